@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""Set up the course in a local virtual environment, then run one task.
+
+Needs nothing but Python 3.11+. Usage:
+
+    python3 bootstrap.py course   # set up, start the local SCIM server, open JupyterLab
+    python3 bootstrap.py test     # set up, then run the whole test suite
+    python3 bootstrap.py run      # set up, then run every chapter headless
+
+Extra arguments after the task go to the command it runs
+(``python3 bootstrap.py test -k filter`` passes ``-k filter`` to pytest).
+The environment lives in ``.venv`` next to this file and is reinstalled only
+when ``pyproject.toml`` changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+
+# task -> (extras to install, command to run inside the environment)
+TASKS: dict[str, tuple[str, list[str]]] = {
+    "course": ("", [str(PYTHON), "-m", "scim_helper.cli", "lab"]),
+    "test": ("dev", [str(PYTHON), "-m", "pytest"]),
+    "run": ("", [str(PYTHON), "-m", "scim_helper.cli", "run"]),
+}
+
+
+def _stamp(extras: str) -> str:
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()[:16]
+    return f"{digest}:{extras}"
+
+
+def ensure_environment(extras: str) -> None:
+    """Create .venv and install the project into it, unless it is already current."""
+    if sys.version_info < (3, 11):
+        sys.exit(f"The course needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
+    stamp_file = VENV / ".course-installed"
+    wanted = _stamp(extras)
+    installed = stamp_file.read_text().split() if stamp_file.exists() else []
+    # A "dev" install also satisfies a plain one.
+    if wanted in installed or (not extras and _stamp("dev") in installed):
+        return
+    if not PYTHON.exists():
+        print("Creating the virtual environment in .venv ...", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    target = f".[{extras}]" if extras else "."
+    print(f"Installing the course ({target}) into .venv ...", flush=True)
+    pip = [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "-e", target], cwd=ROOT, check=True)
+    stamp_file.write_text(wanted + "\n")
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in TASKS:
+        print(__doc__)
+        return 2
+    extras, command = TASKS[argv[0]]
+    ensure_environment(extras)
+    return subprocess.call([*command, *argv[1:]], cwd=ROOT)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
