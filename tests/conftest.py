@@ -1,0 +1,12 @@
+"""Shared fixtures. Each fixture module lives in tests/fixtures/ and is owned by one part:
+
+- ``tests.fixtures.peer``: the independent reference server ``scim2-server`` on loopback.
+- ``tests.fixtures.local``: the course's own server, started through the same runner the notebooks use.
+- ``tests.fixtures.servers``: ``scim_server``, parametrized over both, for the client suite.
+"""
+
+pytest_plugins = [
+    "tests.fixtures.peer",
+    "tests.fixtures.local",
+    "tests.fixtures.servers",
+]
