@@ -5,13 +5,13 @@ Every failure inside the server is a :class:`ScimError`. The HTTP layer turns it
 string), ``scimType`` where the RFC defines one, and a ``detail`` that says what to do next.
 
     ScimError
-    ├── BadRequest (400)           scimType: invalidFilter, tooMany, invalidSyntax, invalidPath,
-    │                                        noTarget, invalidValue, invalidVers, mutability, sensitive
+    ├── BadRequest (400)     scimType: invalidFilter, tooMany, invalidSyntax, invalidPath,
+    │                        noTarget, invalidValue, invalidVers, mutability, sensitive
     ├── Unauthorized (401)
     ├── Forbidden (403)
     ├── NotFound (404)
     ├── MethodNotAllowed (405)
-    ├── Conflict (409)             scimType: uniqueness
+    ├── Conflict (409)       scimType: uniqueness
     ├── PreconditionFailed (412)
     ├── PayloadTooLarge (413)
     ├── UnsupportedMediaType (415)
