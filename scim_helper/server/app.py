@@ -1,0 +1,163 @@
+"""The ASGI application: routes under the base URL, authentication, and the one error mapping.
+
+Every failure, wherever it happens (a store's :class:`~.errors.ScimError`, Starlette's own 404 and
+405, a bad token, a bug), leaves through :func:`error_response` as a SCIM ``Error`` body with
+``application/scim+json`` (RFC 7644 §3.12). Unexpected exceptions become a 500 with a generic
+detail; the traceback goes to the server log with any bearer token blanked out.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+import uuid
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from . import discovery, routes, routes_bulk
+from .auth import BearerAuth, bearer_token
+from .errors import MethodNotAllowed, NotFound, ScimError
+from .limits import Limits
+from .responses import ScimResponse
+
+BASE_PATH = "/scim/v2"
+
+log = logging.getLogger("scim_helper.server")
+access_log = logging.getLogger("scim_helper.server.access")
+
+
+def error_response(exc: BaseException) -> Response:
+    """The SCIM Error response for any exception: the only place errors become HTTP."""
+    if not isinstance(exc, ScimError):
+        exc = ScimError(
+            "The server failed to handle this request. The failure is in the server log; "
+            "the request may be retried."
+        )
+    headers = {key: value for key, value in exc.headers.items() if key.lower() != "content-type"}
+    return ScimResponse(exc.to_body(), status_code=exc.status, headers=headers)
+
+
+async def _http_exception(request: Request, exc: Exception) -> Response:
+    """Starlette's routing errors (no such endpoint, wrong method) as SCIM errors."""
+    assert isinstance(exc, HTTPException)
+    path = request.url.path
+    base = request.app.state.base_path
+    error: ScimError
+    if exc.status_code == 404:
+        error = NotFound(
+            f"There is no endpoint {path}. The SCIM endpoints are under {base}: "
+            "/Users, /Groups, /.search, /Bulk, /ServiceProviderConfig, /ResourceTypes, /Schemas."
+        )
+    elif exc.status_code == 405:
+        allowed = (exc.headers or {}).get("Allow", "")
+        error = MethodNotAllowed(
+            f"{request.method} is not allowed on {path}; use {allowed}.",
+            headers={"Allow": allowed},
+        )
+    else:
+        error = ScimError(exc.detail, status=exc.status_code, headers=dict(exc.headers or {}))
+    return error_response(error)
+
+
+def _redact(text: str, scope: Scope) -> str:
+    token = bearer_token(scope.get("headers", []))
+    return text.replace(token, "[redacted]") if token else text
+
+
+class ErrorBoundary:
+    """ASGI middleware: whatever escapes the app is answered with a SCIM Error and logged."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_tracking(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_tracking)
+        except Exception as exc:
+            if not isinstance(exc, ScimError):
+                incident = uuid.uuid4().hex[:12]
+                details = "".join(traceback.format_exception(exc))
+                log.error(
+                    "Unhandled error %s in %s %s:\n%s",
+                    incident,
+                    scope["method"],
+                    scope["path"],
+                    _redact(details, scope),
+                )
+            if started:
+                return
+            await error_response(exc)(scope, receive, send)
+
+
+class AccessLog:
+    """ASGI middleware: one log line per request with method, path and status, nothing more.
+
+    Query strings and headers stay out of the log, so a token pasted in the wrong place does not
+    end up in it (uvicorn's own access log, which prints query strings, is switched off).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = 0
+
+        async def send_logging(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_logging)
+        finally:
+            access_log.info("%s %s %d", scope["method"], scope["path"], status)
+
+
+def create_app(
+    store: Any,
+    *,
+    limits: Limits | None = None,
+    base_path: str = BASE_PATH,
+    public_url: str | None = None,
+) -> Starlette:
+    """The SCIM service provider for ``store``, served under ``base_path``.
+
+    ``public_url`` fixes the base URL used in ``meta.location`` and ``$ref`` (behind a proxy);
+    by default it is built from the address each request was sent to.
+    """
+    app = Starlette(
+        routes=[Mount(base_path, routes=[*discovery.routes, *routes.routes, *routes_bulk.routes])],
+        middleware=[
+            Middleware(AccessLog),
+            Middleware(ErrorBoundary),
+            Middleware(BearerAuth, store=store, base_path=base_path),
+        ],
+        exception_handlers={HTTPException: _http_exception},
+    )
+    app.state.store = store
+    app.state.limits = limits or Limits()
+    app.state.base_path = base_path
+    app.state.public_url = public_url.rstrip("/") if public_url else None
+    return app

@@ -1,0 +1,72 @@
+"""Bearer-token authentication (RFC 6750) and the tenant each token belongs to.
+
+Every request under the base URL, except reading the discovery endpoints (RFC 7644 §4 describes
+the service provider, not anyone's data), needs ``Authorization: Bearer <token>``. The store
+compares tokens in constant time and keeps only their hashes; this module never logs a token,
+and the tenant it finds is put in ``request.state.tenant`` for the endpoints.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from .errors import Unauthorized
+
+CHALLENGE = 'Bearer realm="scim"'
+_PUBLIC = ("/ServiceProviderConfig", "/ResourceTypes", "/Schemas")
+
+
+class TokenStore(Protocol):
+    def tenant_for_token(self, token: str) -> str | None: ...
+
+
+def bearer_token(headers: list[tuple[bytes, bytes]]) -> str | None:
+    """The token of an ``Authorization: Bearer`` header, or ``None`` if there is none."""
+    for name, value in headers:
+        if name.lower() == b"authorization":
+            scheme, _, token = value.decode("latin-1").strip().partition(" ")
+            token = token.strip()
+            if scheme.lower() == "bearer" and token and " " not in token:
+                return token
+            return None
+    return None
+
+
+class BearerAuth:
+    """ASGI middleware: find the tenant of the request's bearer token, or answer 401."""
+
+    def __init__(self, app: ASGIApp, store: TokenStore, base_path: str) -> None:
+        self.app = app
+        self.store = store
+        self.public = tuple(base_path + path for path in _PUBLIC)
+
+    def _is_public(self, scope: Scope) -> bool:
+        path: str = scope["path"]
+        return scope["method"] in ("GET", "HEAD") and any(
+            path == public or path.startswith(public + "/") for public in self.public
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self._is_public(scope):
+            await self.app(scope, receive, send)
+            return
+        token = bearer_token(scope["headers"])
+        if token is None:
+            raise Unauthorized(
+                "This request needs a bearer token: send 'Authorization: Bearer <token>'. "
+                "'scim-course token' mints one.",
+                headers={"WWW-Authenticate": CHALLENGE},
+            )
+        tenant = await run_in_threadpool(self.store.tenant_for_token, token)
+        if tenant is None:
+            raise Unauthorized(
+                "The bearer token is not valid for this server. Check the token you were given, "
+                "or mint a new one with 'scim-course token'.",
+                headers={"WWW-Authenticate": f'{CHALLENGE}, error="invalid_token"'},
+            )
+        state: dict[str, Any] = scope.setdefault("state", {})
+        state["tenant"] = tenant
+        await self.app(scope, receive, send)

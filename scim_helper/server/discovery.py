@@ -1,0 +1,189 @@
+"""Discovery (RFC 7644 §4): ``/ServiceProviderConfig``, ``/ResourceTypes`` and ``/Schemas``.
+
+The schema definitions are generated from ``scim2-models`` (RFC 7643 §8.7), so the server
+describes exactly the attributes the course's client models know. What the configuration says
+(limits, sort, ETags, PATCH, Bulk) is what the server does: ``limits.py`` enforces the numbers.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+from scim2_models import EnterpriseUser, Group, User
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from .errors import Forbidden, NotFound
+from .limits import Limits
+from .responses import ScimResponse, base_url
+from .urns import (
+    ENTERPRISE_USER,
+    GROUP,
+    LIST_RESPONSE,
+    RESOURCE_TYPE,
+    SERVICE_PROVIDER_CONFIG,
+    USER,
+)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A resource type the server serves (RFC 7643 §6)."""
+
+    name: str
+    endpoint: str
+    description: str
+    schema: str
+    extensions: tuple[str, ...] = ()
+
+
+KINDS: dict[str, Kind] = {
+    "User": Kind("User", "/Users", "User Account", USER, (ENTERPRISE_USER,)),
+    "Group": Kind("Group", "/Groups", "Group", GROUP),
+}
+KIND_BY_ENDPOINT: dict[str, Kind] = {kind.endpoint.lstrip("/"): kind for kind in KINDS.values()}
+
+_DESCRIPTIONS = {USER: "User Account", ENTERPRISE_USER: "Enterprise User", GROUP: "Group"}
+
+
+@functools.cache
+def schema_definitions() -> dict[str, dict[str, Any]]:
+    """The schema of every resource and extension, by URN (without ``meta``)."""
+    definitions: dict[str, dict[str, Any]] = {}
+    for model in (User, EnterpriseUser, Group):
+        document = model.to_schema().model_dump()
+        document["description"] = _DESCRIPTIONS[document["id"]]
+        definitions[document["id"]] = document
+    # The server fills manager.$ref from manager.value; clients (Entra ID, Okta) send only the
+    # value, and RFC 7643 §8.7.2 does not require $ref.
+    for attribute in definitions[ENTERPRISE_USER]["attributes"]:
+        for sub in attribute.get("subAttributes", []):
+            if attribute["name"] == "manager" and sub["name"] == "$ref":
+                sub["required"] = False
+    return definitions
+
+
+def _schema_document(urn: str, base: str) -> dict[str, Any]:
+    document = copy.deepcopy(schema_definitions()[urn])
+    document["meta"] = {"resourceType": "Schema", "location": f"{base}/Schemas/{urn}"}
+    return document
+
+
+def _resource_type_document(kind: Kind, base: str) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "schemas": [RESOURCE_TYPE],
+        "id": kind.name,
+        "name": kind.name,
+        "endpoint": kind.endpoint,
+        "description": kind.description,
+        "schema": kind.schema,
+    }
+    if kind.extensions:
+        document["schemaExtensions"] = [
+            {"schema": urn, "required": False} for urn in kind.extensions
+        ]
+    document["meta"] = {
+        "resourceType": "ResourceType",
+        "location": f"{base}/ResourceTypes/{kind.name}",
+    }
+    return document
+
+
+def service_provider_config(base: str, limits: Limits) -> dict[str, Any]:
+    """What this server supports (RFC 7643 §5), with the limits it enforces."""
+    return {
+        "schemas": [SERVICE_PROVIDER_CONFIG],
+        "documentationUri": "https://www.rfc-editor.org/rfc/rfc7644",
+        "patch": {"supported": True},
+        "bulk": {
+            "supported": True,
+            "maxOperations": limits.max_operations,
+            "maxPayloadSize": limits.max_payload_size,
+        },
+        "filter": {"supported": True, "maxResults": limits.max_results},
+        "changePassword": {"supported": False},
+        "sort": {"supported": True},
+        "etag": {"supported": True},
+        "authenticationSchemes": [
+            {
+                "type": "oauthbearertoken",
+                "name": "OAuth Bearer Token",
+                "description": (
+                    "Send 'Authorization: Bearer <token>'. Each token belongs to one tenant; "
+                    "'scim-course token' mints a new one."
+                ),
+                "specUri": "https://www.rfc-editor.org/rfc/rfc6750",
+                "primary": True,
+            }
+        ],
+        "meta": {
+            "resourceType": "ServiceProviderConfig",
+            "location": f"{base}/ServiceProviderConfig",
+        },
+    }
+
+
+def _list(resources: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "schemas": [LIST_RESPONSE],
+        "totalResults": len(resources),
+        "startIndex": 1,
+        "itemsPerPage": len(resources),
+        "Resources": resources,
+    }
+
+
+def _refuse_filter(request: Request) -> None:
+    # RFC 7644 §4: a filter here SHOULD be refused, so that no client believes it was applied.
+    if "filter" in request.query_params:
+        raise Forbidden(
+            "Discovery endpoints cannot be filtered (RFC 7644 §4); ask without 'filter'."
+        )
+
+
+async def get_service_provider_config(request: Request) -> Response:
+    limits: Limits = request.app.state.limits
+    return ScimResponse(service_provider_config(base_url(request), limits))
+
+
+async def list_resource_types(request: Request) -> Response:
+    _refuse_filter(request)
+    base = base_url(request)
+    return ScimResponse(_list([_resource_type_document(kind, base) for kind in KINDS.values()]))
+
+
+async def get_resource_type(request: Request) -> Response:
+    name = request.path_params["id"]
+    kind = KINDS.get(name)
+    if kind is None:
+        known = ", ".join(KINDS)
+        raise NotFound(f"There is no resource type '{name}'; this server serves {known}.")
+    return ScimResponse(_resource_type_document(kind, base_url(request)))
+
+
+async def list_schemas(request: Request) -> Response:
+    _refuse_filter(request)
+    base = base_url(request)
+    return ScimResponse(_list([_schema_document(urn, base) for urn in schema_definitions()]))
+
+
+async def get_schema(request: Request) -> Response:
+    urn = request.path_params["id"]
+    definitions = schema_definitions()
+    match = next((known for known in definitions if known.lower() == urn.lower()), None)
+    if match is None:
+        raise NotFound(f"There is no schema '{urn}'; GET /Schemas lists the ones this server has.")
+    return ScimResponse(_schema_document(match, base_url(request)))
+
+
+routes = [
+    Route("/ServiceProviderConfig", get_service_provider_config, methods=["GET"]),
+    Route("/ResourceTypes", list_resource_types, methods=["GET"]),
+    Route("/ResourceTypes/{id}", get_resource_type, methods=["GET"]),
+    Route("/Schemas", list_schemas, methods=["GET"]),
+    Route("/Schemas/{id}", get_schema, methods=["GET"]),
+]

@@ -1,0 +1,189 @@
+"""``attributes``/``excludedAttributes``: the attributes a response carries (RFC 7644 §3.4.2.5).
+
+Each attribute's ``returned`` characteristic (RFC 7643 §7) decides first:
+
+- ``always`` (``id``, ``schemas``): in every response, whatever the client asked;
+- ``never`` (``password``): in no response;
+- ``default``: unless excluded, or unless ``attributes`` lists others;
+- ``request``: only when ``attributes`` names it.
+
+Names are case-insensitive and may be URN-qualified
+(``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value``); a bare extension
+URN names the whole extension. Names the server does not know are ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .discovery import KINDS, schema_definitions
+from .errors import invalid_value
+
+ALWAYS, NEVER, DEFAULT, REQUEST = "always", "never", "default", "request"
+
+# RFC 7643 §3.1: attributes every resource has, outside any schema's attribute list.
+_COMMON: dict[str, tuple[str, dict[str, str]]] = {
+    "id": (ALWAYS, {}),
+    "externalid": (DEFAULT, {}),
+    "meta": (
+        DEFAULT,
+        dict.fromkeys(("resourcetype", "created", "lastmodified", "location", "version"), DEFAULT),
+    ),
+}
+
+Path = tuple[str, str, str | None]  # (schema URN, attribute, sub-attribute), all lower case
+
+
+@dataclass(frozen=True)
+class _Attribute:
+    returned: str
+    sub: dict[str, str] = field(default_factory=dict)
+
+
+def _table(urn: str) -> dict[str, _Attribute]:
+    attributes = schema_definitions()[urn]["attributes"]
+    return {
+        a["name"].lower(): _Attribute(
+            a["returned"], {s["name"].lower(): s["returned"] for s in a.get("subAttributes", [])}
+        )
+        for a in attributes
+    }
+
+
+def split_names(value: str | Iterable[str] | None) -> list[str]:
+    """Attribute names from a comma-separated query parameter or a SearchRequest list."""
+    if value is None:
+        return []
+    items = value.split(",") if isinstance(value, str) else list(value)
+    names = []
+    for item in items:
+        if not isinstance(item, str):
+            raise invalid_value("attributes and excludedAttributes must be attribute names.")
+        if item.strip():
+            names.append(item.strip())
+    return names
+
+
+class Projection:
+    """The attributes to return for one resource type, as a request asked for them."""
+
+    def __init__(
+        self, resource_type: str, attributes: Iterable[str] = (), excluded: Iterable[str] = ()
+    ) -> None:
+        attributes, excluded = list(attributes), list(excluded)
+        if attributes and excluded:
+            raise invalid_value(
+                "attributes and excludedAttributes cannot be used together (RFC 7644 §3.4.2.5); "
+                "send one of them."
+            )
+        kind = KINDS[resource_type]
+        self.core = kind.schema.lower()
+        self.schemas = {kind.schema.lower(): _table(kind.schema)}
+        for urn in kind.extensions:
+            self.schemas[urn.lower()] = _table(urn)
+        self.attributes = {p for p in map(self._parse, attributes) if p}
+        self.excluded = {p for p in map(self._parse, excluded) if p}
+
+    def _parse(self, name: str) -> Path | None:
+        lowered = name.lower()
+        urn = self.core
+        for known in sorted(self.schemas, key=len, reverse=True):
+            if lowered == known:
+                return (known, "", None)
+            if lowered.startswith(known + ":"):
+                urn, lowered = known, lowered[len(known) + 1 :]
+                break
+        attribute, _, sub = lowered.partition(".")
+        return (urn, attribute, sub or None) if attribute else None
+
+    def _info(self, urn: str, name: str) -> _Attribute | None:
+        if urn == self.core and name in _COMMON:
+            returned, sub = _COMMON[name]
+            return _Attribute(returned, sub)
+        return self.schemas.get(urn, {}).get(name)
+
+    def apply(self, document: dict[str, Any]) -> dict[str, Any]:
+        """A copy of ``document`` holding only the attributes to return."""
+        result: dict[str, Any] = {}
+        for key, value in document.items():
+            if key == "schemas":
+                result[key] = value
+                continue
+            lowered = key.lower()
+            if lowered in self.schemas and lowered != self.core:
+                if not isinstance(value, dict):
+                    continue
+                selected = self._select_all(lowered, value, whole=(lowered, "", None))
+                if selected:
+                    result[key] = selected
+                continue
+            kept = self._select(self.core, lowered, value)
+            if kept is not _DROP:
+                result[key] = kept
+        return result
+
+    def _select_all(self, urn: str, values: dict[str, Any], whole: Path) -> dict[str, Any]:
+        if whole in self.attributes:
+            return {k: v for k, v in values.items() if self._returned(urn, k.lower()) != NEVER}
+        if whole in self.excluded:
+            return {}
+        selected = {}
+        for key, value in values.items():
+            kept = self._select(urn, key.lower(), value)
+            if kept is not _DROP:
+                selected[key] = kept
+        return selected
+
+    def _returned(self, urn: str, name: str) -> str:
+        info = self._info(urn, name)
+        return info.returned if info else DEFAULT
+
+    def _select(self, urn: str, name: str, value: Any) -> Any:
+        info = self._info(urn, name) or _Attribute(DEFAULT)
+        if info.returned == NEVER:
+            return _DROP
+        if info.returned == ALWAYS:
+            return value
+        if self.attributes:
+            if (urn, name, None) in self.attributes:
+                return self._sub_filter(info, value, keep=None)
+            wanted = {p[2] for p in self.attributes if p[0] == urn and p[1] == name and p[2]}
+            if wanted:
+                return self._sub_filter(info, value, keep=wanted)
+            return _DROP
+        if (urn, name, None) in self.excluded or info.returned == REQUEST:
+            return _DROP
+        dropped = {p[2] for p in self.excluded if p[0] == urn and p[1] == name and p[2]}
+        return self._sub_filter(info, value, keep=None, drop=dropped)
+
+    def _sub_filter(
+        self, info: _Attribute, value: Any, *, keep: set[str | None] | None, drop: Any = ()
+    ) -> Any:
+        def one(item: Any) -> Any:
+            if not isinstance(item, dict):
+                return item
+            out = {}
+            for key, sub_value in item.items():
+                lowered = key.lower()
+                returned = info.sub.get(lowered, DEFAULT)
+                if returned == NEVER:
+                    continue
+                if returned != ALWAYS and (
+                    (keep is not None and lowered not in keep)
+                    or lowered in drop
+                    or (keep is None and returned == REQUEST)
+                ):
+                    continue
+                out[key] = sub_value
+            return out
+
+        if isinstance(value, list):
+            items = [kept for kept in map(one, value) if kept != {}]
+            return items if items else _DROP
+        kept = one(value)
+        return _DROP if kept == {} else kept
+
+
+_DROP: Any = object()

@@ -1,0 +1,273 @@
+"""Resource endpoints: ``/Users``, ``/Groups``, their ``/.search`` and ``/.search`` (RFC 7644 §3).
+
+Each endpoint reads the request (body, query, ``If-Match``), calls the store with the tenant of
+the bearer token, and shapes the answer: links, ``attributes``/``excludedAttributes``, ``ETag``
+and ``Location`` headers. Validation of the resources themselves belongs to the store.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from .discovery import KINDS, Kind
+from .errors import MethodNotAllowed, invalid_syntax, invalid_value
+from .limits import Limits, page, parse_int, read_json
+from .projection import Projection, split_names
+from .responses import ScimResponse, add_links, base_url
+from .urns import LIST_RESPONSE, PATCH_OP, SEARCH_REQUEST
+
+
+async def call_store(request: Request, method: str, *args: Any, **kwargs: Any) -> Any:
+    """Call a :class:`Store` method for the request's tenant, in a worker thread."""
+    function: Callable[..., Any] = getattr(request.app.state.store, method)
+    tenant = request.state.tenant
+    return await run_in_threadpool(functools.partial(function, tenant, *args, **kwargs))
+
+
+def _limits(request: Request) -> Limits:
+    return request.app.state.limits
+
+
+def _projection(request: Request, resource_type: str) -> Projection:
+    query = request.query_params
+    return Projection(
+        resource_type,
+        split_names(query.get("attributes")),
+        split_names(query.get("excludedAttributes")),
+    )
+
+
+def _respond(request: Request, document: dict[str, Any], *, status_code: int = 200) -> ScimResponse:
+    """One resource, with its links, the attributes asked for, and its ETag (and Location)."""
+    add_links(document, base_url(request))
+    meta = document.get("meta") or {}
+    headers = {}
+    if meta.get("version"):
+        headers["ETag"] = meta["version"]
+    if status_code == 201 and meta.get("location"):
+        headers["Location"] = meta["location"]
+    body = _projection(request, meta.get("resourceType") or "User").apply(document)
+    return ScimResponse(body, status_code=status_code, headers=headers)
+
+
+def _etag_matches(header: str, version: str) -> bool:
+    """Weak comparison of an ``If-None-Match`` list with a version (RFC 7232 §3.2)."""
+
+    def opaque(tag: str) -> str:
+        tag = tag.strip()
+        return tag[2:] if tag[:2].upper() == "W/" else tag
+
+    tags = [tag for tag in header.split(",") if tag.strip()]
+    return any(tag.strip() == "*" or opaque(tag) == opaque(version) for tag in tags)
+
+
+def _if_match(request: Request) -> str | None:
+    value = request.headers.get("if-match")
+    return value.strip() if value and value.strip() else None
+
+
+def _reject_search_as_id(resource_id: str) -> None:
+    # ``GET /Users/.search`` reaches the item route; it names an endpoint, not a resource.
+    if resource_id == ".search":
+        raise MethodNotAllowed(
+            "/.search takes a POST with a SearchRequest body (RFC 7644 §3.4.3).",
+            headers={"Allow": "POST"},
+        )
+
+
+# -- Queries (RFC 7644 §3.4.2, §3.4.3) ---------------------------------------------------------
+
+
+def _sort_order(value: Any) -> str:
+    if value is None or value == "":
+        return "ascending"
+    if not isinstance(value, str) or value.lower() not in ("ascending", "descending"):
+        raise invalid_value(f"sortOrder must be 'ascending' or 'descending'; got {value!r}.")
+    return value.lower()
+
+
+async def _query(
+    request: Request,
+    resource_types: list[str],
+    *,
+    filter: Any,
+    sort_by: Any,
+    sort_order: Any,
+    start_index: int | None,
+    count: int | None,
+    attributes: list[str],
+    excluded: list[str],
+) -> Response:
+    for name, value in (("filter", filter), ("sortBy", sort_by)):
+        if value is not None and not isinstance(value, str):
+            raise invalid_value(f"{name} must be a string.")
+    projections = {rtype: Projection(rtype, attributes, excluded) for rtype in resource_types}
+    start, size = page(start_index, count, _limits(request))
+    total, documents = await call_store(
+        request,
+        "search",
+        resource_types,
+        filter=filter or None,
+        sort_by=sort_by or None,
+        sort_order=_sort_order(sort_order),
+        start_index=start,
+        count=size,
+    )
+    base = base_url(request)
+    resources = []
+    for document in documents[:size]:
+        add_links(document, base)
+        rtype = (document.get("meta") or {}).get("resourceType") or resource_types[0]
+        resources.append(projections.get(rtype, projections[resource_types[0]]).apply(document))
+    return ScimResponse(
+        {
+            "schemas": [LIST_RESPONSE],
+            "totalResults": total,
+            "startIndex": start,
+            "itemsPerPage": len(resources),
+            "Resources": resources,
+        }
+    )
+
+
+async def list_resources(kind: Kind, request: Request) -> Response:
+    """GET /Users?filter=...: one page of a query (RFC 7644 §3.4.2)."""
+    query = request.query_params
+    return await _query(
+        request,
+        [kind.name],
+        filter=query.get("filter"),
+        sort_by=query.get("sortBy"),
+        sort_order=query.get("sortOrder"),
+        start_index=parse_int(query.get("startIndex"), "startIndex"),
+        count=parse_int(query.get("count"), "count"),
+        attributes=split_names(query.get("attributes")),
+        excluded=split_names(query.get("excludedAttributes")),
+    )
+
+
+def _search_int(body: dict[str, Any], name: str) -> int | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise invalid_value(f'{name} must be an integer, like "{name}": 10; got {value!r}.')
+    return value
+
+
+async def search(kinds: list[Kind], request: Request) -> Response:
+    """POST /.search with a SearchRequest (RFC 7644 §3.4.3)."""
+    body = await read_json(request, _limits(request))
+    schemas = body.get("schemas")
+    if not isinstance(schemas, list) or SEARCH_REQUEST not in schemas:
+        raise invalid_syntax(f'A search body must have "schemas": ["{SEARCH_REQUEST}"].')
+    return await _query(
+        request,
+        [kind.name for kind in kinds],
+        filter=body.get("filter"),
+        sort_by=body.get("sortBy"),
+        sort_order=body.get("sortOrder"),
+        start_index=_search_int(body, "startIndex"),
+        count=_search_int(body, "count"),
+        attributes=split_names(body.get("attributes")),
+        excluded=split_names(body.get("excludedAttributes")),
+    )
+
+
+# -- One resource (RFC 7644 §3.3, §3.4.1, §3.5, §3.6) ----------------------------------------
+
+
+async def create(kind: Kind, request: Request) -> Response:
+    """POST /Users: create a resource, 201 with its Location (RFC 7644 §3.3)."""
+    _projection(request, kind.name)  # refuse bad attributes before writing anything
+    body = await read_json(request, _limits(request))
+    document = await call_store(request, "create", kind.name, body)
+    return _respond(request, document, status_code=201)
+
+
+async def get(kind: Kind, request: Request) -> Response:
+    """GET /Users/{id}, or 304 when ``If-None-Match`` names the current version."""
+    resource_id = request.path_params["id"]
+    _reject_search_as_id(resource_id)
+    document = await call_store(request, "get", kind.name, resource_id)
+    version = (document.get("meta") or {}).get("version")
+    none_match = request.headers.get("if-none-match")
+    if version and none_match and _etag_matches(none_match, version):
+        return Response(status_code=304, headers={"ETag": version})
+    return _respond(request, document)
+
+
+async def replace(kind: Kind, request: Request) -> Response:
+    """PUT /Users/{id}: replace the resource (RFC 7644 §3.5.1)."""
+    resource_id = request.path_params["id"]
+    _reject_search_as_id(resource_id)
+    _projection(request, kind.name)
+    body = await read_json(request, _limits(request))
+    document = await call_store(
+        request, "replace", kind.name, resource_id, body, if_match=_if_match(request)
+    )
+    return _respond(request, document)
+
+
+async def patch(kind: Kind, request: Request) -> Response:
+    """PATCH /Users/{id}: apply a PatchOp atomically, 200 with the resource (RFC 7644 §3.5.2)."""
+    resource_id = request.path_params["id"]
+    _reject_search_as_id(resource_id)
+    _projection(request, kind.name)
+    body = await read_json(request, _limits(request))
+    schemas = body.get("schemas")
+    if not isinstance(schemas, list) or PATCH_OP not in schemas:
+        raise invalid_syntax(f'A PATCH body must have "schemas": ["{PATCH_OP}"].')
+    operations = body.get("Operations")
+    if not isinstance(operations, list) or not operations:
+        raise invalid_syntax('A PATCH body must have "Operations": a list of operations.')
+    if not all(isinstance(operation, dict) for operation in operations):
+        raise invalid_syntax('Each PATCH operation must be an object like {"op": "add", ...}.')
+    document = await call_store(
+        request, "patch", kind.name, resource_id, operations, if_match=_if_match(request)
+    )
+    return _respond(request, document)
+
+
+async def delete(kind: Kind, request: Request) -> Response:
+    """DELETE /Users/{id}: 204 No Content (RFC 7644 §3.6)."""
+    resource_id = request.path_params["id"]
+    _reject_search_as_id(resource_id)
+    await call_store(request, "delete", kind.name, resource_id, if_match=_if_match(request))
+    return Response(status_code=204)
+
+
+async def item(kind: Kind, request: Request) -> Response:
+    handler = {"GET": get, "HEAD": get, "PUT": replace, "PATCH": patch, "DELETE": delete}
+    return await handler[request.method](kind, request)
+
+
+async def collection(kind: Kind, request: Request) -> Response:
+    if request.method == "POST":
+        return await create(kind, request)
+    return await list_resources(kind, request)
+
+
+def _routes() -> list[Route]:
+    table = [Route("/.search", functools.partial(search, list(KINDS.values())), methods=["POST"])]
+    for kind in KINDS.values():
+        table += [
+            Route(kind.endpoint, functools.partial(collection, kind), methods=["GET", "POST"]),
+            Route(f"{kind.endpoint}/.search", functools.partial(search, [kind]), methods=["POST"]),
+            Route(
+                kind.endpoint + "/{id}",
+                functools.partial(item, kind),
+                methods=["GET", "PUT", "PATCH", "DELETE"],
+            ),
+        ]
+    return table
+
+
+routes = _routes()

@@ -1,0 +1,184 @@
+"""The one way to run the server in-process: notebooks, the CLI's tests and the test suite use it.
+
+:class:`LocalServer` serves the app with uvicorn in a daemon thread on a loopback port (httpx's
+``serve_in_thread`` pattern: start, wait for ``started``, use it, set ``should_exit``, join)::
+
+    with LocalServer("course.db") as server:
+        requests.get(f"{server.url}/Users", headers={"Authorization": f"Bearer {server.token}"})
+
+The data lives in the database, not in the process: restarting with the same ``db`` and token
+finds the same tenant and the same resources.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import uvicorn
+
+from .app import BASE_PATH, create_app
+from .limits import Limits
+
+APP_NAME = "office-scim-course"
+_START_TIMEOUT = 10.0
+
+
+def data_dir() -> Path:
+    """The per-user directory holding the course's database and token file."""
+    return Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def default_db() -> Path:
+    """The SQLite file the course uses when no ``--db`` is given."""
+    return data_dir() / "scim.db"
+
+
+def default_token_file() -> Path:
+    """Where the course's own token is kept (readable by its owner only)."""
+    return data_dir() / "token"
+
+
+def write_token_file(path: Path, token: str) -> None:
+    """Write ``token`` to ``path`` so that only its owner can read it (mode 0600)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(token + "\n")
+    os.chmod(path, 0o600)
+
+
+def read_token_file(path: Path) -> str | None:
+    """The token stored in ``path``, or ``None`` if there is none."""
+    try:
+        token = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return token or None
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+class LocalServer:
+    """The course's SCIM server, running in a background thread of this process.
+
+    ``token`` is accepted and bound to its tenant (created on first use); without one, a fresh
+    token and tenant are minted. ``port=0`` picks a free port; :attr:`url` has the real one.
+    """
+
+    url: str
+    token: str
+    tenant: str
+
+    def __init__(
+        self,
+        db: str | os.PathLike[str],
+        *,
+        token: str | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        log_level: str = "warning",
+        limits: Limits | None = None,
+    ) -> None:
+        self.db = os.fspath(db)
+        self.host = host
+        self.port = port
+        self.log_level = log_level
+        self.limits = limits or Limits()
+        self._token = token
+        self._store: Any = None
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def __repr__(self) -> str:
+        state = f"running at {self.url}" if self._server else "stopped"
+        return f"<LocalServer {state}>"
+
+    @property
+    def store(self) -> Any:
+        """The :class:`Store` the server uses (for fixtures that mint tokens)."""
+        return self._store
+
+    def start(self) -> LocalServer:
+        """Open the database, bind the port and serve; returns once requests are answered."""
+        if self._server is not None:
+            return self
+        from .store import Store  # imported late: the store pulls in SQLAlchemy
+
+        self._store = Store(self.db)
+        try:
+            if self._token:
+                self.token = self._token
+                self.tenant = self._store.add_token(self._token)
+            else:
+                self.token, self.tenant = self._store.mint_token()
+            self._serve()
+        except BaseException:
+            self._store.close()
+            self._store = None
+            raise
+        return self
+
+    def _serve(self) -> None:
+        sock = _bind(self.host, self.port)
+        config = uvicorn.Config(
+            create_app(self._store, limits=self.limits),
+            log_config=None,
+            log_level=self.log_level,
+            access_log=False,
+            lifespan="off",
+            ws="none",
+        )
+        server = uvicorn.Server(config)
+        thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [sock]}, name="scim-server", daemon=True
+        )
+        thread.start()
+        deadline = time.monotonic() + _START_TIMEOUT
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                server.should_exit = True
+                sock.close()
+                raise RuntimeError(f"The SCIM server did not start on {self.host}:{self.port}.")
+            time.sleep(0.005)
+        host, port = sock.getsockname()[:2]
+        shown = f"[{host}]" if ":" in host else host
+        self.url = f"http://{shown}:{port}{BASE_PATH}"
+        self.port = port
+        self._server, self._thread, self._socket = server, thread, sock
+
+    def stop(self) -> None:
+        """Stop serving and close the database; safe to call twice."""
+        server, thread = self._server, self._thread
+        self._server = self._thread = None
+        if server is not None and thread is not None:
+            server.should_exit = True
+            thread.join(timeout=_START_TIMEOUT)
+            self._socket.close()
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def __enter__(self) -> LocalServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()

@@ -1,0 +1,79 @@
+"""Helpers for the HTTP-layer tests: every test talks to the running server over loopback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+
+from tests.fixtures.local import Tenant
+
+USER = "urn:ietf:params:scim:schemas:core:2.0:User"
+GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
+ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
+PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+
+
+class Api:
+    """A ``requests.Session`` for one tenant that takes paths relative to the base URL."""
+
+    def __init__(self, tenant: Tenant) -> None:
+        self.url = tenant.url
+        self.token = tenant.token
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {tenant.token}"
+
+    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("timeout", 30)
+        return self.session.request(method, self.url + path, **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("POST", path, **kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("PUT", path, **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("PATCH", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("DELETE", path, **kwargs)
+
+    def create_user(self, user_name: str, **attributes: Any) -> dict[str, Any]:
+        body = {"schemas": [USER], "userName": user_name, **attributes}
+        response = self.post("/Users", json=body)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    def create_group(self, display_name: str, **attributes: Any) -> dict[str, Any]:
+        body = {"schemas": [GROUP], "displayName": display_name, **attributes}
+        response = self.post("/Groups", json=body)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+
+@pytest.fixture
+def api(fresh_tenant: Tenant) -> Iterator[Api]:
+    """A client for a new, empty tenant."""
+    client = Api(fresh_tenant)
+    yield client
+    client.session.close()
+
+
+def assert_scim_error(
+    response: requests.Response, status: int, scim_type: str | None = None
+) -> None:
+    """``response`` is a SCIM Error (RFC 7644 §3.12) with this status and scimType."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/scim+json"
+    body = response.json()
+    assert body["schemas"] == [ERROR]
+    assert body["status"] == str(status)
+    assert body.get("scimType") == scim_type
+    assert isinstance(body["detail"], str) and body["detail"]
