@@ -15,8 +15,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
+from scim_helper.server.runner import LocalServer
 from tests.browser.jupyterlab import JupyterLab
 from tests.browser.notebook import Lab
+from tests.fixtures.local import Tenant
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
@@ -36,14 +38,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test in this folder drives a browser: mark it so ``-m 'not browser'`` skips it."""
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(str(item.path)).parents:
-            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")
@@ -77,9 +71,16 @@ def course_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def lab_environment() -> dict[str, str]:
-    """Environment the kernels inherit (the SCIM server to talk to)."""
-    return {}
+def lab_tenant(local_server: LocalServer) -> Tenant:
+    """A fresh tenant of the course's own server, for every chapter the browser runs."""
+    token, tenant = local_server.store.mint_token()
+    return Tenant(local_server.url, token, tenant)
+
+
+@pytest.fixture(scope="session")
+def lab_environment(lab_tenant: Tenant) -> dict[str, str]:
+    """What the kernels inherit: the server and token, as a learner's shell would export them."""
+    return {"SCIM_SERVER_URL": lab_tenant.url, "SCIM_AUTH_TOKEN": lab_tenant.token}
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,9 @@ import nbformat
 import pytest
 
 from tests.browser.notebook import Lab, NotebookError
+from tests.fixtures.local import Tenant
+
+pytestmark = pytest.mark.browser
 
 SELFTEST_DIR = "_browser_selftest"
 
@@ -50,7 +53,8 @@ def selftest_dir(course_copy: Path) -> Path:
     nbformat.write(
         _notebook(
             'print("hello from the kernel")',
-            'import os\nprint("server:", os.environ.get("SCIM_SERVER_URL", "unset"))',
+            'import os\nprint("server:", os.environ.get("SCIM_SERVER_URL", "unset"))\n'
+            'print("token set:", bool(os.environ.get("SCIM_AUTH_TOKEN")))',
             WIDGET_CELL,
             CHECK_CELL,
         ),
@@ -61,7 +65,7 @@ def selftest_dir(course_copy: Path) -> Path:
 
 
 def test_run_all_shows_outputs_and_widgets_that_answer(
-    lab: Lab, selftest_dir: Path, browser_artifacts: Path
+    lab: Lab, lab_tenant: Tenant, selftest_dir: Path, browser_artifacts: Path
 ) -> None:
     """Run All executes every cell; outputs, widgets, clicks and keystrokes are all visible."""
     notebook = lab.open(f"{SELFTEST_DIR}/selftest.ipynb")
@@ -69,6 +73,9 @@ def test_run_all_shows_outputs_and_widgets_that_answer(
     notebook.assert_no_errors()
     notebook.assert_widgets_rendered(minimum=1)
     assert "hello from the kernel" in notebook.cell("hello").output_text()
+    environment = notebook.cell("SCIM_SERVER_URL").output_text()
+    assert f"server: {lab_tenant.url}" in environment, "kernels inherit the lab's environment"
+    assert "token set: True" in environment
 
     widget = notebook.cell("widgets.VBox").widget()
     echo = widget.locator("div.widget-label")
