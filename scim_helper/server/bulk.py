@@ -1,0 +1,259 @@
+"""Bulk operations (RFC 7644 §3.7): many creates, replaces, patches and deletes in one request.
+
+``bulkId`` references (``"bulkId:qwerty"``) may appear in a path or anywhere in ``data``;
+operations are ordered so that an operation runs after the ones whose resources it refers
+to (forward references work), and a circular reference is a 409 for the operations on it.
+
+Atomicity (issue 5): with ``failOnErrors``, everything runs in one transaction and the
+error that reaches the limit rolls back every change; without it, each operation commits
+on its own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection
+
+from . import resources as res
+from .errors import ScimError, invalid_syntax, invalid_value
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .store import Store
+
+_PATH = re.compile(r"^/?(Users|Groups)(?:/([^/]+))?/?$", re.IGNORECASE)
+_BULK_REF = re.compile(r"^bulkId:(.+)$")
+_TYPES = {"users": "User", "groups": "Group"}
+
+
+@dataclass
+class _Op:
+    index: int
+    method: str
+    bulk_id: str | None
+    rtype: str | None
+    rid: str | None
+    data: Any
+    version: str | None
+    error: ScimError | None = None
+
+
+class _Abort(Exception):
+    """failOnErrors reached: unwind the transaction."""
+
+
+def run_bulk(
+    store: Store, tenant: str, operations: Any, fail_on_errors: int | None
+) -> list[dict[str, Any]]:
+    if not isinstance(operations, list):
+        raise invalid_syntax('A BulkRequest needs an "Operations" list (RFC 7644 §3.7).')
+    if fail_on_errors is not None and (
+        isinstance(fail_on_errors, bool)
+        or not isinstance(fail_on_errors, int)
+        or fail_on_errors < 1
+    ):
+        raise invalid_value("failOnErrors must be a positive integer.")
+    ops = [_parse(i, raw) for i, raw in enumerate(operations)]
+    order = _order(ops)
+    runner = _Runner(store, tenant, fail_on_errors)
+    if fail_on_errors is None:
+        for op in order:
+            runner.run_alone(op)
+    else:
+        with contextlib.suppress(_Abort):
+            store._writing(lambda conn: runner.run_all(conn, order))
+    return runner.results
+
+
+def _parse(index: int, raw: Any) -> _Op:
+    if not isinstance(raw, dict):
+        op = _Op(index, "?", None, None, None, None, None)
+        op.error = invalid_syntax(f"Operation {index + 1} must be a JSON object.")
+        return op
+    fields = {str(k).lower(): v for k, v in raw.items()}
+    method = str(fields.get("method") or "").upper()
+    bulk_id = fields.get("bulkid")
+    path = fields.get("path")
+    op = _Op(
+        index,
+        method,
+        bulk_id if isinstance(bulk_id, str) else None,
+        None,
+        None,
+        fields.get("data"),
+        fields.get("version") if isinstance(fields.get("version"), str) else None,
+    )
+    match = _PATH.match(path) if isinstance(path, str) else None
+    if method not in ("POST", "PUT", "PATCH", "DELETE"):
+        op.error = invalid_syntax(
+            f"Operation {index + 1}: method must be POST, PUT, PATCH or DELETE, not {method!r}."
+        )
+    elif match is None:
+        op.error = invalid_value(
+            f"Operation {index + 1}: path {path!r} must be /Users, /Groups or /Users/<id>."
+        )
+    else:
+        op.rtype = _TYPES[match.group(1).lower()]
+        op.rid = match.group(2)
+        if method == "POST" and op.rid is not None:
+            op.error = invalid_value(f"Operation {index + 1}: POST goes to /Users or /Groups.")
+        elif method != "POST" and op.rid is None:
+            op.error = invalid_value(f"Operation {index + 1}: {method} needs /{path}/<id>.")
+        elif method == "POST" and not op.bulk_id:
+            op.error = invalid_value(
+                f"Operation {index + 1}: a POST in a BulkRequest needs a bulkId (RFC 7644 §3.7)."
+            )
+    return op
+
+
+def _refs(value: Any, found: set[str]) -> set[str]:
+    """Every bulkId a value refers to ("bulkId:x" strings, anywhere)."""
+    if isinstance(value, str):
+        match = _BULK_REF.match(value)
+        if match:
+            found.add(match.group(1))
+    elif isinstance(value, dict):
+        for item in value.values():
+            _refs(item, found)
+    elif isinstance(value, list):
+        for item in value:
+            _refs(item, found)
+    return found
+
+
+def _order(ops: list[_Op]) -> list[_Op]:
+    """Request order, except that an operation waits for the POSTs it refers to."""
+    creators = {op.bulk_id: op for op in ops if op.method == "POST" and op.bulk_id}
+    done: set[int] = set()
+    order: list[_Op] = []
+    visiting: set[int] = set()
+
+    def visit(op: _Op) -> None:
+        if op.index in done:
+            return
+        # Iterative enough: depth is bounded by the chain of references, which the HTTP
+        # layer bounds with bulk.maxOperations.
+        visiting.add(op.index)
+        needed = _refs(op.data, set()) | _refs(op.rid or "", set())
+        for ref in sorted(needed):
+            creator = creators.get(ref)
+            if creator is not None and creator.index not in visiting:
+                visit(creator)
+        visiting.discard(op.index)
+        done.add(op.index)
+        order.append(op)
+
+    for op in ops:
+        visit(op)
+    return order
+
+
+class _Runner:
+    def __init__(self, store: Store, tenant: str, fail_on_errors: int | None) -> None:
+        self.store = store
+        self.tenant = tenant
+        self.fail_on_errors = fail_on_errors
+        self.ids: dict[str, str] = {}  # bulkId -> id of the created resource
+        self.results: list[dict[str, Any]] = []
+        self.errors = 0
+
+    def run_alone(self, op: _Op) -> None:
+        try:
+            result = self.store._writing(lambda conn: self._execute(conn, op))
+        except ScimError as exc:
+            result = self._failure(op, exc)
+        self.results.append(result)
+
+    def run_all(self, conn: Connection, order: list[_Op]) -> None:
+        # A retried transaction (deadlock on PostgreSQL) starts from scratch.
+        self.ids, self.results, self.errors = {}, [], 0
+        for op in order:
+            try:
+                with conn.begin_nested():
+                    result = self._execute(conn, op)
+            except ScimError as exc:
+                result = self._failure(op, exc)
+            self.results.append(result)
+            if self.fail_on_errors is not None and self.errors >= self.fail_on_errors:
+                raise _Abort
+
+    def _failure(self, op: _Op, exc: ScimError) -> dict[str, Any]:
+        self.errors += 1
+        result = self._result(op, exc.status, None)
+        result["error"] = exc.to_body()
+        return result
+
+    def _result(self, op: _Op, status: int, doc: dict[str, Any] | None) -> dict[str, Any]:
+        result: dict[str, Any] = {"method": op.method}
+        if op.bulk_id:
+            result["bulkId"] = op.bulk_id
+        result["status"] = status
+        result["resourceType"] = op.rtype
+        result["id"] = doc["id"] if doc else self._resolved_id(op)
+        result["version"] = doc["meta"]["version"] if doc else None
+        result["error"] = None
+        return result
+
+    def _resolved_id(self, op: _Op) -> str | None:
+        if op.rid is None:
+            return None
+        match = _BULK_REF.match(op.rid)
+        return self.ids.get(match.group(1)) if match else op.rid
+
+    def _resolve(self, value: Any) -> Any:
+        if isinstance(value, str):
+            match = _BULK_REF.match(value)
+            if match:
+                ident = self.ids.get(match.group(1))
+                if ident is None:
+                    from .errors import Conflict
+
+                    raise Conflict(
+                        f"bulkId '{match.group(1)}' does not name a resource created earlier in "
+                        "this request (a failed or circular reference, RFC 7644 §3.7.1).",
+                        scim_type="invalidValue",
+                    )
+                return ident
+            return value
+        if isinstance(value, dict):
+            return {k: self._resolve(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._resolve(v) for v in value]
+        return value
+
+    def _execute(self, conn: Connection, op: _Op) -> dict[str, Any]:
+        if op.error is not None:
+            raise op.error
+        store, tenant, rtype = self.store, self.tenant, op.rtype
+        assert rtype is not None
+        data = self._resolve(op.data)
+        rid = self._resolve(op.rid) if op.rid else None
+        if op.method == "POST":
+            doc = store._create(conn, tenant, rtype, res.normalise(rtype, data))
+            if op.bulk_id:
+                self.ids[op.bulk_id] = doc["id"]
+            return self._result(op, 201, doc)
+        if op.method == "DELETE":
+            row = store._row(conn, tenant, rtype, rid, lock=True)
+            _check(op, row.version)
+            store._delete(conn, row)
+            result = self._result(op, 204, None)
+            result["id"] = rid
+            return result
+        if op.method == "PUT":
+            doc = store._replace(conn, tenant, rtype, rid, res.normalise(rtype, data), op.version)
+            return self._result(op, 200, doc)
+        operations = data.get("Operations") if isinstance(data, dict) else data
+        if isinstance(data, dict) and operations is None:
+            operations = {str(k).lower(): v for k, v in data.items()}.get("operations")
+        doc = store._patch(conn, tenant, rtype, rid, operations, op.version)
+        return self._result(op, 200, doc)
+
+
+def _check(op: _Op, version: int) -> None:
+    from .store import _check_if_match
+
+    _check_if_match(op.version, version)

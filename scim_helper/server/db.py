@@ -1,0 +1,210 @@
+"""The tables of the local SCIM server, and the engine that opens them.
+
+One schema serves SQLite (the default, a file) and PostgreSQL (workshops, several server
+processes). Filters that clients send all the time are answered from plain indexed columns
+and child tables, never from JSON functions, because those differ between the two dialects
+and cannot be indexed the same way:
+
+- ``resources``: one row per User or Group. Hot singular attributes (``userName``,
+  ``externalId``, ``displayName``, ``name.familyName``, ``active``) are columns, strings that
+  compare case-insensitively are also kept lowercased by Python (SQLite's ``lower()`` only
+  folds ASCII). ``doc`` holds the stored attributes as JSON, the representation returned.
+- ``multi_values``: one row per value of a multi-valued attribute (``emails``,
+  ``phoneNumbers``, …), so that ``emails[type eq "work"].value eq "…"`` is an index lookup.
+- ``memberships``: Group members. ``User.groups`` and ``Group.members`` are both assembled
+  from it on read, so adding one member to a 5,000-member group inserts one row.
+- ``tenants`` and ``tokens``: bearer tokens are kept only as SHA-256 hashes.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Engine,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    event,
+    text,
+)
+from sqlalchemy.engine import make_url
+
+metadata = MetaData()
+
+tenants = Table(
+    "tenants",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("created", String(32), nullable=False),
+)
+
+tokens = Table(
+    "tokens",
+    metadata,
+    # hex SHA-256 of the bearer token: the token itself is never stored.
+    Column("token_hash", String(64), primary_key=True),
+    Column("tenant", String(64), ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
+)
+
+resources = Table(
+    "resources",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("tenant", String(64), nullable=False),
+    Column("rtype", String(16), nullable=False),
+    Column("id", String(64), nullable=False),
+    Column("user_name", String(512)),
+    Column("user_name_lower", String(512)),
+    Column("display_name", String(512)),
+    Column("display_name_lower", String(512)),
+    Column("external_id", String(512)),
+    Column("family_name_lower", String(512)),
+    Column("active", Boolean),
+    Column("password_hash", String(128)),
+    Column("created", String(32), nullable=False),
+    Column("last_modified", String(32), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("doc", JSON, nullable=False),
+    # Ids are server-generated UUIDs, unique across tenants; lookups still add the tenant.
+    Index("ix_resources_id", "id", unique=True),
+    # Default order of a listing ("stable order by creation") is pk within tenant and type.
+    Index("ix_resources_listing", "tenant", "rtype", "pk"),
+    Index("ux_resources_user_name", "tenant", "rtype", "user_name_lower", unique=True),
+    Index(
+        "ux_resources_group_name",
+        "tenant",
+        "display_name_lower",
+        unique=True,
+        sqlite_where=text("rtype = 'Group'"),
+        postgresql_where=text("rtype = 'Group'"),
+    ),
+    Index("ix_resources_display_name", "tenant", "rtype", "display_name_lower"),
+    Index("ix_resources_external_id", "tenant", "rtype", "external_id"),
+    Index("ix_resources_family_name", "tenant", "rtype", "family_name_lower"),
+    Index("ix_resources_active", "tenant", "rtype", "active"),
+    Index("ix_resources_last_modified", "tenant", "rtype", "last_modified"),
+)
+
+multi_values = Table(
+    "multi_values",
+    metadata,
+    Column(
+        "resource_pk",
+        Integer,
+        ForeignKey("resources.pk", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("attr", String(32), primary_key=True),
+    Column("pos", Integer, primary_key=True, autoincrement=False),
+    Column("type_lower", String(512)),
+    Column("value", String(512)),
+    Column("value_lower", String(512)),
+    Column("primary", Boolean),
+    # The whole value, for the sub-attributes without a column (addresses.locality, …).
+    Column("item", JSON, nullable=False),
+    Index("ix_multi_values_value", "attr", "value_lower"),
+)
+
+memberships = Table(
+    "memberships",
+    metadata,
+    Column(
+        "group_pk",
+        Integer,
+        ForeignKey("resources.pk", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column(
+        "member_pk",
+        Integer,
+        ForeignKey("resources.pk", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Index("ix_memberships_member", "member_pk", "group_pk"),
+)
+
+
+def database_url(location: str | Path) -> str:
+    """Turn a filesystem path or an SQLAlchemy URL into an SQLAlchemy URL."""
+    text = str(location)
+    if "://" in text:
+        if text.startswith("postgresql://") or text.startswith("postgres://"):
+            # The course ships psycopg 3; SQLAlchemy would otherwise look for psycopg2.
+            text = "postgresql+psycopg://" + text.split("://", 1)[1]
+        return text
+    path = Path(text).expanduser()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def create_db_engine(location: str | Path) -> Engine:
+    """Open (and create if needed) the database behind a Store."""
+    url = make_url(database_url(location))
+    if url.get_backend_name() == "sqlite":
+        if url.database in (None, "", ":memory:"):
+            raise ValueError(
+                "The SCIM server needs a database file, not an in-memory SQLite database: "
+                "its data must survive restarts and be shared by every connection."
+            )
+        engine = create_engine(
+            url,
+            json_serializer=_dumps,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=8,
+            max_overflow=16,
+        )
+        _configure_sqlite(engine)
+    elif url.get_backend_name() == "postgresql":
+        engine = create_engine(
+            url,
+            json_serializer=_dumps,
+            pool_size=8,
+            max_overflow=8,
+            pool_pre_ping=True,
+        )
+    else:  # pragma: no cover - only the two dialects above are supported
+        raise ValueError(
+            f"Unsupported database {url.get_backend_name()!r}: use SQLite or PostgreSQL."
+        )
+    metadata.create_all(engine)
+    return engine
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below decide how transactions start.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        # WAL + NORMAL is durable against a killed process (not against power loss).
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        # Filters lowercase case-insensitive values themselves; LIKE must then be exact,
+        # and an exact LIKE 'prefix%' can use an index.
+        cursor.execute("PRAGMA case_sensitive_like=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # A writer takes the write lock up front: a deferred transaction that upgrades
+        # later fails at once with "database is locked" instead of waiting its turn.
+        if connection.get_execution_options().get("scim_write"):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")

@@ -1,0 +1,561 @@
+"""SCIM filters (RFC 7644 §3.4.2.2) compiled to SQL, so the database evaluates them.
+
+Parsing is scim2-models' (``scim2_models.path``: an LALR grammar with the RFC errata applied,
+which builds ``Comparison``/``LogicalExpr``/``Not``/``Present``/``ValuePath`` nodes); this
+module adds learner-friendly error messages, a cap on parenthesis nesting, and a
+``FilterVisitor`` that turns the tree into an SQLAlchemy expression over the tables of
+:mod:`.db`. Every value is a bound parameter, so a value that looks like SQL is only data.
+
+Where an attribute lives decides the SQL:
+
+- hot singular attributes are indexed columns of ``resources`` (``userName`` …);
+- other singular attributes are read from the ``doc`` JSON column;
+- multi-valued ones are ``pk IN (SELECT … FROM multi_values / memberships WHERE …)``, which
+  both SQLite and PostgreSQL drive from the child table's index when the filter is selective.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from lark.exceptions import UnexpectedCharacters, UnexpectedToken
+from scim2_models.exceptions import InvalidFilterException, InvalidPathException
+from scim2_models.path import (
+    AttrPath,
+    CompareOperator,
+    Comparison,
+    FilterNode,
+    FilterVisitor,
+    LogicalExpr,
+    LogicalOperator,
+    Not,
+    Present,
+    ValuePath,
+)
+from scim2_models.path.grammar import _parse_filter, _parse_path
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    false,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+    true,
+)
+
+from .db import memberships, multi_values, resources
+from .errors import invalid_filter, invalid_value
+from .resources import CHILD_ATTRIBUTES, TYPES, Attribute, Target, parse_datetime, resolve
+
+# Parentheses leave no node in scim2-models' tree, so its own depth limit does not see
+# them; 10,000 of them would still be parsed. Real filters nest a handful.
+MAX_NESTING = 64
+
+_OPERATORS = "eq, ne, co, sw, ew, gt, ge, lt, le or pr"
+_VALUE_TERMINALS = {"STRING", "NUMBER", "TRUE", "FALSE", "NULL"}
+
+R = resources
+MV = multi_values
+M = memberships
+
+
+def parse_filter(text: str) -> FilterNode:
+    """Parse a filter, raising 400 invalidFilter with a message a learner can act on."""
+    if not isinstance(text, str) or not text.strip():
+        raise invalid_filter('The filter is empty: write one like userName eq "bjensen".')
+    _check_nesting(text)
+    try:
+        return _parse_filter(text)
+    except InvalidFilterException as exc:
+        raise invalid_filter(_explain(text, exc)) from None
+    except RecursionError:  # pragma: no cover - guarded by _check_nesting
+        raise invalid_filter(f"The filter {text!r} nests too deeply.") from None
+
+
+def parse_path(text: str) -> Any:
+    """Parse a PATCH path (RFC 7644 §3.5.2 PATH rule); raises InvalidPathException."""
+    _check_nesting(text, what="path")
+    return _parse_path(text)
+
+
+def _check_nesting(text: str, what: str = "filter") -> None:
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "([":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_NESTING:
+                from .errors import invalid_path
+
+                make = invalid_filter if what == "filter" else invalid_path
+                raise make(
+                    f"The {what} nests parentheses more than {MAX_NESTING} levels deep; "
+                    "simplify it (and/or chains need no parentheses)."
+                )
+        elif char in ")]":
+            depth -= 1
+
+
+def _explain(text: str, exc: InvalidFilterException | InvalidPathException) -> str:
+    cause = exc.__cause__
+    shown = text if len(text) <= 120 else text[:117] + "..."
+    if isinstance(cause, UnexpectedToken):
+        expected = set(cause.expected or ())
+        at_end = cause.token.type == "$END"
+        words = (text if at_end else text[: max(cause.column - 1, 0)]).split()
+        last = words[-1] if words else ""
+        if at_end:
+            if expected & _VALUE_TERMINALS:
+                return (
+                    f"The filter {shown!r} is incomplete: a value must follow {last!r} "
+                    f'(a "string" in double quotes, a number, true, false or null).'
+                )
+            if "COMPARE_OP" in expected or "PR" in expected:
+                return (
+                    f"The filter {shown!r} is incomplete: an operator ({_OPERATORS}) "
+                    f"must follow {last!r}."
+                )
+            if "_RPAR" in expected:
+                return f"The filter {shown!r} is missing a closing parenthesis ')'."
+            if "_RBRACKET" in expected:
+                return f"The filter {shown!r} is missing a closing bracket ']'."
+            return f"The filter {shown!r} ends too early."
+        if expected & _VALUE_TERMINALS:
+            return (
+                f"The filter {shown!r} needs a value after {last!r} at column {cause.column}: "
+                f'strings go in double quotes, e.g. userName eq "bjensen".'
+            )
+        if "COMPARE_OP" in expected or "PR" in expected:
+            return (
+                f"The filter {shown!r} has {str(cause.token)!r} at column {cause.column} where "
+                f"an operator ({_OPERATORS}) was expected."
+            )
+        return (
+            f"The filter {shown!r} has an unexpected {str(cause.token)!r} at column "
+            f"{cause.column}. Combine comparisons with and, or, not (…)."
+        )
+    if isinstance(cause, UnexpectedCharacters):
+        return (
+            f"The filter {shown!r} has a character the SCIM grammar does not allow at column "
+            f"{cause.column} ({text[cause.pos_in_stream : cause.pos_in_stream + 1]!r}). "
+            'Strings go in double quotes, e.g. userName eq "bjensen".'
+        )
+    detail = getattr(exc, "detail", None) or str(exc)
+    return f"The filter {shown!r} is invalid: {detail}."
+
+
+# ---------------------------------------------------------------------------------------
+# Operands: where a compared value lives, and how it compares.
+
+
+@dataclass(frozen=True)
+class Operand:
+    """A compared SQL expression. ``mode``: "exact" compares as is; "lowered" holds values
+    Python already lowercased (compare to value.lower()); "fold" lowercases both in SQL."""
+
+    expr: Any
+    kind: str
+    mode: str = "exact"
+    name: str = ""
+
+
+class _Unknown(Exception):
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+def _json_operand(column: Any, keys: tuple[str, ...], attribute: Attribute, name: str) -> Operand:
+    element = column[keys] if len(keys) > 1 else column[keys[0]]
+    kind = attribute.type
+    if kind == "boolean":
+        expr = element.as_boolean()
+    elif kind == "integer":
+        expr = element.as_integer()
+    elif kind == "decimal":
+        expr = element.as_float()
+    elif kind == "complex":
+        expr = element
+    else:
+        expr = element.as_string()
+    mode = "fold" if kind == "string" and not attribute.case_exact else "exact"
+    return Operand(expr, kind, mode, name)
+
+
+def singular_operand(rtype: str, target: Target) -> Operand:
+    """The SQL operand of a singular attribute (or sub-attribute of a singular complex one)."""
+    a, sub, name = target.attribute, target.sub, target.name
+    if target.extension is None:
+        key = (a.name, sub.name if sub else None)
+        column = _COLUMNS.get(key)
+        if column is not None and (rtype == "User" or key[0] != "userName"):
+            expr, kind, mode = column
+            return Operand(expr, kind, mode, name)
+        if key == ("meta", "location"):
+            raise invalid_filter(
+                "meta.location is not stored (it is built from the server's URL): "
+                'filter on id instead, e.g. id eq "…".'
+            )
+        if key == ("meta", None):
+            return Operand(R.c.pk, "complex", "exact", name)
+        if a.name == "password":
+            return Operand(R.c.password_hash, "password", "exact", name)
+    keys = tuple(k for k in (target.extension, a.name, sub.name if sub else None) if k)
+    return _json_operand(R.c.doc, keys, target.leaf, name)
+
+
+_COLUMNS: dict[tuple[str, str | None], tuple[Any, str, str]] = {
+    ("id", None): (R.c.id, "string", "exact"),
+    ("externalId", None): (R.c.external_id, "string", "exact"),
+    ("userName", None): (R.c.user_name_lower, "string", "lowered"),
+    ("displayName", None): (R.c.display_name_lower, "string", "lowered"),
+    ("name", "familyName"): (R.c.family_name_lower, "string", "lowered"),
+    ("active", None): (R.c.active, "boolean", "exact"),
+    ("meta", "created"): (R.c.created, "dateTime", "exact"),
+    ("meta", "lastModified"): (R.c.last_modified, "dateTime", "exact"),
+    ("meta", "resourceType"): (R.c.rtype, "string", "fold"),
+    ("meta", "version"): (R.c.version, "version", "exact"),
+}
+
+
+def item_operand(rtype: str, parent: Attribute, sub: Attribute) -> Operand:
+    """The SQL operand of a sub-attribute of one value of a multi-valued attribute."""
+    name = f"{parent.name}.{sub.name}"
+    if parent.name == "groups":
+        g = _GROUP
+        if sub.name == "value":
+            return Operand(g.c.id, "string", "exact", name)
+        if sub.name == "display":
+            return Operand(g.c.display_name_lower, "string", "lowered", name)
+        if sub.name == "type":
+            return Operand(literal("direct"), "string", "fold", name)
+        raise invalid_filter(f"{name} is not stored and cannot be filtered on; use groups.value.")
+    if parent.name == "members":
+        m = _MEMBER
+        if sub.name == "value":
+            return Operand(m.c.id, "string", "exact", name)
+        if sub.name == "display":
+            expr = func.coalesce(m.c.display_name_lower, m.c.user_name_lower)
+            return Operand(expr, "string", "lowered", name)
+        if sub.name == "type":
+            return Operand(m.c.rtype, "string", "fold", name)
+        raise invalid_filter(f"{name} is not stored and cannot be filtered on; use members.value.")
+    if sub.name == "value" and sub.type != "binary":
+        if sub.case_exact:
+            return Operand(MV.c.value, sub.type, "exact", name)
+        return Operand(MV.c.value_lower, sub.type, "lowered", name)
+    if sub.name == "type":
+        return Operand(MV.c.type_lower, "string", "lowered", name)
+    if sub.name == "primary":
+        return Operand(MV.c.primary, "boolean", "exact", name)
+    return _json_operand(MV.c.item, (sub.name,), sub, name)
+
+
+_GROUP = resources.alias("g")
+_MEMBER = resources.alias("mbr")
+
+
+def item_subquery(parent: Attribute, condition: Any | None) -> Any:
+    """SELECT the resource pks that have a value of ``parent`` matching ``condition``."""
+    if parent.name == "groups":
+        query = select(M.c.member_pk).select_from(M.join(_GROUP, _GROUP.c.pk == M.c.group_pk))
+    elif parent.name == "members":
+        query = select(M.c.group_pk).select_from(M.join(_MEMBER, _MEMBER.c.pk == M.c.member_pk))
+    else:
+        query = select(MV.c.resource_pk).where(MV.c.attr == parent.name)
+    return query.where(condition) if condition is not None else query
+
+
+def is_multi_valued_table(attribute: Attribute) -> bool:
+    return attribute.name in CHILD_ATTRIBUTES or attribute.name in ("groups", "members")
+
+
+# ---------------------------------------------------------------------------------------
+# Comparison.
+
+
+def compare(operand: Operand, op: CompareOperator, value: Any) -> ColumnElement[bool]:
+    """SQL for ``operand op value`` with RFC 7644 §3.4.2.2 semantics."""
+    expr, kind, name = operand.expr, operand.kind, operand.name
+    if kind == "complex":
+        raise invalid_filter(
+            f"{name} is a complex attribute: compare one of its sub-attributes "
+            f"(e.g. {name}.value or name.familyName) or test it with pr."
+        )
+    if value is None:
+        if op == CompareOperator.eq:
+            return expr.is_(None)
+        if op == CompareOperator.ne:
+            return expr.is_not(None)
+        raise invalid_filter(f"null can only be compared with eq or ne ({name} {op.value} null).")
+    if kind == "boolean":
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            value = value.lower() == "true"
+        if not isinstance(value, bool):
+            raise invalid_filter(f"{name} is a boolean: compare it with true or false.")
+        if op not in (CompareOperator.eq, CompareOperator.ne):
+            raise invalid_filter(
+                f"The operator {op.value} cannot be applied to the boolean {name}; use eq or ne."
+            )
+        return _eq_ne(expr, op, value)
+    if kind == "version":
+        text = str(value)
+        digits = text.removeprefix("W/").strip('"')
+        if not digits.isdigit() or op not in (CompareOperator.eq, CompareOperator.ne):
+            return false() if op != CompareOperator.ne else true()
+        return _eq_ne(expr, op, int(digits))
+    if kind == "password":
+        from .resources import hash_password
+
+        if op not in (CompareOperator.eq, CompareOperator.ne) or not isinstance(value, str):
+            raise invalid_filter("password is write-only: it can only be compared with eq or ne.")
+        return _eq_ne(expr, op, hash_password(value))
+    if kind in ("integer", "decimal"):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise invalid_filter(f"{name} is a number: compare it with a number, not {value!r}.")
+        if op in (CompareOperator.co, CompareOperator.sw, CompareOperator.ew):
+            raise invalid_filter(
+                f"The operator {op.value} applies to strings, and {name} is a number."
+            )
+        return _ordered(expr, op, value)
+    if not isinstance(value, str):
+        raise invalid_filter(
+            f'{name} is a string: put the value in double quotes, e.g. {name} {op.value} "{value}".'
+        )
+    if kind == "dateTime" and op not in (
+        CompareOperator.co,
+        CompareOperator.sw,
+        CompareOperator.ew,
+    ):
+        normal = parse_datetime(value)
+        if normal is None:
+            raise invalid_filter(
+                f'{name} is a dateTime: compare it with a value like "2024-05-13T04:42:34Z".'
+            )
+        value = normal
+    left, right = expr, value
+    if operand.mode == "lowered":
+        right = value.lower()
+    elif operand.mode == "fold":
+        left = func.lower(expr)
+    if op in (CompareOperator.co, CompareOperator.sw, CompareOperator.ew):
+        pattern = _escape_like(right)
+        pattern = {"co": f"%{pattern}%", "sw": f"{pattern}%", "ew": f"%{pattern}"}[op.value]
+        rhs = func.lower(literal(pattern)) if operand.mode == "fold" else pattern
+        return left.like(rhs, escape="\\")
+    if operand.mode == "fold":
+        right = func.lower(literal(value))
+    if op in (CompareOperator.eq, CompareOperator.ne):
+        return _eq_ne(left, op, right)
+    return _ordered(left, op, right)
+
+
+def _eq_ne(expr: Any, op: CompareOperator, value: Any) -> ColumnElement[bool]:
+    if op == CompareOperator.eq:
+        return expr == value
+    # An attribute without a value is "not equal" to anything (RFC 7644 §3.4.2.2 leaves
+    # it open; scim2-models' reference evaluator reads it this way too).
+    return or_(expr.is_(None), expr != value)
+
+
+def _ordered(expr: Any, op: CompareOperator, value: Any) -> ColumnElement[bool]:
+    if op == CompareOperator.eq:
+        return expr == value
+    if op == CompareOperator.ne:
+        return or_(expr.is_(None), expr != value)
+    return {
+        CompareOperator.gt: expr > value,
+        CompareOperator.ge: expr >= value,
+        CompareOperator.lt: expr < value,
+        CompareOperator.le: expr <= value,
+    }[op]
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def present(operand: Operand) -> ColumnElement[bool]:
+    if operand.kind in ("string", "reference", "binary", "dateTime"):
+        return and_(operand.expr.is_not(None), operand.expr != "")
+    return operand.expr.is_not(None)
+
+
+# ---------------------------------------------------------------------------------------
+# The visitor.
+
+
+class _Compiler(FilterVisitor[ColumnElement[bool]]):
+    """Compile a filter for one resource type; unknown attributes compile to false and are
+    recorded, so that a filter over several types only fails if no type knows them."""
+
+    def __init__(self, rtype: str) -> None:
+        self.rtype = rtype
+        self.unknown: set[str] = set()
+
+    def _target(self, path: AttrPath) -> Target | None:
+        target = resolve(self.rtype, path)
+        if target is None:
+            self.unknown.add(str(path))
+        return target
+
+    def visit_logical_expr(self, node: LogicalExpr) -> ColumnElement[bool]:
+        terms = [self.visit(t) for t in node.terms]
+        return and_(*terms) if node.op == LogicalOperator.and_ else or_(*terms)
+
+    def visit_not(self, node: Not) -> ColumnElement[bool]:
+        return not_(self.visit(node.expr))
+
+    def visit_present(self, node: Present) -> ColumnElement[bool]:
+        target = self._target(node.attr_path)
+        if target is None:
+            return false()
+        a = target.attribute
+        if a.multi_valued and is_multi_valued_table(a):
+            condition = present(item_operand(self.rtype, a, target.sub)) if target.sub else None
+            return R.c.pk.in_(item_subquery(a, condition))
+        return present(singular_operand(self.rtype, target))
+
+    def visit_comparison(self, node: Comparison) -> ColumnElement[bool]:
+        target = self._target(node.attr_path)
+        if target is None:
+            return false()
+        a = target.attribute
+        if a.multi_valued and is_multi_valued_table(a):
+            # "emails co x" compares the value sub-attribute (RFC 7644 §3.4.2.2 examples).
+            sub = target.sub or a.sub_attribute("value")
+            if sub is None:
+                raise invalid_filter(f"{a.name} has no value: compare one of its sub-attributes.")
+            operand = item_operand(self.rtype, a, sub)
+            if node.op == CompareOperator.ne and node.value is not None:
+                # A multi-valued attribute is "ne" a value when none of its values equals it.
+                matching = compare(operand, CompareOperator.eq, node.value)
+                return not_(R.c.pk.in_(item_subquery(a, matching)))
+            return R.c.pk.in_(item_subquery(a, compare(operand, node.op, node.value)))
+        if a.multi_valued:
+            raise invalid_filter(f"{target.name} is multi-valued and cannot be compared here.")
+        return compare(singular_operand(self.rtype, target), node.op, node.value)
+
+    def visit_value_path(self, node: ValuePath) -> ColumnElement[bool]:
+        target = self._target(node.attr_path)
+        if target is None:
+            return false()
+        a = target.attribute
+        if not (a.multi_valued and is_multi_valued_table(a)):
+            raise invalid_filter(
+                f"{target.name} is not multi-valued, so {target.name}[…] selects nothing; "
+                f'compare it directly, e.g. {target.name} eq "…".'
+            )
+        condition = _ItemCompiler(self.rtype, a).visit(node.val_filter)
+        return R.c.pk.in_(item_subquery(a, condition))
+
+
+class _ItemCompiler(FilterVisitor[ColumnElement[bool]]):
+    """Compile the filter inside brackets, over one value of a multi-valued attribute."""
+
+    def __init__(self, rtype: str, parent: Attribute) -> None:
+        self.rtype = rtype
+        self.parent = parent
+
+    def _operand(self, path: AttrPath) -> Operand:
+        sub = self.parent.sub_attribute(path.attr) if path.uri is None else None
+        if sub is None or path.sub_attr is not None:
+            raise invalid_filter(
+                f"{path} is not a sub-attribute of {self.parent.name} "
+                f"(it has {', '.join(s.name for s in self.parent.sub.values())})."
+            )
+        return item_operand(self.rtype, self.parent, sub)
+
+    def visit_logical_expr(self, node: LogicalExpr) -> ColumnElement[bool]:
+        terms = [self.visit(t) for t in node.terms]
+        return and_(*terms) if node.op == LogicalOperator.and_ else or_(*terms)
+
+    def visit_not(self, node: Not) -> ColumnElement[bool]:
+        return not_(self.visit(node.expr))
+
+    def visit_present(self, node: Present) -> ColumnElement[bool]:
+        return present(self._operand(node.attr_path))
+
+    def visit_comparison(self, node: Comparison) -> ColumnElement[bool]:
+        return compare(self._operand(node.attr_path), node.op, node.value)
+
+    def visit_value_path(self, node: ValuePath) -> ColumnElement[bool]:
+        raise invalid_filter(f"A value selection cannot be nested inside another ({node}).")
+
+
+def compile_filter(rtypes: list[str], text: str) -> ColumnElement[bool]:
+    """The WHERE clause for ``filter`` over the given resource types (tenant excluded)."""
+    node = parse_filter(text)
+    clauses = []
+    unknown: set[str] | None = None
+    for rtype in rtypes:
+        compiler = _Compiler(rtype)
+        clause = compiler.visit(node)
+        unknown = compiler.unknown if unknown is None else unknown & compiler.unknown
+        clauses.append(and_(R.c.rtype == rtype, clause) if len(rtypes) > 1 else clause)
+    if unknown:
+        name = sorted(unknown)[0]
+        raise invalid_filter(
+            f"The filter names {name!r}, which is not an attribute of "
+            f"{' or '.join(rtypes)}. Check the spelling (see /Schemas)."
+        )
+    return or_(*clauses) if len(clauses) > 1 else clauses[0]
+
+
+def sort_expression(rtypes: list[str], sort_by: str) -> Any:
+    """The ORDER BY expression for ``sortBy`` (RFC 7644 §3.4.2.3)."""
+    try:
+        path = parse_path(sort_by)
+    except InvalidPathException:
+        path = None
+    if not isinstance(path, AttrPath):
+        raise invalid_value(f"sortBy={sort_by!r} is not an attribute name such as name.familyName.")
+    whens = []
+    for rtype in rtypes:
+        target = resolve(rtype, path)
+        if target is None:
+            continue
+        a = target.attribute
+        if a.multi_valued and is_multi_valued_table(a):
+            # RFC 7644 §3.4.2.3: a multi-valued attribute sorts by its primary value, if any.
+            sub = target.sub or a.sub_attribute("value")
+            if sub is None or a.name in ("groups", "members"):
+                raise invalid_value(f"sortBy={sort_by!r}: {a.name} cannot be sorted on.")
+            operand = item_operand(rtype, a, sub)
+            expr: Any = (
+                select(operand.expr)
+                .where(MV.c.resource_pk == R.c.pk, MV.c.attr == a.name)
+                .order_by(func.coalesce(MV.c.primary, False).desc(), MV.c.pos)
+                .limit(1)
+                .scalar_subquery()
+            )
+        else:
+            operand = singular_operand(rtype, target)
+            if operand.kind == "complex":
+                raise invalid_value(f"sortBy={sort_by!r} is complex: sort by a sub-attribute.")
+            expr = func.lower(operand.expr) if operand.mode == "fold" else operand.expr
+        whens.append((R.c.rtype == rtype, expr))
+    if not whens:
+        raise invalid_value(
+            f"sortBy={sort_by!r} is not an attribute of {' or '.join(rtypes)} (see /Schemas)."
+        )
+    if len(whens) == 1 and len(rtypes) == 1:
+        return whens[0][1]
+    return case(*whens, else_=None)
+
+
+__all__ = ["TYPES", "compile_filter", "parse_filter", "parse_path", "sort_expression"]
