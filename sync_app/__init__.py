@@ -1,1 +1,122 @@
-"""SCIM 2.0 client on requests: the models of RFC 7643 and the protocol of RFC 7644."""
+"""SCIM 2.0 client on requests: the models of RFC 7643 and the protocol of RFC 7644.
+
+>>> from sync_app import ClientConfiguration, SCIMClient, User
+"""
+
+from sync_app.client import SCIMClient
+from sync_app.config import ClientConfiguration
+from sync_app.errors import (
+    BadRequest,
+    Conflict,
+    ConnectError,
+    Forbidden,
+    InvalidFilter,
+    InvalidPath,
+    InvalidSyntax,
+    InvalidValue,
+    InvalidVersion,
+    MalformedResponse,
+    Mutability,
+    NoTarget,
+    NotFound,
+    PayloadTooLarge,
+    PreconditionFailed,
+    ProtocolError,
+    SCIMError,
+    Sensitive,
+    ServerError,
+    Timeout,
+    TooMany,
+    TooManyRequests,
+    TransportError,
+    Unauthorized,
+    Uniqueness,
+    ValidationError,
+)
+from sync_app.filter import Filter
+from sync_app.response import SCIMResponse
+from sync_app.scim.group import Group, Member
+from sync_app.scim.messages import (
+    BulkOperation,
+    BulkRequest,
+    BulkResponse,
+    Error,
+    ListResponse,
+    SearchRequest,
+)
+from sync_app.scim.patchop import Operation, PatchOp
+from sync_app.scim.resource import ResourceMeta, ResourceRef
+from sync_app.scim.user import (
+    Address,
+    Email,
+    EnterpriseUser,
+    Entitlement,
+    Im,
+    Manager,
+    Name,
+    PhoneNumber,
+    Photo,
+    Role,
+    User,
+    X509Certificate,
+)
+from sync_app.wirelog import Exchange, WireLog
+
+__all__ = [
+    "Address",
+    "BadRequest",
+    "BulkOperation",
+    "BulkRequest",
+    "BulkResponse",
+    "ClientConfiguration",
+    "Conflict",
+    "ConnectError",
+    "Email",
+    "EnterpriseUser",
+    "Entitlement",
+    "Error",
+    "Exchange",
+    "Filter",
+    "Forbidden",
+    "Group",
+    "Im",
+    "InvalidFilter",
+    "InvalidPath",
+    "InvalidSyntax",
+    "InvalidValue",
+    "InvalidVersion",
+    "ListResponse",
+    "MalformedResponse",
+    "Manager",
+    "Member",
+    "Mutability",
+    "Name",
+    "NoTarget",
+    "NotFound",
+    "Operation",
+    "PatchOp",
+    "PayloadTooLarge",
+    "PhoneNumber",
+    "Photo",
+    "PreconditionFailed",
+    "ProtocolError",
+    "ResourceMeta",
+    "ResourceRef",
+    "Role",
+    "SCIMClient",
+    "SCIMError",
+    "SCIMResponse",
+    "SearchRequest",
+    "Sensitive",
+    "ServerError",
+    "Timeout",
+    "TooMany",
+    "TooManyRequests",
+    "TransportError",
+    "Unauthorized",
+    "Uniqueness",
+    "User",
+    "ValidationError",
+    "WireLog",
+    "X509Certificate",
+]
