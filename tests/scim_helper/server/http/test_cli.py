@@ -1,0 +1,76 @@
+"""``scim-course serve`` and ``scim-course token`` (also ``python -m scim_helper.server``)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+
+from scim_helper import cli
+
+pytest.importorskip("scim_helper.server.store", reason="the server's store has not landed")
+
+
+def _environment(tmp_path: Path) -> dict[str, str]:
+    return {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data")}
+
+
+def test_cli_serve_prints_the_base_url_and_never_the_given_token(tmp_path: Path) -> None:
+    """serve --token prints the URL, accepts that token, and stops cleanly on SIGTERM."""
+    token = "cli-token-must-not-be-printed"
+    command = [sys.executable, "-m", "scim_helper.server", "--port", "0", "--db"]
+    command += [str(tmp_path / "scim.db"), "--token", token, "--log-level", "warning"]
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_environment(tmp_path),
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        assert first.startswith("SCIM server running at http://127.0.0.1:"), first
+        url = first.rsplit(" ", 1)[1].strip()
+        response = requests.get(
+            f"{url}/Users", headers={"Authorization": f"Bearer {token}"}, timeout=30
+        )
+        assert response.status_code == 200
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=30)
+    assert process.returncode == 0
+    assert token not in first + out + err
+
+
+def test_cli_serve_without_token_keeps_its_token_in_a_private_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without --token, the course's token is minted once into a 0600 file, not printed."""
+    from scim_helper.server import cli as serve_cli
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    db = str(tmp_path / "scim.db")
+    token, note = serve_cli.course_token(db)
+    path = serve_cli.default_token_file()
+    assert note and str(path) in note and token not in note
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert serve_cli.course_token(db) == (token, None)
+
+
+def test_cli_token_mints_a_new_tenant_into_a_private_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """scim-course token writes a new token to a 0600 file and prints only its path."""
+    path = tmp_path / "token.txt"
+    assert cli.main(["token", "--db", str(tmp_path / "scim.db"), "--file", str(path)]) == 0
+    token = path.read_text().strip()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    printed = capsys.readouterr().out
+    assert str(path) in printed and token not in printed

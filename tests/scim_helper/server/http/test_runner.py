@@ -1,0 +1,57 @@
+"""LocalServer: the one in-process runner (a uvicorn server in a daemon thread)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from scim_helper.server.runner import LocalServer
+
+from .conftest import USER
+
+pytest.importorskip("scim_helper.server.store", reason="the server's store has not landed")
+
+
+def test_runner_starts_fast_on_a_free_loopback_port(tmp_path: Path) -> None:
+    """start() returns in well under a second with the real port in url, on 127.0.0.1."""
+    server = LocalServer(tmp_path / "scim.db")
+    began = time.perf_counter()
+    server.start()
+    try:
+        assert time.perf_counter() - began < 1.0
+        assert server.url.startswith("http://127.0.0.1:")
+        assert server.url.endswith("/scim/v2")
+        assert server.port != 0
+        assert server.token and server.tenant
+        response = requests.get(
+            f"{server.url}/Users", headers={"Authorization": f"Bearer {server.token}"}, timeout=30
+        )
+        assert response.status_code == 200
+    finally:
+        server.stop()
+    server.stop()
+
+
+def test_runner_restart_with_same_db_and_token_finds_the_data(tmp_path: Path) -> None:
+    """Stopping and starting again with the same db and token finds the same tenant and data."""
+    db = tmp_path / "scim.db"
+    with LocalServer(db, token="course-token") as first:
+        headers = {"Authorization": "Bearer course-token"}
+        body = {"schemas": [USER], "userName": "persisted"}
+        assert requests.post(f"{first.url}/Users", json=body, headers=headers).status_code == 201
+        tenant = first.tenant
+    with LocalServer(db, token="course-token") as second:
+        assert second.tenant == tenant
+        found = requests.get(f"{second.url}/Users", headers=headers, timeout=30).json()
+        assert [u["userName"] for u in found["Resources"]] == ["persisted"]
+
+
+def test_runner_refuses_a_port_in_use(tmp_path: Path, local_server: LocalServer) -> None:
+    """Starting on a port another server holds raises OSError and leaves nothing running."""
+    server = LocalServer(tmp_path / "scim.db", port=local_server.port)
+    with pytest.raises(OSError):
+        server.start()
+    assert server.store is None
