@@ -1,0 +1,97 @@
+"""One learner's tenant as course support reads it: users and groups by name, every page at once.
+
+Checks, ``course_setup``, the directory seed and the widgets all ask the same questions ("is
+there a user ``cminer``?", "who is in Dunder Mifflin?"). They ask them here, through the course's
+own client, so each question is one filtered request and paging is handled in one place.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sync_app.client import SCIMClient
+
+__all__ = ["Tenant", "quote"]
+
+_PAGE = 200
+
+
+def quote(value: str) -> str:
+    """A filter string literal (RFC 7644 §3.4.2.2: a JSON string)."""
+    return json.dumps(value)
+
+
+class Tenant:
+    """Users and groups of the tenant a client's token opens."""
+
+    def __init__(self, client: SCIMClient) -> None:
+        self.client = client
+
+    def _pages(
+        self, method: Any, filter: str | None, limit: int | None, attributes: list[str] | None
+    ) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        start = 1
+        while True:
+            count = _PAGE if limit is None else min(_PAGE, limit - len(found))
+            page = method(filter, start_index=start, count=count, attributes=attributes).to_dict()
+            resources = page.get("Resources") or []
+            found.extend(resources)
+            total = int(page.get("totalResults", len(found)))
+            start += len(resources)
+            if not resources or len(found) >= total or (limit is not None and len(found) >= limit):
+                return found
+
+    def users(
+        self,
+        filter: str | None = None,
+        *,
+        limit: int | None = None,
+        attributes: list[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Every user matching ``filter`` (all pages), as dicts."""
+        return self._pages(self.client.get_users, filter, limit, attributes)
+
+    def groups(
+        self,
+        filter: str | None = None,
+        *,
+        limit: int | None = None,
+        attributes: list[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Every group matching ``filter`` (all pages), as dicts."""
+        return self._pages(self.client.get_groups, filter, limit, attributes)
+
+    def count(self, filter: str | None = None) -> int:
+        """How many users match ``filter``, without downloading them (``count=0``)."""
+        page = self.client.get_users(filter, count=0).to_dict()
+        return int(page.get("totalResults", 0))
+
+    def service_provider_config(self) -> dict[str, Any]:
+        return self.client.service_provider_config().to_dict()
+
+    def schema(self, urn: str) -> dict[str, Any]:
+        """One schema from /Schemas by its id (an empty dict if the server lacks it)."""
+        for schema in self.client.schemas().to_dict().get("Resources") or []:
+            if schema.get("id") == urn:
+                return dict(schema)
+        return {}
+
+    def user(self, user_name: str) -> dict[str, Any] | None:
+        """The user with this userName, or None."""
+        found = self.users(f"userName eq {quote(user_name)}", limit=1)
+        return found[0] if found else None
+
+    def group(self, display_name: str) -> dict[str, Any] | None:
+        """The group with this displayName, or None."""
+        found = self.groups(f"displayName eq {quote(display_name)}", limit=2)
+        exact = [g for g in found if g.get("displayName") == display_name]
+        return (exact or found or [None])[0]
+
+    @staticmethod
+    def member_ids(group: dict[str, Any] | None) -> set[str]:
+        """The ids of a group's members (empty for a missing group)."""
+        if not group:
+            return set()
+        return {str(m.get("value")) for m in group.get("members") or [] if m.get("value")}
