@@ -60,11 +60,13 @@ def schema_definitions() -> dict[str, dict[str, Any]]:
         definitions[document["id"]] = document
     # The server fills manager.$ref from manager.value; clients (Entra ID, Okta) send only the
     # value, and RFC 7643 §8.7.2 does not require $ref.
-    for attribute in definitions[ENTERPRISE_USER]["attributes"]:
-        for sub in attribute.get("subAttributes", []):
-            if attribute["name"] == "manager" and sub["name"] == "$ref":
-                sub["required"] = False
+    _sub_attribute(definitions[ENTERPRISE_USER], "manager", "$ref")["required"] = False
     return definitions
+
+
+def _sub_attribute(schema: dict[str, Any], name: str, sub_name: str) -> dict[str, Any]:
+    attribute = next(a for a in schema["attributes"] if a["name"] == name)
+    return next(s for s in attribute["subAttributes"] if s["name"] == sub_name)
 
 
 def _schema_document(urn: str, base: str) -> dict[str, Any]:
