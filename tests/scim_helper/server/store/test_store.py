@@ -78,7 +78,7 @@ def test_rfc7643_2_unknown_attribute_is_invalid_syntax(store: Store, tenant: str
 
 def test_rfc7643_2_wrong_type_is_invalid_value(store: Store, tenant: str) -> None:
     """A value of the wrong type is invalidValue naming the attribute."""
-    with pytest.raises(BadRequest, match="name.givenName") as info:
+    with pytest.raises(BadRequest, match=r"name\.givenName") as info:
         store.create(tenant, "User", {"userName": "x", "name": {"givenName": 3}})
     assert info.value.scim_type == "invalidValue"
 

@@ -1,0 +1,290 @@
+"""Filters (RFC 7644 §3.4.2.2), evaluated by the database through Store.search."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from scim_helper.server.errors import BadRequest
+from scim_helper.server.store import Store
+
+from .builders import ENTERPRISE, group, ids, user
+
+
+@pytest.fixture
+def office(store: Store, tenant: str) -> dict[str, Any]:
+    """Four users and two groups with every kind of attribute the filters touch."""
+    michael = user(
+        store,
+        tenant,
+        "MScott",
+        externalId="EXT-1",
+        displayName="Michael Scott",
+        name={"givenName": "Michael", "familyName": "Scott"},
+        title="Regional Manager",
+        active=True,
+        emails=[
+            {"value": "Michael@DunderMifflin.com", "type": "work", "primary": True},
+            {"value": "mike@home.example", "type": "home"},
+        ],
+        addresses=[{"type": "work", "locality": "Scranton", "country": "US"}],
+        **{ENTERPRISE: {"department": "Management", "manager": {"value": "david-id"}}},
+    )
+    dwight = user(
+        store,
+        tenant,
+        "dschrute",
+        externalId="ext-2",
+        name={"givenName": "Dwight", "familyName": "Schrute"},
+        title="Assistant to the Regional Manager",
+        active=True,
+        emails=[{"value": "dwight@dundermifflin.com", "type": "work"}],
+        phoneNumbers=[{"value": "555-0100", "type": "work"}],
+        **{ENTERPRISE: {"department": "Sales", "employeeNumber": "42"}},
+    )
+    jim = user(
+        store,
+        tenant,
+        "jhalpert",
+        name={"givenName": "Jim", "familyName": "Halpert"},
+        active=False,
+        emails=[{"value": "jim@athlead.example", "type": "work"}],
+        **{ENTERPRISE: {"department": "Sales"}},
+    )
+    toby = user(store, tenant, "tflenderson", active=True)
+    sales = group(store, tenant, "Sales", dwight, jim)
+    managers = group(store, tenant, "Managers", michael)
+    return {
+        "michael": michael["id"],
+        "dwight": dwight["id"],
+        "jim": jim["id"],
+        "toby": toby["id"],
+        "sales": sales["id"],
+        "managers": managers["id"],
+        "store": store,
+        "tenant": tenant,
+    }
+
+
+def found(office: dict[str, Any], filter: str, *rtypes: str) -> set[str]:
+    """The names (keys of ``office``) a filter selects."""
+    names = {v: k for k, v in office.items() if isinstance(v, str)}
+    selected = ids(office["store"], office["tenant"], filter, rtypes or ("User",))
+    return {names[i] for i in selected}
+
+
+@pytest.mark.parametrize(
+    ("filter", "expected"),
+    [
+        ('userName eq "mscott"', {"michael"}),
+        ('userName ne "mscott"', {"dwight", "jim", "toby"}),
+        ('userName co "SCH"', {"dwight"}),
+        ('userName sw "j"', {"jim"}),
+        ('userName ew "RT"', {"jim"}),
+        ("title pr", {"michael", "dwight"}),
+        ('userName gt "mscott"', {"toby"}),
+        ('userName ge "mscott"', {"michael", "toby"}),
+        ('userName lt "jhalpert"', {"dwight"}),
+        ('userName le "jhalpert"', {"dwight", "jim"}),
+    ],
+)
+def test_rfc7644_3_4_2_2_every_operator(office: dict[str, Any], filter: str, expected: set) -> None:
+    """eq ne co sw ew pr gt ge lt le select what the RFC says."""
+    assert found(office, filter) == expected
+
+
+@pytest.mark.parametrize(
+    ("filter", "expected"),
+    [
+        ('userName eq "mscott" or userName eq "jhalpert"', {"michael", "jim"}),
+        ("active eq true and title pr", {"michael", "dwight"}),
+        ("not (active eq true)", {"jim"}),
+        ('(userName sw "d" or userName sw "j") and not (active eq false)', {"dwight"}),
+        ('title pr and (userName eq "jhalpert" or name.familyName eq "scott")', {"michael"}),
+        ('userName eq "mscott" or userName eq "dschrute" and active eq false', {"michael"}),
+    ],
+)
+def test_rfc7644_3_4_2_2_logical_operators_and_grouping(
+    office: dict[str, Any], filter: str, expected: set
+) -> None:
+    """and, or, not and parentheses combine with and binding tighter than or."""
+    assert found(office, filter) == expected
+
+
+@pytest.mark.parametrize(
+    ("filter", "expected"),
+    [
+        ('emails[type eq "work" and value co "@dundermifflin"]', {"michael", "dwight"}),
+        ('emails[type eq "home"]', {"michael"}),
+        ('emails[type eq "work"].value eq "jim@athlead.example"', {"jim"}),
+        ('emails[not (type eq "work")]', {"michael"}),
+        ('emails.value eq "dwight@dundermifflin.com"', {"dwight"}),
+        ('emails co "athlead"', {"jim"}),
+        ("emails pr", {"michael", "dwight", "jim"}),
+        ("emails.primary eq true", {"michael"}),
+        ('phoneNumbers[type eq "work" and value eq "555-0100"]', {"dwight"}),
+        ('addresses[locality eq "scranton"]', {"michael"}),
+        ('addresses.country eq "US"', {"michael"}),
+        ('emails.value ne "jim@athlead.example"', {"michael", "dwight", "toby"}),
+    ],
+)
+def test_rfc7644_3_4_2_2_multi_valued_and_value_path(
+    office: dict[str, Any], filter: str, expected: set
+) -> None:
+    """valuePath filters, sub-attributes of multi-valued attributes and the Entra form."""
+    assert found(office, filter) == expected
+
+
+@pytest.mark.parametrize(
+    ("filter", "expected"),
+    [
+        ('name.familyName sw "S"', {"michael", "dwight"}),
+        ('name.givenName eq "jim"', {"jim"}),
+        ('NAME.FAMILYNAME eq "halpert"', {"jim"}),
+        (f'{ENTERPRISE}:department eq "Sales"', {"dwight", "jim"}),
+        (f'{ENTERPRISE}:manager.value eq "david-id"', {"michael"}),
+        (f"{ENTERPRISE}:employeeNumber pr", {"dwight"}),
+        (f'{ENTERPRISE.upper()}:DEPARTMENT eq "management"', {"michael"}),
+        ('urn:ietf:params:scim:schemas:core:2.0:User:userName eq "toflenderson"', set()),
+        ('urn:ietf:params:scim:schemas:core:2.0:User:userName eq "tflenderson"', {"toby"}),
+    ],
+)
+def test_rfc7644_3_4_2_2_sub_attributes_and_urns(
+    office: dict[str, Any], filter: str, expected: set
+) -> None:
+    """Sub-attributes and URN-qualified names, with attribute names in any case."""
+    assert found(office, filter) == expected
+
+
+def test_rfc7644_3_4_2_2_case_exact_is_honoured(office: dict[str, Any]) -> None:
+    """caseExact=false attributes ignore case; id and externalId (caseExact) do not."""
+    assert found(office, 'userName eq "MSCOTT"') == {"michael"}
+    assert found(office, 'emails.value eq "MICHAEL@dundermifflin.com"') == {"michael"}
+    assert found(office, 'externalId eq "EXT-1"') == {"michael"}
+    assert found(office, 'externalId eq "ext-1"') == set()
+    assert found(office, f'id eq "{office["michael"]}"') == {"michael"}
+    assert found(office, f'id eq "{office["michael"].upper()}"') == set()
+
+
+def test_rfc7643_4_1_groups_value_filter(office: dict[str, Any]) -> None:
+    """groups.value eq selects the direct members of a group (the transcript's filter)."""
+    assert found(office, f'groups.value eq "{office["sales"]}"') == {"dwight", "jim"}
+    assert found(office, f'groups[value eq "{office["managers"]}"]') == {"michael"}
+    assert found(office, 'groups.display eq "managers"') == {"michael"}
+    assert found(office, "not (groups pr)") == {"toby"}
+
+
+def test_rfc7644_3_4_2_2_group_filters(office: dict[str, Any]) -> None:
+    """Groups filter on displayName and on members."""
+    assert found(office, 'displayName eq "sales"', "Group") == {"sales"}
+    assert found(office, f'members.value eq "{office["michael"]}"', "Group") == {"managers"}
+    assert found(office, 'members[display eq "jhalpert"]', "Group") == {"sales"}
+    assert found(office, 'members[type eq "User"]', "Group") == {"sales", "managers"}
+
+
+def test_rfc7644_3_4_2_2_meta_dates_compare_as_dates(office: dict[str, Any]) -> None:
+    """meta.created and meta.lastModified compare with gt/lt as dateTimes."""
+    store, tenant = office["store"], office["tenant"]
+    michael = store.get(tenant, "User", office["michael"])
+    created = michael["meta"]["created"]
+    assert found(office, 'meta.created gt "2000-01-01T00:00:00Z"') == {
+        "michael",
+        "dwight",
+        "jim",
+        "toby",
+    }
+    assert found(office, f'meta.created le "{created}"') == {"michael"}
+    assert found(office, 'meta.lastModified lt "2000-01-01T00:00:00+00:00"') == set()
+    assert found(office, 'meta.resourceType eq "user"') == {"michael", "dwight", "jim", "toby"}
+
+
+def test_rfc7644_3_4_2_2_search_over_both_types(office: dict[str, Any]) -> None:
+    """Across Users and Groups, an attribute one type lacks is false for that type."""
+    assert found(office, 'userName eq "mscott" or displayName eq "Sales"', "User", "Group") == {
+        "michael",
+        "sales",
+    }
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "x' OR '1'='1",
+        'x" OR 1=1 --',
+        "'; DROP TABLE resources; --",
+        "%",
+        "_",
+        "\\",
+    ],
+)
+def test_rfc7644_7_sql_looking_values_are_data(office: dict[str, Any], value: str) -> None:
+    """Values that look like SQL or LIKE wildcards match only themselves."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    assert found(office, f'userName eq "{escaped}"') == set()
+    assert found(office, f'userName co "{escaped}"') == set()
+    assert found(office, "userName pr") == {"michael", "dwight", "jim", "toby"}
+
+
+def test_rfc7644_3_4_2_2_like_wildcards_match_literally(store: Store, tenant: str) -> None:
+    """% and _ inside co/sw/ew values are literal characters."""
+    user(store, tenant, "100%_sure")
+    user(store, tenant, "100xsure")
+    assert len(ids(store, tenant, 'userName co "%_"')) == 1
+    assert len(ids(store, tenant, 'userName sw "100%"')) == 1
+
+
+@pytest.mark.parametrize(
+    ("filter", "message"),
+    [
+        ("userName eq", "The filter 'userName eq' is incomplete: a value must follow 'eq'"),
+        ("userName", "an operator"),
+        ('userName eq "x" and', "ends too early"),
+        ("userName eq bjensen", "double quotes"),
+        ('(userName eq "x"', "closing parenthesis"),
+        ('favouriteColour eq "blue"', "'favouriteColour'"),
+        ('name.nickname eq "x"', "'name.nickname'"),
+        ('emails[bogus eq "x"]', "bogus is not a sub-attribute of emails"),
+        ('title[value eq "x"]', "not multi-valued"),
+        ("active gt true", "boolean"),
+        ('active eq "yes"', "boolean"),
+        ("userName eq 12", "double quotes"),
+        ('meta.created gt "yesterday"', "dateTime"),
+        ('name eq "x"', "complex"),
+    ],
+)
+def test_rfc7644_3_4_2_2_invalid_filters(
+    store: Store, tenant: str, filter: str, message: str
+) -> None:
+    """A wrong filter is 400 invalidFilter with a message saying what is wrong."""
+    with pytest.raises(BadRequest) as info:
+        store.search(tenant, ["User"], filter=filter)
+    assert info.value.scim_type == "invalidFilter"
+    assert message in info.value.detail
+
+
+@pytest.mark.parametrize("depth", [65, 10_000])
+def test_rfc7644_3_4_2_2_deep_nesting_is_invalid_filter(
+    store: Store, tenant: str, depth: int
+) -> None:
+    """Thousands of nested parentheses or nots are invalidFilter, never a RecursionError."""
+    for text in (
+        "(" * depth + 'userName eq "x"' + ")" * depth,
+        "not (" * depth + 'userName eq "x"' + ")" * depth,
+    ):
+        with pytest.raises(BadRequest) as info:
+            store.search(tenant, ["User"], filter=text)
+        assert info.value.scim_type == "invalidFilter"
+
+
+def test_rfc7644_3_4_2_2_moderate_nesting_works(office: dict[str, Any]) -> None:
+    """A few levels of parentheses are fine."""
+    assert found(office, "((((" + 'userName eq "mscott"' + "))))") == {"michael"}
+
+
+def test_rfc7644_3_4_2_2_parentheses_inside_strings_are_not_nesting(
+    store: Store, tenant: str
+) -> None:
+    """Parentheses inside a quoted value do not count as nesting."""
+    user(store, tenant, "a" + "(" * 100)
+    assert len(ids(store, tenant, 'userName eq "a' + "(" * 100 + '"')) == 1
