@@ -112,3 +112,18 @@ def test_rfc7644_3_12_errors_from_the_store_keep_their_scim_type(api: Api) -> No
     api.create_user("twice")
     response = api.post("/Users", json={"schemas": [USER], "userName": "twice"})
     assert_scim_error(response, 409, "uniqueness")
+
+
+def test_rfc7644_3_4_2_2_deeply_nested_filter_is_invalid_filter(api: Api) -> None:
+    """A filter with 10,000 nested parentheses is a 400 invalidFilter, not a crash."""
+    nested = "(" * 10_000 + 'userName eq "x"' + ")" * 10_000
+    assert_scim_error(api.get("/Users", params={"filter": nested}), 400, "invalidFilter")
+
+
+def test_rfc7644_3_4_2_2_sql_looking_filter_values_are_data(api: Api) -> None:
+    """A filter value that looks like SQL matches nothing and changes nothing."""
+    api.create_user("bobby")
+    response = api.get("/Users", params={"filter": "userName eq \"x' OR '1'='1\""})
+    assert response.status_code == 200
+    assert response.json()["totalResults"] == 0
+    assert api.get("/Users").json()["totalResults"] == 1
