@@ -1,0 +1,465 @@
+"""PATCH (RFC 7644 §3.5.2) through Store.patch: every form real clients send, atomically."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from scim_helper.server.errors import BadRequest
+from scim_helper.server.store import Store
+
+from .builders import ENTERPRISE, group, user
+
+
+def patch(store: Store, tenant: str, resource: dict, *ops: dict[str, Any]) -> dict[str, Any]:
+    rtype = resource["meta"]["resourceType"]
+    return store.patch(tenant, rtype, resource["id"], list(ops))
+
+
+def member_ids(doc: dict[str, Any]) -> list[str]:
+    return [m["value"] for m in doc.get("members", [])]
+
+
+@pytest.fixture
+def michael(store: Store, tenant: str) -> dict[str, Any]:
+    return user(
+        store,
+        tenant,
+        "mscott",
+        title="Regional Manager",
+        name={"givenName": "Michael", "familyName": "Scott"},
+        emails=[
+            {"value": "michael@dundermifflin.com", "type": "work", "primary": True},
+            {"value": "mike@home.example", "type": "home"},
+        ],
+        **{ENTERPRISE: {"department": "Management"}},
+    )
+
+
+# -- add ---------------------------------------------------------------------------------
+
+
+def test_rfc7644_3_5_2_1_add_simple_attribute(store: Store, tenant: str, michael: dict) -> None:
+    """add with a path sets a single-valued attribute."""
+    assert (
+        patch(store, tenant, michael, {"op": "add", "path": "nickName", "value": "Mike"})[
+            "nickName"
+        ]
+        == "Mike"
+    )
+
+
+def test_rfc7644_3_5_2_1_add_without_path_merges(store: Store, tenant: str, michael: dict) -> None:
+    """add without a path sets each attribute of the value, extensions by URN."""
+    result = patch(
+        store,
+        tenant,
+        michael,
+        {
+            "op": "add",
+            "value": {
+                "nickName": "Mike",
+                "name": {"middleName": "Gary"},
+                ENTERPRISE: {"division": "Scranton"},
+            },
+        },
+    )
+    assert result["nickName"] == "Mike"
+    assert result["name"] == {"givenName": "Michael", "familyName": "Scott", "middleName": "Gary"}
+    assert result[ENTERPRISE] == {"department": "Management", "division": "Scranton"}
+
+
+def test_rfc7644_3_5_2_1_add_to_multi_valued_appends(
+    store: Store, tenant: str, michael: dict
+) -> None:
+    """add on a multi-valued attribute appends; a primary true clears the others."""
+    result = patch(
+        store,
+        tenant,
+        michael,
+        {"op": "add", "path": "emails", "value": [{"value": "m@x.example", "primary": True}]},
+    )
+    assert [e["value"] for e in result["emails"]][-1] == "m@x.example"
+    assert [e.get("primary") for e in result["emails"]] == [False, None, True]
+
+
+def test_rfc7644_3_5_2_1_add_through_value_path_creates_value(store: Store, tenant: str) -> None:
+    """add to emails[type eq "work"].value creates the work email when none exists (Entra)."""
+    created = user(store, tenant, "pam")
+    result = patch(
+        store,
+        tenant,
+        created,
+        {"op": "add", "path": 'emails[type eq "work"].value', "value": "pam@dm.example"},
+    )
+    assert result["emails"] == [{"type": "work", "value": "pam@dm.example"}]
+
+
+def test_rfc7644_3_5_2_1_add_same_value_changes_nothing(
+    store: Store, tenant: str, michael: dict
+) -> None:
+    """Adding a value already there changes neither version nor lastModified."""
+    result = patch(
+        store, tenant, michael, {"op": "add", "path": "title", "value": "Regional Manager"}
+    )
+    assert result["meta"] == michael["meta"]
+
+
+# -- replace -----------------------------------------------------------------------------
+
+
+def test_rfc7644_3_5_2_3_replace_with_path(store: Store, tenant: str, michael: dict) -> None:
+    """replace with a path changes the attribute and moves the version on."""
+    result = patch(store, tenant, michael, {"op": "replace", "path": "title", "value": "Boss"})
+    assert result["title"] == "Boss"
+    assert result["meta"]["version"] != michael["meta"]["version"]
+    assert store.get(tenant, "User", michael["id"])["title"] == "Boss"
+
+
+def test_rfc7644_3_5_2_3_replace_capitalised_op_and_boolean_string(
+    store: Store, tenant: str, michael: dict
+) -> None:
+    """ "Replace" with the value "False" deactivates the user (Entra ID sends this)."""
+    result = patch(store, tenant, michael, {"op": "Replace", "path": "active", "value": "False"})
+    assert result["active"] is False
+
+
+def test_rfc7644_3_5_2_3_replace_without_path(store: Store, tenant: str, michael: dict) -> None:
+    """replace without a path sets each attribute given, leaving the others alone."""
+    result = patch(
+        store,
+        tenant,
+        michael,
+        {"op": "replace", "value": {"active": "True", "name": {"familyName": "Scarn"}}},
+    )
+    assert result["active"] is True
+    assert result["name"] == {"givenName": "Michael", "familyName": "Scarn"}
+
+
+def test_rfc7644_3_5_2_3_replace_sub_attribute(store: Store, tenant: str, michael: dict) -> None:
+    """replace of name.familyName changes only that sub-attribute."""
+    result = patch(
+        store, tenant, michael, {"op": "replace", "path": "name.familyName", "value": "Scarn"}
+    )
+    assert result["name"] == {"givenName": "Michael", "familyName": "Scarn"}
+
+
+def test_rfc7644_3_5_2_3_replace_value_path_sub_attribute(
+    store: Store, tenant: str, michael: dict
+) -> None:
+    """replace of emails[type eq "work"].value changes only the work email."""
+    result = patch(
+        store,
+        tenant,
+        michael,
+        {"op": "replace", "path": 'emails[type eq "work"].value', "value": "boss@dm.example"},
+    )
+    assert [e["value"] for e in result["emails"]] == ["boss@dm.example", "mike@home.example"]
+    assert store.search(tenant, ["User"], filter='emails.value eq "boss@dm.example"')[0] == 1
+
+
+def test_rfc7644_3_5_2_3_replace_sub_attribute_of_every_value(
+    store: Store, tenant: str, michael: dict
+) -> None:
+    """replace of emails.value without a filter replaces the value of every email."""
+    result = patch(
+        store, tenant, michael, {"op": "replace", "path": "emails.value", "value": "one@x.example"}
+    )
+    assert [e["value"] for e in result["emails"]] == ["one@x.example", "one@x.example"]
+
+
+def test_rfc7644_3_5_2_3_replace_whole_multi_valued(
+    store: Store, tenant: str, michael: dict
+) -> None:
+    """replace of emails with a list replaces all emails."""
+    result = patch(
+        store, tenant, michael, {"op": "replace", "path": "emails", "value": [{"value": "a@b.c"}]}
+    )
+    assert result["emails"] == [{"value": "a@b.c"}]
+
+
+def test_rfc7644_3_5_2_3_replace_value_path_without_match_is_no_target(
+    store: Store, tenant: str, michael: dict
+) -> None:
+    """replace through a filter that matches nothing is 400 noTarget."""
+    with pytest.raises(BadRequest) as info:
+        patch(
+            store,
+            tenant,
+            michael,
+            {"op": "replace", "path": 'emails[type eq "other"].value', "value": "x@y.z"},
+        )
+    assert info.value.scim_type == "noTarget"
+
+
+def test_rfc7644_3_5_2_3_replace_extension_attribute_by_urn_path(
+    store: Store, tenant: str, michael: dict
+) -> None:
+    """A path qualified by the enterprise URN reaches the extension attribute."""
+    result = patch(
+        store,
+        tenant,
+        michael,
+        {"op": "replace", "path": f"{ENTERPRISE}:department", "value": "Sales"},
+        {"op": "add", "path": f"{ENTERPRISE}:manager.value", "value": "boss-id"},
+    )
+    assert result[ENTERPRISE] == {"department": "Sales", "manager": {"value": "boss-id"}}
+
+
+def test_rfc7644_3_5_2_3_replace_extension_keyed_by_urn_without_path(
+    store: Store, tenant: str, michael: dict
+) -> None:
+    """Without a path, "urn:…:User:department" keys and URN objects both work (Entra)."""
+    result = patch(
+        store,
+        tenant,
+        michael,
+        {"op": "replace", "value": {f"{ENTERPRISE}:department": "Sales"}},
+    )
+    assert result[ENTERPRISE]["department"] == "Sales"
+
+
+# -- remove ------------------------------------------------------------------------------
+
+
+def test_rfc7644_3_5_2_2_remove_attribute(store: Store, tenant: str, michael: dict) -> None:
+    """remove with a path unassigns the attribute."""
+    assert "title" not in patch(store, tenant, michael, {"op": "Remove", "path": "title"})
+
+
+def test_rfc7644_3_5_2_2_remove_value_path(store: Store, tenant: str, michael: dict) -> None:
+    """remove with a value filter removes only the matching values."""
+    result = patch(store, tenant, michael, {"op": "remove", "path": 'emails[type eq "home"]'})
+    assert [e["type"] for e in result["emails"]] == ["work"]
+
+
+def test_rfc7644_3_5_2_2_remove_without_path_is_no_target(
+    store: Store, tenant: str, michael: dict
+) -> None:
+    """remove without a path is 400 noTarget."""
+    with pytest.raises(BadRequest) as info:
+        patch(store, tenant, michael, {"op": "remove"})
+    assert info.value.scim_type == "noTarget"
+
+
+def test_rfc7644_3_5_2_2_remove_extension_attribute(
+    store: Store, tenant: str, michael: dict
+) -> None:
+    """Removing the last extension attribute drops the extension and its schema."""
+    result = patch(store, tenant, michael, {"op": "remove", "path": f"{ENTERPRISE}:department"})
+    assert ENTERPRISE not in result and ENTERPRISE not in result["schemas"]
+
+
+# -- members -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def staff(store: Store, tenant: str) -> dict[str, Any]:
+    a, b, c = (user(store, tenant, n) for n in ("dwight", "jim", "pam"))
+    return {"a": a, "b": b, "c": c, "group": group(store, tenant, "Sales", a, b)}
+
+
+def test_rfc7644_3_5_2_1_add_member(store: Store, tenant: str, staff: dict) -> None:
+    """add to members adds the user; its groups show the group."""
+    result = patch(
+        store,
+        tenant,
+        staff["group"],
+        {"op": "add", "path": "members", "value": [{"value": staff["c"]["id"]}]},
+    )
+    assert member_ids(result) == [staff["a"]["id"], staff["b"]["id"], staff["c"]["id"]]
+    assert store.get(tenant, "User", staff["c"]["id"])["groups"][0]["value"] == staff["group"]["id"]
+
+
+def test_rfc7644_3_5_2_1_add_unknown_member_is_invalid_value(
+    store: Store, tenant: str, staff: dict
+) -> None:
+    """Adding an id that does not exist is 400 invalidValue."""
+    with pytest.raises(BadRequest) as info:
+        patch(
+            store,
+            tenant,
+            staff["group"],
+            {"op": "add", "path": "members", "value": [{"value": "ghost"}]},
+        )
+    assert info.value.scim_type == "invalidValue"
+
+
+def test_rfc7644_3_5_2_2_remove_member_by_value_filter(
+    store: Store, tenant: str, staff: dict
+) -> None:
+    """remove members[value eq "id"] removes just that member."""
+    result = patch(
+        store,
+        tenant,
+        staff["group"],
+        {"op": "remove", "path": f'members[value eq "{staff["a"]["id"]}"]'},
+    )
+    assert member_ids(result) == [staff["b"]["id"]]
+
+
+def test_rfc7644_3_5_2_2_remove_member_filter_without_match_is_no_target(
+    store: Store, tenant: str, staff: dict
+) -> None:
+    """A member filter that matches nobody is 400 noTarget."""
+    with pytest.raises(BadRequest) as info:
+        patch(
+            store,
+            tenant,
+            staff["group"],
+            {"op": "remove", "path": f'members[value eq "{staff["c"]["id"]}"]'},
+        )
+    assert info.value.scim_type == "noTarget"
+
+
+def test_entra_remove_members_with_value_list(store: Store, tenant: str, staff: dict) -> None:
+    """Entra ID's remove with a value list removes only the listed members."""
+    result = patch(
+        store,
+        tenant,
+        staff["group"],
+        {"op": "Remove", "path": "members", "value": [{"value": staff["b"]["id"]}]},
+    )
+    assert member_ids(result) == [staff["a"]["id"]]
+
+
+def test_transcript_remove_member_with_bare_id(store: Store, tenant: str, staff: dict) -> None:
+    """The transcript's remove with a bare id string removes only that member."""
+    result = patch(
+        store,
+        tenant,
+        staff["group"],
+        {"op": "remove", "path": "members", "value": staff["a"]["id"]},
+    )
+    assert member_ids(result) == [staff["b"]["id"]]
+
+
+def test_rfc7644_3_5_2_2_remove_members_without_value_clears(
+    store: Store, tenant: str, staff: dict
+) -> None:
+    """remove on members with neither filter nor value removes every member."""
+    result = patch(store, tenant, staff["group"], {"op": "remove", "path": "members"})
+    assert "members" not in result
+    assert "groups" not in store.get(tenant, "User", staff["a"]["id"])
+
+
+def test_rfc7644_3_5_2_3_replace_members(store: Store, tenant: str, staff: dict) -> None:
+    """replace on members sets exactly the given members."""
+    result = patch(
+        store,
+        tenant,
+        staff["group"],
+        {"op": "replace", "path": "members", "value": [{"value": staff["c"]["id"]}]},
+    )
+    assert member_ids(result) == [staff["c"]["id"]]
+
+
+def test_rfc7644_3_5_2_replace_display_name_and_members_without_path(
+    store: Store, tenant: str, staff: dict
+) -> None:
+    """replace without a path may rename the group and set members together."""
+    result = patch(
+        store,
+        tenant,
+        staff["group"],
+        {
+            "op": "replace",
+            "value": {"displayName": "Sales Team", "members": [{"value": staff["b"]["id"]}]},
+        },
+    )
+    assert result["displayName"] == "Sales Team"
+    assert member_ids(result) == [staff["b"]["id"]]
+
+
+def test_member_add_cost_does_not_grow_with_group_size(store: Store, tenant: str) -> None:
+    """Adding a member writes one row: the members list is never rewritten."""
+    from sqlalchemy import event
+
+    users = [user(store, tenant, f"u{i}") for i in range(60)]
+    big = group(store, tenant, "Big", *users[:50])
+    statements: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", count)
+    try:
+        patch(
+            store,
+            tenant,
+            big,
+            {"op": "add", "path": "members", "value": [{"value": users[55]["id"]}]},
+        )
+    finally:
+        event.remove(store.engine, "before_cursor_execute", count)
+    writes = [s for s in statements if s.lstrip().upper().startswith(("INSERT", "DELETE"))]
+    assert len(writes) == 1
+
+
+# -- errors and atomicity ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("operation", "scim_type"),
+    [
+        ({"op": "replace", "path": "id", "value": "x"}, "mutability"),
+        ({"op": "replace", "path": "meta.created", "value": "x"}, "mutability"),
+        ({"op": "add", "path": "groups", "value": [{"value": "g"}]}, "mutability"),
+        ({"op": "replace", "path": "favouriteColour", "value": "x"}, "invalidPath"),
+        ({"op": "replace", "path": "emails[type eq", "value": "x"}, "invalidPath"),
+        ({"op": "replace", "path": "name.nonsense", "value": "x"}, "invalidPath"),
+        ({"op": "replace", "path": "active", "value": "maybe"}, "invalidValue"),
+        ({"op": "replace", "path": "emails", "value": "not-a-list"}, "invalidValue"),
+        ({"op": "replace", "path": "userName", "value": 12}, "invalidValue"),
+        ({"op": "remove", "path": "userName"}, "invalidValue"),
+        ({"op": "frobnicate", "path": "title", "value": "x"}, "invalidSyntax"),
+        ({"op": "add", "value": {"unknownThing": 1}}, "invalidSyntax"),
+    ],
+)
+def test_rfc7644_3_5_2_errors(
+    store: Store, tenant: str, michael: dict, operation: dict, scim_type: str
+) -> None:
+    """Bad paths, readOnly targets and wrong values each get their scimType."""
+    with pytest.raises(BadRequest) as info:
+        patch(store, tenant, michael, operation)
+    assert info.value.scim_type == scim_type
+    assert store.get(tenant, "User", michael["id"]) == michael
+
+
+def test_rfc7644_3_5_2_patch_is_atomic(store: Store, tenant: str, michael: dict) -> None:
+    """A failing second operation leaves the first unapplied in the stored data."""
+    with pytest.raises(BadRequest):
+        patch(
+            store,
+            tenant,
+            michael,
+            {"op": "replace", "path": "title", "value": "Changed"},
+            {"op": "replace", "path": "id", "value": "nope"},
+        )
+    assert store.get(tenant, "User", michael["id"]) == michael
+
+
+def test_rfc7644_3_5_2_member_patch_is_atomic(store: Store, tenant: str, staff: dict) -> None:
+    """Members added before a failing operation are not kept."""
+    with pytest.raises(BadRequest):
+        patch(
+            store,
+            tenant,
+            staff["group"],
+            {"op": "add", "path": "members", "value": [{"value": staff["c"]["id"]}]},
+            {"op": "add", "path": "members", "value": [{"value": "ghost"}]},
+        )
+    assert store.get(tenant, "Group", staff["group"]["id"]) == staff["group"]
+    assert "groups" not in store.get(tenant, "User", staff["c"]["id"])
+
+
+def test_rfc7644_3_5_2_rename_to_taken_user_name_is_409(
+    store: Store, tenant: str, michael: dict
+) -> None:
+    """A PATCH onto another user's userName is a uniqueness conflict."""
+    user(store, tenant, "dwight")
+    from scim_helper.server.errors import Conflict
+
+    with pytest.raises(Conflict):
+        patch(store, tenant, michael, {"op": "replace", "path": "userName", "value": "Dwight"})
