@@ -149,18 +149,23 @@ class Projection:
         if self.attributes:
             if (urn, name, None) in self.attributes:
                 return self._sub_filter(info, value, keep=None)
-            wanted = {p[2] for p in self.attributes if p[0] == urn and p[1] == name and p[2]}
+            wanted = self._subs(self.attributes, urn, name)
             if wanted:
                 return self._sub_filter(info, value, keep=wanted)
             return _DROP
         if (urn, name, None) in self.excluded or info.returned == REQUEST:
             return _DROP
-        dropped = {p[2] for p in self.excluded if p[0] == urn and p[1] == name and p[2]}
-        return self._sub_filter(info, value, keep=None, drop=dropped)
+        return self._sub_filter(info, value, keep=None, drop=self._subs(self.excluded, urn, name))
+
+    @staticmethod
+    def _subs(paths: set[Path], urn: str, name: str) -> set[str]:
+        return {sub for (p_urn, p_name, sub) in paths if p_urn == urn and p_name == name and sub}
 
     def _sub_filter(
-        self, info: _Attribute, value: Any, *, keep: set[str | None] | None, drop: Any = ()
+        self, info: _Attribute, value: Any, *, keep: set[str] | None, drop: set[str] | None = None
     ) -> Any:
+        drop = drop or set()
+
         def one(item: Any) -> Any:
             if not isinstance(item, dict):
                 return item
