@@ -142,6 +142,8 @@ class PatchOp:
     def __post_init__(self) -> None:
         if isinstance(self.operations, Operation):
             self.operations = [self.operations]
+        elif isinstance(self.operations, Mapping):
+            self.operations = [Operation(**self.operations)]
         elif isinstance(self.operations, Iterable) and not isinstance(self.operations, str):
             self.operations = [
                 Operation(**op) if isinstance(op, Mapping) else op for op in self.operations

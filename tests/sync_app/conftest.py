@@ -123,7 +123,9 @@ class StubServer:
 
         self.server = Server(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_port}/scim/v2"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     def queue(self, *replies: Reply) -> None:
         for reply in replies:
@@ -133,6 +135,11 @@ class StubServer:
         return SCIMClient(
             ClientConfiguration(server_url=self.url, auth_token="stub-token", **options)
         )
+
+    def reset(self) -> None:
+        while not self.replies.empty():
+            self.replies.get_nowait()
+        self.received.clear()
 
     def start(self) -> None:
         self.thread.start()
@@ -144,12 +151,18 @@ class StubServer:
         self.thread.join(timeout=5)
 
 
-@pytest.fixture
-def stub() -> Iterator[StubServer]:
-    """A scripted HTTP server on a free loopback port."""
+@pytest.fixture(scope="session")
+def _stub_server() -> Iterator[StubServer]:
     server = StubServer()
     server.start()
     try:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def stub(_stub_server: StubServer) -> StubServer:
+    """A scripted HTTP server on a free loopback port, with nothing queued or received."""
+    _stub_server.reset()
+    return _stub_server
