@@ -140,14 +140,15 @@ class PatchOp:
     operations: list[Operation] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        if isinstance(self.operations, Operation):
-            self.operations = [self.operations]
-        elif isinstance(self.operations, Mapping):
-            self.operations = [Operation(**self.operations)]
-        elif isinstance(self.operations, Iterable) and not isinstance(self.operations, str):
-            self.operations = [
-                Operation(**op) if isinstance(op, Mapping) else op for op in self.operations
-            ]
+        # Learners pass one Operation, a dict, or a list of either: accept them all.
+        given: Any = self.operations
+        if isinstance(given, Operation):
+            given = [given]
+        elif isinstance(given, Mapping):
+            given = [Operation(**given)]
+        elif isinstance(given, Iterable) and not isinstance(given, str):
+            given = [Operation(**op) if isinstance(op, Mapping) else op for op in given]
+        self.operations = given if isinstance(given, list) else []
         bad = [op for op in self.operations if not isinstance(op, Operation)]
         if not self.operations or bad:
             raise ValidationError(
