@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from scim_helper.connection import course_server
@@ -47,6 +47,8 @@ DIRECTORY_SIZE = 2000
 #: Marks the people the course created, so that it never touches anyone else's resources.
 EXTERNAL_ID_PREFIX = "office-course:directory:"
 CORE_USER = "urn:ietf:params:scim:schemas:core:2.0:User"
+#: The name lists and shapes shipped with the package (package data).
+DATA = Path(__file__).with_name("data")
 ENTERPRISE_USER = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 
 # One person in fifty has left the company but is still in the directory, as in real HR feeds.
@@ -137,7 +139,7 @@ def generate_directory(size: int | None = None, *, seed: int = DEFAULT_SEED) -> 
 
 
 def _data_text(name: str) -> str:
-    return resources.files("scim_helper").joinpath("data", name).read_text(encoding="utf-8")
+    return (DATA / name).read_text(encoding="utf-8")
 
 
 @cache

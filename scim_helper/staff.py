@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 __all__ = [
@@ -35,6 +35,8 @@ PAPER_COMPANY = "Michael Scott Paper Company"
 PAPER_COMPANY_DOMAIN = "michaelscottpaper.com"
 
 CORE_USER = "urn:ietf:params:scim:schemas:core:2.0:User"
+#: The name lists and shapes shipped with the package (package data).
+DATA = Path(__file__).with_name("data")
 CORE_GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
 
 
@@ -80,7 +82,7 @@ class StaffMember:
 
 @cache
 def _data() -> dict[str, Any]:
-    text = resources.files("scim_helper").joinpath("data", "staff.json").read_text("utf-8")
+    text = (DATA / "staff.json").read_text("utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
 
