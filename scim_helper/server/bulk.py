@@ -65,7 +65,8 @@ def run_bulk(
     else:
         with contextlib.suppress(_Abort):
             store._writing(lambda conn: runner.run_all(conn, order))
-    return runner.results
+    # Results follow the request's order, whatever order references forced on execution.
+    return [result for _, result in sorted(runner.results, key=lambda pair: pair[0])]
 
 
 def _parse(index: int, raw: Any) -> _Op:
@@ -125,29 +126,41 @@ def _refs(value: Any, found: set[str]) -> set[str]:
 
 
 def _order(ops: list[_Op]) -> list[_Op]:
-    """Request order, except that an operation waits for the POSTs it refers to."""
+    """Request order, except that an operation waits for the POSTs it refers to.
+
+    A depth-first walk with an explicit stack, so a long chain of references cannot
+    exhaust Python's recursion limit; a cycle is cut where it closes (the operation
+    then fails with 409, as RFC 7644 §3.7.1 allows).
+    """
     creators = {op.bulk_id: op for op in ops if op.method == "POST" and op.bulk_id}
+    needs = {op.index: sorted(_refs(op.data, set()) | _refs(op.rid or "", set())) for op in ops}
     done: set[int] = set()
     order: list[_Op] = []
-    visiting: set[int] = set()
-
-    def visit(op: _Op) -> None:
-        if op.index in done:
-            return
-        # Iterative enough: depth is bounded by the chain of references, which the HTTP
-        # layer bounds with bulk.maxOperations.
-        visiting.add(op.index)
-        needed = _refs(op.data, set()) | _refs(op.rid or "", set())
-        for ref in sorted(needed):
-            creator = creators.get(ref)
-            if creator is not None and creator.index not in visiting:
-                visit(creator)
-        visiting.discard(op.index)
-        done.add(op.index)
-        order.append(op)
-
-    for op in ops:
-        visit(op)
+    for root in ops:
+        stack: list[tuple[_Op, int]] = [(root, 0)]
+        on_path: set[int] = {root.index}
+        while stack:
+            op, position = stack[-1]
+            if op.index in done:
+                stack.pop()
+                on_path.discard(op.index)
+                continue
+            refs = needs[op.index]
+            if position < len(refs):
+                stack[-1] = (op, position + 1)
+                creator = creators.get(refs[position])
+                if (
+                    creator is not None
+                    and creator.index not in done
+                    and creator.index not in on_path
+                ):
+                    on_path.add(creator.index)
+                    stack.append((creator, 0))
+                continue
+            stack.pop()
+            on_path.discard(op.index)
+            done.add(op.index)
+            order.append(op)
     return order
 
 
@@ -157,7 +170,7 @@ class _Runner:
         self.tenant = tenant
         self.fail_on_errors = fail_on_errors
         self.ids: dict[str, str] = {}  # bulkId -> id of the created resource
-        self.results: list[dict[str, Any]] = []
+        self.results: list[tuple[int, dict[str, Any]]] = []
         self.errors = 0
 
     def run_alone(self, op: _Op) -> None:
@@ -165,7 +178,7 @@ class _Runner:
             result = self.store._writing(lambda conn: self._execute(conn, op))
         except ScimError as exc:
             result = self._failure(op, exc)
-        self.results.append(result)
+        self.results.append((op.index, result))
 
     def run_all(self, conn: Connection, order: list[_Op]) -> None:
         # A retried transaction (deadlock on PostgreSQL) starts from scratch.
@@ -176,7 +189,7 @@ class _Runner:
                     result = self._execute(conn, op)
             except ScimError as exc:
                 result = self._failure(op, exc)
-            self.results.append(result)
+            self.results.append((op.index, result))
             if self.fail_on_errors is not None and self.errors >= self.fail_on_errors:
                 raise _Abort
 
