@@ -1,0 +1,208 @@
+"""``scim-course run``: execute every chapter headless and say how each one went.
+
+Each chapter notebook is executed with papermill's Python API, in this process, against a fresh
+local SCIM server (or the server named by ``--server-url``). The kernel finds the server the way a
+learner's kernel does, through ``SCIM_SERVER_URL`` and ``SCIM_AUTH_TOKEN`` in its environment, so
+no token ever lands in a notebook's parameters or outputs.
+
+    scim-course run                  # every chapter, one line each, then the total
+    scim-course run 03 05            # only the chapters whose names start with 03 or 05
+    scim-course run --budget 90      # fail when the whole run takes longer than 90 s
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+__all__ = [
+    "ChapterResult",
+    "add_arguments",
+    "chapter_paths",
+    "clean_outputs",
+    "course_environment",
+    "execute",
+    "run",
+    "run_course",
+]
+
+KERNEL = "python3"
+#: Where the chapters live in a checkout of the course.
+DEFAULT_NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+# Papermill and nbclient bookkeeping that differs on every run and means nothing to a learner.
+_VOLATILE_CELL_METADATA = ("papermill", "execution")
+
+
+@dataclass(frozen=True)
+class ChapterResult:
+    """How one chapter went: its name, whether every cell ran cleanly, how long it took."""
+
+    name: str
+    ok: bool
+    seconds: float
+    error: str = ""
+
+    def line(self) -> str:
+        mark = "✓" if self.ok else "✗"
+        text = f"  {mark} {self.name:<28} {self.seconds:6.1f} s"
+        return f"{text}  {self.error}" if self.error else text
+
+
+def chapter_paths(notebooks: Path = DEFAULT_NOTEBOOKS, only: Iterable[str] = ()) -> list[Path]:
+    """The chapter notebooks in reading order, optionally those whose names start with ``only``."""
+    prefixes = tuple(only)
+    paths = sorted(notebooks.glob("[0-9][0-9]-*.ipynb"))
+    return [p for p in paths if not prefixes or p.stem.startswith(prefixes)]
+
+
+@contextlib.contextmanager
+def course_environment(server_url: str, auth_token: str) -> Iterator[None]:
+    """Point kernels started inside the block at one server, the way a learner's shell would."""
+    names = ("SCIM_SERVER_URL", "SCIM_AUTH_TOKEN")
+    saved = {name: os.environ.get(name) for name in names}
+    os.environ.update(SCIM_SERVER_URL=server_url, SCIM_AUTH_TOKEN=auth_token)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def error_outputs(notebook: nbformat.NotebookNode) -> list[str]:
+    """``'cell N: Name: value'`` for every error output in the notebook."""
+    found = []
+    for number, cell in enumerate(notebook.cells):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                found.append(f"cell {number}: {output.get('ename')}: {output.get('evalue')}")
+    return found
+
+
+def execute(notebook: nbformat.NotebookNode | Path, cwd: Path) -> nbformat.NotebookNode:
+    """Run a notebook with papermill in this process; raise on the first cell that fails."""
+    import papermill
+
+    return papermill.execute_notebook(
+        notebook if isinstance(notebook, nbformat.NotebookNode) else str(notebook),
+        None,
+        kernel_name=KERNEL,
+        cwd=str(cwd),
+        progress_bar=False,
+        request_save_on_cell_execute=False,
+    )
+
+
+def clean_outputs(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop run-specific bookkeeping so a recorded notebook diffs only where learners look."""
+    notebook.metadata.pop("papermill", None)
+    for cell in notebook.cells:
+        for key in _VOLATILE_CELL_METADATA:
+            cell.metadata.pop(key, None)
+    return notebook
+
+
+def run_chapter(path: Path, *, record: bool = False) -> ChapterResult:
+    """Execute one chapter; with ``record``, store its fresh outputs in the notebook file."""
+    started = time.perf_counter()
+    try:
+        executed = execute(path, cwd=path.parent)
+    except Exception as exc:  # papermill wraps the failing cell; report it, go on with the next
+        message = str(exc).strip().splitlines()
+        summary = next((m for m in reversed(message) if m.strip()), type(exc).__name__)
+        return ChapterResult(path.stem, False, time.perf_counter() - started, summary[:160])
+    seconds = time.perf_counter() - started
+    errors = error_outputs(executed)
+    if errors:
+        return ChapterResult(path.stem, False, seconds, errors[0][:160])
+    if record:
+        nbformat.write(clean_outputs(executed), path)
+    return ChapterResult(path.stem, True, seconds)
+
+
+@contextlib.contextmanager
+def fresh_local_server() -> Iterator[tuple[str, str]]:
+    """A new local SCIM server on loopback with an empty database, for one run of the course."""
+    from scim_helper.server.runner import LocalServer
+
+    with tempfile.TemporaryDirectory(prefix="scim-course-run-") as folder:
+        server = LocalServer(Path(folder) / "course.db").start()
+        try:
+            yield server.url, server.token
+        finally:
+            server.stop()
+
+
+def run_course(
+    only: Iterable[str] = (),
+    *,
+    notebooks: Path = DEFAULT_NOTEBOOKS,
+    record: bool = False,
+    server_url: str | None = None,
+    auth_token: str | None = None,
+    out: object = sys.stdout,
+) -> list[ChapterResult]:
+    """Execute the chapters in reading order and print one line per chapter, then the total."""
+    paths = chapter_paths(notebooks, only)
+    results: list[ChapterResult] = []
+    with contextlib.ExitStack() as stack:
+        if server_url is None:
+            server_url, auth_token = stack.enter_context(fresh_local_server())
+            where = "a fresh local server"
+        else:
+            where = server_url
+        stack.enter_context(course_environment(server_url, auth_token or ""))
+        print(f"Running {len(paths)} chapters against {where}", file=out, flush=True)  # type: ignore[arg-type]
+        for path in paths:
+            result = run_chapter(path, record=record)
+            results.append(result)
+            print(result.line(), file=out, flush=True)  # type: ignore[arg-type]
+    return results
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "chapters", nargs="*", metavar="CHAPTER", help="run only chapters whose names start so"
+    )
+    parser.add_argument(
+        "--notebooks", type=Path, default=DEFAULT_NOTEBOOKS, help="folder holding the chapters"
+    )
+    parser.add_argument(
+        "--server-url",
+        help="run against this server instead of a fresh local one (token from SCIM_AUTH_TOKEN)",
+    )
+    parser.add_argument(
+        "--budget", type=float, metavar="SECONDS", help="fail when the total takes longer"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    results = run_course(
+        args.chapters,
+        notebooks=args.notebooks,
+        server_url=args.server_url,
+        auth_token=os.environ.get("SCIM_AUTH_TOKEN") if args.server_url else None,
+    )
+    total = time.perf_counter() - started
+    failed = [r for r in results if not r.ok]
+    budget = f" (budget {args.budget:.0f} s)" if args.budget else ""
+    print(f"Total: {total:.1f} s for {len(results)} chapters{budget}; {len(failed)} failed")
+    if not results:
+        print(f"No chapters found in {args.notebooks}.")
+        return 1
+    if args.budget and total > args.budget:
+        print(f"Over budget by {total - args.budget:.1f} s.")
+        return 1
+    return 1 if failed else 0
