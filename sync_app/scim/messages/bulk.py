@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar
 
 import scim2_models
 
@@ -51,17 +51,20 @@ class BulkOperation(SCIMObject):
 
     _id_fields: ClassVar[frozenset[str]] = frozenset()
 
-    def _check_types(self, where: str) -> None:
+    def _coerce(self) -> None:
         if isinstance(self.method, str):
             self.method = self.method.upper()
+        if isinstance(self.status, int):
+            self.status = str(self.status)
+        super()._coerce()
+
+    def _check_types(self, where: str) -> None:
         if self.method not in _METHODS:
             raise ValidationError(
                 f"{where}.method must be one of {', '.join(_METHODS)}, not {self.method!r}.",
                 model="BulkOperation",
                 field="method",
             )
-        if isinstance(self.status, int):
-            self.status = str(self.status)
         super()._check_types(where)
 
     def to_dict(self) -> dict[str, Any]:
@@ -107,10 +110,6 @@ class BulkResponse(SCIMObject):
 
     _aliases: ClassVar[Mapping[str, str]] = {"operations": "Operations"}
     _id_fields: ClassVar[frozenset[str]] = frozenset()
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        return super().from_dict(data)
 
     def to_dict(self) -> dict[str, Any]:
         return {"schemas": [BULK_RESPONSE_SCHEMA], **super().to_dict()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self
@@ -67,7 +68,5 @@ class ListResponse(SCIMObject):
         return f"<ListResponse {len(self.resources)} of {self.totalResults}: [{shown}{more}]>"
 
     def _repr_html_(self) -> str:
-        import html
-
         rows = "".join(f"<tr><td>{html.escape(repr(r))}</td></tr>" for r in self.resources)
         return f"<table><caption>{html.escape(repr(self))}</caption>{rows}</table>"
