@@ -122,9 +122,16 @@ def stop_embedded_server() -> None:
 atexit.register(stop_embedded_server)
 
 
+# token -> the URL it was last given with, so that course_setup(auth_token) (the transcript's
+# call, without a URL) reaches the server that course_server(server_url, auth_token) chose.
+_urls_by_token: dict[str, str] = {}
+
+
 def course_server(server_url: str | None = None, auth_token: str | None = None) -> Connection:
     """The URL and token to use: arguments, else the environment, else the embedded server."""
-    url = server_url or os.environ.get(URL_ENV) or None
+    if server_url and auth_token:
+        _urls_by_token[auth_token] = server_url
+    url = server_url or _urls_by_token.get(auth_token or "") or os.environ.get(URL_ENV) or None
     if url is None:
         server = embedded_server()
         return Connection(server.url, auth_token or server.token)
