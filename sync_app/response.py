@@ -7,6 +7,7 @@ import html
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from sync_app.errors import SCIMError
 from sync_app.wirelog import Exchange
 
 __all__ = ["SCIMResponse"]
@@ -84,15 +85,24 @@ class SCIMResponse:
             return str(meta["location"])
         return self.headers.get("Location")
 
+    def _shown(self) -> Any:
+        """The resource for display; a display never raises, even on a body we cannot type."""
+        if not self._body:
+            return None
+        try:
+            return self.resource
+        except SCIMError as exc:
+            return f"(body not readable as a model: {exc})"
+
     def __repr__(self) -> str:
-        what = self.resource if self._body else "(no body)"
-        return f"<SCIMResponse {self.status_code} {what!r}>"
+        what = self._shown()
+        return f"<SCIMResponse {self.status_code} {'(no body)' if what is None else repr(what)}>"
 
     def _repr_html_(self) -> str:
         rows: dict[str, str] = {"status": str(self.status_code), "request": repr(self.exchange)}
         if self.etag:
             rows["version"] = self.etag
-        resource = self.resource
+        resource = self._shown()
         inner = ""
         if resource is not None and hasattr(resource, "_repr_html_"):
             inner = resource._repr_html_()

@@ -41,6 +41,14 @@ class Group(Resource):
     """A collection of Users or Groups, e.g. "Dunder Mifflin" (RFC 7643 §4.2).
 
     Membership lives here, in ``members``; ``User.groups`` is computed from it.
+
+    Attributes:
+        displayName: the name of the Group, e.g. "Dunder Mifflin". Required.
+        group_id: the ``id`` the server assigned; sent as ``id``.
+        meta: resource metadata (ResourceMeta), assigned by the server.
+        members: the members (Member: value is the member's id, display, ref, type).
+        externalId: the provisioning client's own id for the Group.
+        extra: attributes this client does not model, kept as the server sent them.
     """
 
     #: The name of the Group, suitable for display. REQUIRED.

@@ -221,6 +221,25 @@ class User(Resource):
     The first arguments follow the course's order; every other attribute of RFC 7643
     §4.1 is a keyword argument. ``meta``, ``user_id`` and ``groups`` are read-only: the
     server assigns them, and the client never sends them on a create or a replace.
+
+    Attributes:
+        meta: resource metadata (ResourceMeta), assigned by the server.
+        user_id: the ``id`` the server assigned; sent as ``id``.
+        displayName: the name to show, e.g. "Charles Miner".
+        active: True if the User may sign in, False if not.
+        userName: the unique name the User signs in with, e.g. "cminer". Required.
+        name: the parts of the real name (Name: givenName, familyName, formatted…).
+        emails: email addresses (Email: value, type, primary, display).
+        groups: the groups the User is in (ResourceRef), computed by the server from
+            Group.members: to change membership, PATCH the group.
+        externalId: the provisioning client's own id for the User (HR, LDAP…).
+        title, nickName, profileUrl, userType, preferredLanguage, locale, timezone:
+            strings, as RFC 7643 §4.1.1 describes them.
+        password: write-only; a server never returns it.
+        phoneNumbers, ims, photos, addresses, entitlements, roles, x509Certificates:
+            lists of PhoneNumber, Im, Photo, Address, Entitlement, Role, X509Certificate.
+        enterprise: the Enterprise User extension (EnterpriseUser), RFC 7643 §4.3.
+        extra: attributes this client does not model, kept as the server sent them.
     """
 
     #: Resource metadata, assigned by the server (see ResourceMeta.create_meta).

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from sync_app.errors import ValidationError
 from sync_app.scim.messages import ListResponse
 from sync_app.scim.user import User
 from tests.sync_app.conftest import Reply, StubServer
@@ -60,3 +63,16 @@ def test_repr_is_short_and_html_is_a_table(stub: StubServer) -> None:
     html = response._repr_html_()
     assert html.startswith("<table>") and "dschrute" in html and "W/&quot;7&quot;" in html
     assert '"schemas"' not in html
+
+
+def test_display_never_raises_on_an_odd_body(stub: StubServer) -> None:
+    """A body the models refuse still displays; .resource says what is wrong."""
+    odd = {**USER, "active": "sometimes"}
+    stub.queue(Reply(body=odd))
+    with stub.client() as client:
+        response = client.get_user("1")
+    assert "User.active must be True or False" in repr(response)
+    assert "User.active" in response._repr_html_()
+    assert response.to_dict() == odd
+    with pytest.raises(ValidationError):
+        response.resource  # noqa: B018
