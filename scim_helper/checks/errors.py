@@ -6,7 +6,7 @@ from typing import Any
 
 from scim_helper.checks._framework import Hint, check
 from scim_helper.tenant import Tenant
-from sync_app.errors import SCIMError
+from sync_app.errors import ProtocolError, SCIMError
 
 
 @check("07-when-things-go-wrong")
@@ -18,6 +18,11 @@ def caught_uniqueness(answer: Any) -> str:
         raise Hint(f"answer is a {type(answer).__name__}, not the exception you caught.")
     if not isinstance(answer, SCIMError):
         raise Hint(f"That is a {type(answer).__name__}, not an error from the SCIM client.")
+    if not isinstance(answer, ProtocolError):
+        raise Hint(
+            f"That is a {type(answer).__name__}, raised before anything reached the server; "
+            "the error to catch is the server's answer to the create."
+        )
     status = getattr(answer, "status", None)
     scim_type = getattr(answer, "scim_type", None)
     if status != 409 or scim_type != "uniqueness":
