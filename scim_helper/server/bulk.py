@@ -267,6 +267,6 @@ class _Runner:
 
 
 def _check(op: _Op, version: int) -> None:
-    from .store import _check_if_match
+    from .store.rows import check_if_match as _check_if_match
 
     _check_if_match(op.version, version)

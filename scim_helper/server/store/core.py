@@ -1,0 +1,452 @@
+"""All persistent state of the local SCIM server: tenants, tokens, Users and Groups.
+
+One :class:`Store` per process, safe to share between threads; several processes may share
+one PostgreSQL database, since nothing lives only in memory (the token cache holds only
+bindings that never change). Every write is one transaction: PATCH and failOnErrors Bulk
+are all-or-nothing. Every query is scoped by tenant.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+from .. import resources as res
+from .. import tenants
+from ..db import create_db_engine
+from ..errors import NotFound, invalid_value, uniqueness
+from ..filters import compile_filter, sort_expression
+from ..patch import apply_patch
+from .members import MemberRows
+from .rows import (
+    BY_ID,
+    BY_ID_LOCKED,
+    BY_PK,
+    DELETE_CHILDREN,
+    GROUPS_OF,
+    INSERT,
+    INSERT_CHILDREN,
+    INSERT_MANY,
+    MEMBERS_OF,
+    RETRIES,
+    ROW,
+    TAKEN,
+    UNIQUE_KEY,
+    M,
+    R,
+    check_if_match,
+    child_rows,
+    chunks,
+    columns_of,
+    conflict,
+    document,
+    group_entry,
+    member_entry,
+    related,
+    retryable,
+    taken_message,
+)
+
+T = TypeVar("T")
+
+
+class Store:
+    """All persistent state. Thread-safe; one per process; several processes may share one
+    PostgreSQL database (no state only in memory)."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = create_db_engine(url)
+        self._tokens: dict[str, str] = {}
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"<Store {self.engine.url.render_as_string(hide_password=True)}>"
+
+    # -- transactions -------------------------------------------------------------------
+
+    @contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    def _writing(self, work: Callable[[Connection], T]) -> T:
+        """Run ``work`` in one write transaction, retrying when the database reports a
+        deadlock or a serialization failure (concurrent writers on PostgreSQL)."""
+        for attempt in range(RETRIES):
+            try:
+                with self.engine.connect() as conn:
+                    conn.execution_options(scim_write=True)
+                    with conn.begin():
+                        return work(conn)
+            except (OperationalError, DBAPIError) as exc:
+                if isinstance(exc, IntegrityError) or not retryable(exc) or attempt == RETRIES - 1:
+                    raise
+                time.sleep(0.01 * (attempt + 1))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # -- tenants and tokens -------------------------------------------------------------
+
+    def add_token(self, token: str, tenant: str | None = None) -> str:
+        """Bind ``token`` to ``tenant`` (created on first use); idempotent. Returns the tenant."""
+        if not isinstance(token, str) or not token:
+            raise ValueError("A bearer token must be a non-empty string.")
+        try:
+            bound = self._writing(lambda conn: tenants.bind(conn, token, tenant))
+        except IntegrityError:  # another process bound it at the same moment
+            bound = self._writing(lambda conn: tenants.bind(conn, token, tenant))
+        self._tokens[tenants.token_hash(token)] = bound
+        return bound
+
+    def mint_token(self, tenant: str | None = None) -> tuple[str, str]:
+        """A new random token bound to ``tenant`` (a new tenant if None)."""
+        token = tenants.new_token()
+        return token, self.add_token(token, tenant)
+
+    def tenant_for_token(self, token: str) -> str | None:
+        if not isinstance(token, str) or not token:
+            return None
+        # Bindings never change once made, so a hit in this cache is never stale.
+        cached = self._tokens.get(tenants.token_hash(token))
+        if cached is not None:
+            return cached
+        with self._reading() as conn:
+            bound = tenants.lookup(conn, token)
+        if bound is not None:
+            self._tokens[tenants.token_hash(token)] = bound
+        return bound
+
+    def reset_tenant(self, tenant: str) -> None:
+        """Delete every resource of ``tenant``; its tokens stay valid."""
+        self._writing(lambda conn: tenants.reset(conn, tenant))
+
+    # -- reading ------------------------------------------------------------------------
+
+    def get(
+        self, tenant: str, rtype: str, rid: str, *, with_members: bool = True
+    ) -> dict[str, Any]:
+        """One resource. ``with_members=False`` leaves Group members out (for a client that
+        excluded them: a 5,000-member group then costs what a small one does)."""
+        res.resource_type(rtype)
+        with self._reading() as conn:
+            row = self._row(conn, tenant, rtype, rid)
+            return self._render(conn, [row], with_members)[0]
+
+    def search(
+        self,
+        tenant: str,
+        rtypes: list[str],
+        *,
+        filter: str | None = None,
+        sort_by: str | None = None,
+        sort_order: str = "ascending",
+        start_index: int = 1,
+        count: int | None = None,
+        with_members: bool = True,
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """(totalResults, page) of the resources matching ``filter`` (RFC 7644 §3.4.2)."""
+        rtypes = list(dict.fromkeys(rtypes))
+        if not rtypes:
+            raise invalid_value("Search at least one resource type (User or Group).")
+        for rtype in rtypes:
+            res.resource_type(rtype)
+        where = [R.c.tenant == tenant]
+        where.append(R.c.rtype == rtypes[0] if len(rtypes) == 1 else R.c.rtype.in_(rtypes))
+        if filter is not None and filter != "":
+            where.append(compile_filter(rtypes, filter))
+        order = (sort_order or "ascending").lower()
+        if order not in ("ascending", "descending"):
+            raise invalid_value(f'sortOrder is "ascending" or "descending", not {sort_order!r}.')
+        ordering: list[Any] = []
+        if sort_by:
+            key = sort_expression(rtypes, sort_by)
+            # RFC 7644 §3.4.2.3 leaves missing values unspecified; they come last either way.
+            ordering = [key.is_(None), key.desc() if order == "descending" else key.asc()]
+        ordering.append(R.c.pk)
+        start = max(int(start_index or 1), 1)
+        with self._reading() as conn:
+            total = conn.execute(select(func.count()).select_from(R).where(*where)).scalar_one()
+            if (count is not None and count <= 0) or total < start:
+                return total, []
+            query = select(*ROW).where(*where).order_by(*ordering).offset(start - 1)
+            if count is not None:
+                query = query.limit(count)
+            rows = conn.execute(query).all()
+            return total, self._render(conn, rows, with_members)
+
+    def _row(self, conn: Connection, tenant: str, rtype: str, rid: str, lock: bool = False) -> Any:
+        statement = BY_ID_LOCKED if lock else BY_ID
+        params = {"rid": rid, "tenant": tenant, "rtype": rtype}
+        row = conn.execute(statement, params).first() if isinstance(rid, str) else None
+        if row is None:
+            raise NotFound(
+                f"No {rtype} with id '{rid}' in your tenant. List /{rtype}s to see the ids "
+                "that exist."
+            )
+        return row
+
+    def _render(
+        self, conn: Connection, rows: list[Any], with_members: bool = True
+    ) -> list[dict[str, Any]]:
+        users = [r.pk for r in rows if r.rtype == "User"]
+        groups = [r.pk for r in rows if r.rtype == "Group"]
+        groups_of = related(conn, GROUPS_OF, users, group_entry) if users else {}
+        members_of = (
+            related(conn, MEMBERS_OF, groups, member_entry) if groups and with_members else {}
+        )
+        return [
+            document(
+                row.rtype,
+                row.id,
+                row.doc,
+                row.created,
+                row.last_modified,
+                row.version,
+                groups_of.get(row.pk) if row.rtype == "User" else members_of.get(row.pk),
+            )
+            for row in rows
+        ]
+
+    # -- writing ------------------------------------------------------------------------
+
+    def create(
+        self, tenant: str, rtype: str, doc: dict[str, Any], *, with_members: bool = True
+    ) -> dict[str, Any]:
+        normal = res.normalise(rtype, doc)
+        return self._writing(
+            lambda conn: self._create_many(conn, tenant, rtype, [normal], with_members)[0]
+        )
+
+    def _create(
+        self, conn: Connection, tenant: str, rtype: str, normal: res.Normalised
+    ) -> dict[str, Any]:
+        return self._create_many(conn, tenant, rtype, [normal])[0]
+
+    def _create_many(
+        self,
+        conn: Connection,
+        tenant: str,
+        rtype: str,
+        normals: list[res.Normalised],
+        with_members: bool = True,
+    ) -> list[dict[str, Any]]:
+        """Insert resources of one type in a few statements (Bulk seeding goes through here)."""
+        columns = [columns_of(rtype, n) for n in normals]
+        self._check_unique(conn, tenant, rtype, columns, None)
+        stamp = res.now()
+        rows = [
+            {
+                "tenant": tenant,
+                "rtype": rtype,
+                "id": str(uuid.uuid4()),
+                "created": stamp,
+                "last_modified": stamp,
+                "version": 1,
+                **c,
+            }
+            for c in columns
+        ]
+        try:
+            if len(rows) == 1:
+                pks = [conn.execute(INSERT, rows[0]).scalar_one()]
+            else:
+                pks = list(conn.execute(INSERT_MANY, rows).scalars())
+        except IntegrityError as exc:
+            raise conflict(rtype, columns[0], exc) from None
+        children = [
+            row for pk, n in zip(pks, normals, strict=True) for row in child_rows(pk, n.doc)
+        ]
+        if children:
+            conn.execute(INSERT_CHILDREN, children)
+        members: dict[int, list[dict[str, Any]]] = {}
+        if rtype == "Group":
+            with_members_pks = []
+            for pk, n in zip(pks, normals, strict=True):
+                if n.members:
+                    MemberRows(conn, tenant, pk, stamp).add(n.members)
+                    with_members_pks.append(pk)
+            if with_members_pks and with_members:
+                members = related(conn, MEMBERS_OF, with_members_pks, member_entry)
+        return [
+            document(rtype, row["id"], n.doc, stamp, stamp, 1, members.get(pk))
+            for pk, row, n in zip(pks, rows, normals, strict=True)
+        ]
+
+    def replace(
+        self,
+        tenant: str,
+        rtype: str,
+        rid: str,
+        doc: dict[str, Any],
+        *,
+        if_match: str | None = None,
+        with_members: bool = True,
+    ) -> dict[str, Any]:
+        """PUT (RFC 7644 §3.5.1): replace every writable attribute."""
+        normal = res.normalise(rtype, doc)
+        return self._writing(
+            lambda conn: self._replace(conn, tenant, rtype, rid, normal, if_match, with_members)
+        )
+
+    def _replace(
+        self,
+        conn: Connection,
+        tenant: str,
+        rtype: str,
+        rid: str,
+        normal: res.Normalised,
+        if_match: str | None,
+        with_members: bool = True,
+    ) -> dict[str, Any]:
+        row = self._row(conn, tenant, rtype, rid, lock=True)
+        check_if_match(if_match, row.version)
+        stamp = res.now()
+        if rtype == "Group":
+            MemberRows(conn, tenant, row.pk, stamp).replace(normal.members or [])
+        return self._save(conn, tenant, rtype, row, normal, stamp, with_members)
+
+    def patch(
+        self,
+        tenant: str,
+        rtype: str,
+        rid: str,
+        operations: list[dict[str, Any]],
+        *,
+        if_match: str | None = None,
+        with_members: bool = True,
+    ) -> dict[str, Any]:
+        """PATCH (RFC 7644 §3.5.2): all operations or none."""
+        res.resource_type(rtype)
+        return self._writing(
+            lambda conn: self._patch(conn, tenant, rtype, rid, operations, if_match, with_members)
+        )
+
+    def _patch(
+        self,
+        conn: Connection,
+        tenant: str,
+        rtype: str,
+        rid: str,
+        operations: Any,
+        if_match: str | None,
+        with_members: bool = True,
+    ) -> dict[str, Any]:
+        row = self._row(conn, tenant, rtype, rid, lock=True)
+        check_if_match(if_match, row.version)
+        stamp = res.now()
+        editor = MemberRows(conn, tenant, row.pk, stamp) if rtype == "Group" else None
+        patched = apply_patch(rtype, row.doc, operations, editor)
+        normal = res.normalise(rtype, patched)
+        changed = editor is not None and editor.changed
+        if normal.doc == row.doc and normal.password is None and not changed:
+            # RFC 7644 §3.5.2.1: a PATCH that changes nothing "SHALL NOT change the
+            # modify timestamp of the resource".
+            return self._render(conn, [row], with_members)[0]
+        return self._save(conn, tenant, rtype, row, normal, stamp, with_members)
+
+    def _save(
+        self,
+        conn: Connection,
+        tenant: str,
+        rtype: str,
+        row: Any,
+        normal: res.Normalised,
+        stamp: str,
+        with_members: bool = True,
+    ) -> dict[str, Any]:
+        columns = columns_of(rtype, normal)
+        if normal.password is None:
+            columns.pop("password_hash")
+        self._check_unique(conn, tenant, rtype, [columns], row.pk)
+        try:
+            conn.execute(
+                update(R)
+                .where(R.c.pk == row.pk)
+                .values(version=R.c.version + 1, last_modified=stamp, **columns)
+            )
+        except IntegrityError as exc:
+            raise conflict(rtype, columns, exc) from None
+        if normal.doc != row.doc:
+            conn.execute(DELETE_CHILDREN, {"pk": row.pk})
+            children = child_rows(row.pk, normal.doc)
+            if children:
+                conn.execute(INSERT_CHILDREN, children)
+        fresh = conn.execute(BY_PK, {"pk": row.pk}).one()
+        return self._render(conn, [fresh], with_members)[0]
+
+    def delete(self, tenant: str, rtype: str, rid: str, *, if_match: str | None = None) -> None:
+        res.resource_type(rtype)
+
+        def work(conn: Connection) -> None:
+            row = self._row(conn, tenant, rtype, rid, lock=True)
+            check_if_match(if_match, row.version)
+            self._delete(conn, row)
+
+        self._writing(work)
+
+    def _delete(self, conn: Connection, row: Any) -> None:
+        # Groups that lose this member, and members that lose this group, change: their
+        # representation (members / User.groups) differs, so their version moves on.
+        stamp = res.now()
+        touched = (
+            select(M.c.group_pk)
+            .where(M.c.member_pk == row.pk)
+            .union(select(M.c.member_pk).where(M.c.group_pk == row.pk))
+        )
+        affected = [pk for (pk,) in conn.execute(touched)]
+        for chunk in chunks(sorted(affected)):
+            conn.execute(
+                update(R)
+                .where(R.c.pk.in_(chunk))
+                .values(version=R.c.version + 1, last_modified=stamp)
+            )
+        conn.execute(delete(M).where((M.c.member_pk == row.pk) | (M.c.group_pk == row.pk)))
+        conn.execute(DELETE_CHILDREN, {"pk": row.pk})
+        conn.execute(delete(R).where(R.c.pk == row.pk))
+
+    def _check_unique(
+        self,
+        conn: Connection,
+        tenant: str,
+        rtype: str,
+        columns: list[dict[str, Any]],
+        own_pk: int | None,
+    ) -> None:
+        """409 if a userName (User) or displayName (Group) is taken, in the tenant or twice
+        in the batch itself."""
+        key, shown = UNIQUE_KEY[rtype]
+        label = "userName" if rtype == "User" else "displayName"
+        seen: dict[str, Any] = {}
+        for c in columns:
+            if c[key] is None:
+                continue
+            if c[key] in seen:
+                raise uniqueness(taken_message(rtype, label, c[shown]))
+            seen[c[key]] = c[shown]
+        keys = list(seen)
+        for chunk in chunks(keys):
+            params = {"tenant": tenant, "keys": chunk, "own": -1 if own_pk is None else own_pk}
+            taken = conn.execute(TAKEN[rtype], params).scalars().first()
+            if taken is not None:
+                raise uniqueness(taken_message(rtype, label, seen[taken]))
+
+    # -- bulk ---------------------------------------------------------------------------
+
+    def bulk(
+        self,
+        tenant: str,
+        operations: list[dict[str, Any]],
+        *,
+        fail_on_errors: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Execute a BulkRequest's Operations (RFC 7644 §3.7); one result per executed op."""
+        from ..bulk import run_bulk
+
+        return run_bulk(self, tenant, operations, fail_on_errors)

@@ -1,0 +1,211 @@
+"""How a resource maps to rows of :mod:`..db` and back to a SCIM document.
+
+The statements used on every request are built once here: SQLAlchemy then reuses their
+compiled form and cache key, which is most of its per-statement cost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, bindparam, delete, insert, select
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from .. import resources as res
+from ..db import memberships, multi_values, resources
+from ..errors import PreconditionFailed, ScimError, uniqueness
+
+R = resources
+M = memberships
+MV = multi_values
+T = TypeVar("T")
+
+ROW = (R.c.pk, R.c.id, R.c.rtype, R.c.doc, R.c.created, R.c.last_modified, R.c.version)
+CHUNK = 500  # ids per IN (...) list, well under SQLite's variable limit
+RETRIES = 5
+
+# Statements on the hot paths are built once: SQLAlchemy then reuses their compiled form
+# and cache key, which is most of its per-statement cost.
+BY_ID = select(*ROW, R.c.password_hash).where(
+    R.c.id == bindparam("rid"), R.c.tenant == bindparam("tenant"), R.c.rtype == bindparam("rtype")
+)
+BY_ID_LOCKED = BY_ID.with_for_update()
+BY_PK = select(*ROW).where(R.c.pk == bindparam("pk"))
+INSERT = insert(R).returning(R.c.pk)
+INSERT_MANY = insert(R).returning(R.c.pk, sort_by_parameter_order=True)
+INSERT_CHILDREN = insert(MV)
+DELETE_CHILDREN = delete(MV).where(MV.c.resource_pk == bindparam("pk"))
+GROUPS_OF = (
+    select(M.c.member_pk, R.c.id, R.c.display_name)
+    .select_from(M.join(R, R.c.pk == M.c.group_pk))
+    .where(M.c.member_pk.in_(bindparam("pks", expanding=True)))
+    .order_by(M.c.member_pk, R.c.pk)
+)
+MEMBERS_OF = (
+    select(M.c.group_pk, R.c.id, R.c.rtype, R.c.display_name, R.c.user_name)
+    .select_from(M.join(R, R.c.pk == M.c.member_pk))
+    .where(M.c.group_pk.in_(bindparam("pks", expanding=True)))
+    .order_by(M.c.group_pk, M.c.member_pk)
+)
+TAKEN = {
+    "User": select(R.c.user_name_lower).where(
+        R.c.tenant == bindparam("tenant"),
+        R.c.rtype == "User",
+        R.c.user_name_lower.in_(bindparam("keys", expanding=True)),
+        R.c.pk != bindparam("own"),
+    ),
+    "Group": select(R.c.display_name_lower).where(
+        R.c.tenant == bindparam("tenant"),
+        R.c.rtype == "Group",
+        R.c.display_name_lower.in_(bindparam("keys", expanding=True)),
+        R.c.pk != bindparam("own"),
+    ),
+}
+UNIQUE_KEY = {
+    "User": ("user_name_lower", "user_name"),
+    "Group": ("display_name_lower", "display_name"),
+}
+
+
+def chunks(items: list[T], size: int = CHUNK) -> Iterator[list[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def version_tag(version: int) -> str:
+    return f'W/"{version}"'
+
+
+def document(
+    rtype: str,
+    rid: str,
+    doc: dict[str, Any],
+    created: str,
+    last_modified: str,
+    version: int,
+    related: list[dict[str, Any]] | None,
+) -> dict[str, Any]:
+    """The SCIM representation of a stored resource (no meta.location, no $ref)."""
+    body: dict[str, Any] = {"schemas": doc["schemas"], "id": rid}
+    if "externalId" in doc:
+        body["externalId"] = doc["externalId"]
+    for key, value in doc.items():
+        if key not in ("schemas", "externalId"):
+            body[key] = value
+    if related:
+        body["groups" if rtype == "User" else "members"] = related
+    body["meta"] = {
+        "resourceType": rtype,
+        "created": created,
+        "lastModified": last_modified,
+        "version": version_tag(version),
+    }
+    return body
+
+
+def related(
+    conn: Connection, statement: Any, pks: list[int], entry: Callable[[Any], dict[str, Any]]
+) -> dict[int, list[dict[str, Any]]]:
+    """User.groups or Group.members of several resources, in one query per chunk."""
+    result: dict[int, list[dict[str, Any]]] = {}
+    for chunk in chunks(pks):
+        for row in conn.execute(statement, {"pks": chunk}):
+            result.setdefault(row[0], []).append(entry(row))
+    return result
+
+
+def group_entry(row: Any) -> dict[str, Any]:
+    return {"value": row[1], "display": row[2], "type": "direct"}
+
+
+def member_entry(row: Any) -> dict[str, Any]:
+    entry: dict[str, Any] = {"value": row[1]}
+    display = row[3] or row[4]
+    if display:
+        entry["display"] = display
+    entry["type"] = row[2]
+    return entry
+
+
+def columns_of(rtype: str, normal: res.Normalised) -> dict[str, Any]:
+    doc = normal.doc
+    user_name = doc.get("userName") if rtype == "User" else None
+    display = doc.get("displayName")
+    name = doc.get("name") if rtype == "User" else None
+    family = name.get("familyName") if isinstance(name, dict) else None
+    return {
+        "user_name": user_name,
+        "user_name_lower": user_name.lower() if user_name else None,
+        "display_name": display,
+        "display_name_lower": display.lower() if display else None,
+        "external_id": doc.get("externalId"),
+        "family_name_lower": family.lower() if family else None,
+        "active": doc.get("active") if rtype == "User" else None,
+        "password_hash": res.hash_password(normal.password) if normal.password else None,
+        "doc": doc,
+    }
+
+
+def child_rows(pk: int, doc: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for attr in res.CHILD_ATTRIBUTES:
+        for pos, item in enumerate(doc.get(attr) or ()):
+            value = item.get("value") if attr != "x509Certificates" else None
+            kind = item.get("type")
+            rows.append(
+                {
+                    "resource_pk": pk,
+                    "attr": attr,
+                    "pos": pos,
+                    "type_lower": kind.lower() if isinstance(kind, str) else None,
+                    "value": value,
+                    "value_lower": value.lower() if isinstance(value, str) else None,
+                    "primary": item.get("primary"),
+                    "item": item,
+                }
+            )
+    return rows
+
+
+def check_if_match(if_match: str | None, version: int) -> None:
+    if if_match is None:
+        return
+    current = version_tag(version)
+    for candidate in if_match.split(","):
+        tag = candidate.strip()
+        if tag == "*" or tag == current or tag == current[2:]:
+            return
+    raise PreconditionFailed(
+        f"The resource has changed since you read it: its version is {current}, your If-Match "
+        f"was {if_match}. GET it again and retry with the new ETag (412)."
+    )
+
+
+def taken_message(rtype: str, label: str, value: Any) -> str:
+    if rtype == "User":
+        return (
+            f"userName '{value}' is already taken (409 uniqueness). userName is unique "
+            "case-insensitively: pick another, or find the existing user with "
+            f'filter=userName eq "{value}".'
+        )
+    return (
+        f"A Group with displayName '{value}' already exists (409 uniqueness). Find it with "
+        f'filter=displayName eq "{value}".'
+    )
+
+
+def conflict(rtype: str, columns: dict[str, Any], exc: IntegrityError) -> ScimError:
+    message = str(exc.orig)
+    if "user_name" in message:
+        return uniqueness(taken_message("User", "userName", columns.get("user_name")))
+    if "display_name" in message or "group_name" in message:
+        return uniqueness(taken_message("Group", "displayName", columns.get("display_name")))
+    raise exc
+
+
+def retryable(exc: DBAPIError) -> bool:
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    if code in ("40P01", "40001"):
+        return True
+    return "database is locked" in str(exc.orig)
