@@ -1,0 +1,81 @@
+"""``scim-course setup``, ``reset`` and ``lab``: the course's commands for a terminal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scim_helper import connection
+from scim_helper.cli import main
+from scim_helper.tenant import Tenant as Lookup
+from sync_app.scim.user import User
+from tests.fixtures.local import Tenant
+
+from .conftest import Seeded
+
+
+@pytest.fixture
+def pointed_at(fresh_tenant: Tenant, monkeypatch: pytest.MonkeyPatch) -> Tenant:
+    monkeypatch.setenv(connection.URL_ENV, fresh_tenant.url)
+    monkeypatch.setenv(connection.TOKEN_ENV, fresh_tenant.token)
+    return fresh_tenant
+
+
+def test_setup_seeds_the_server_in_the_environment(
+    pointed_at: Tenant, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``scim-course setup`` seeds the staff where SCIM_SERVER_URL points, and says so."""
+    assert main(["setup"]) == 0
+    out = capsys.readouterr().out
+    assert out == f"Ready: 15 Dunder Mifflin staff and their group on {pointed_at.url}\n"
+
+
+def test_setup_with_the_directory(
+    pointed_at: Tenant, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--directory`` also loads the company (a small one here, to stay fast)."""
+    import scim_helper.directory as directory
+
+    real = directory.generate_directory
+    monkeypatch.setattr(directory, "generate_directory", lambda size=None, seed=0: real(20))
+    assert main(["setup", "--directory", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "The Dunder Mifflin directory: 20 people at 1 branches are on the server." in out
+
+
+def test_reset_removes_what_learners_created(
+    seeded: Seeded, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``scim-course reset`` brings the tenant back to the fifteen and their group."""
+    monkeypatch.setenv(connection.URL_ENV, seeded.tenant.url)
+    monkeypatch.setenv(connection.TOKEN_ENV, seeded.tenant.token)
+    seeded.client.create_user(User(userName="cminer", active=True))
+    assert main(["reset"]) == 0
+    assert "Restored 15" in capsys.readouterr().out
+    assert Lookup(seeded.client).user("cminer") is None
+
+
+def test_setup_without_a_token_explains(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A URL without a token: exit status 1 and a sentence saying what to set."""
+    monkeypatch.setenv(connection.URL_ENV, "https://api.scim.dev/scim/v2/")
+    assert main(["setup"]) == 1
+    assert "SCIM_AUTH_TOKEN" in capsys.readouterr().err
+
+
+def test_lab_dry_run_starts_the_server_and_prints_the_command(
+    embedded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``scim-course lab --dry-run`` starts the local server and shows the JupyterLab command."""
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    (notebooks / "00-index.ipynb").write_text("{}")
+    assert main(["lab", "--dry-run", "--no-browser", "--notebooks", str(notebooks)]) == 0
+    out = capsys.readouterr().out
+    url, token = connection.course_server()
+    assert f"SCIM server: {url} (its token is in SCIM_AUTH_TOKEN" in out
+    assert f"--notebook-dir={notebooks}" in out and "--no-browser" in out
+    assert str(notebooks / "00-index.ipynb") in out
+    assert token not in out
