@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -60,8 +61,8 @@ def run_bulk(
     order = _order(ops)
     runner = _Runner(store, tenant, fail_on_errors)
     if fail_on_errors is None:
-        for op in order:
-            runner.run_alone(op)
+        for batch in _batches(order):
+            runner.run_batch_alone(batch)
     else:
         with contextlib.suppress(_Abort):
             store._writing(lambda conn: runner.run_all(conn, order))
@@ -164,6 +165,32 @@ def _order(ops: list[_Op]) -> list[_Op]:
     return order
 
 
+_BATCH = 250
+
+
+def _batches(order: list[_Op]) -> Iterator[list[_Op]]:
+    """Runs of POSTs of one type with no bulkId references, which can be inserted together
+    (seeding 100k users through Bulk); every other operation forms a batch of one."""
+    batch: list[_Op] = []
+    for op in order:
+        joins = (
+            op.method == "POST"
+            and op.error is None
+            and not _refs(op.data, set())
+            and (not batch or batch[0].rtype == op.rtype)
+        )
+        if not joins or len(batch) == _BATCH:
+            if batch:
+                yield batch
+            batch = []
+        if joins:
+            batch.append(op)
+        else:
+            yield [op]
+    if batch:
+        yield batch
+
+
 class _Runner:
     def __init__(self, store: Store, tenant: str, fail_on_errors: int | None) -> None:
         self.store = store
@@ -180,10 +207,55 @@ class _Runner:
             result = self._failure(op, exc)
         self.results.append((op.index, result))
 
+    def run_batch_alone(self, batch: list[_Op]) -> None:
+        normals = self._normalise_all(batch)
+        if normals is not None:
+            rtype = batch[0].rtype
+            assert rtype is not None
+            try:
+                docs = self.store._writing(
+                    lambda conn: self.store._create_many(conn, self.tenant, rtype, normals)
+                )
+            except ScimError:
+                pass  # one of them fails: run them one by one to find which
+            else:
+                self._record(batch, docs)
+                return
+        for op in batch:
+            self.run_alone(op)
+
+    def _normalise_all(self, batch: list[_Op]) -> list[res.Normalised] | None:
+        if len(batch) < 2:
+            return None
+        try:
+            return [res.normalise(op.rtype or "", op.data) for op in batch]
+        except ScimError:
+            return None
+
+    def _record(self, batch: list[_Op], docs: list[dict[str, Any]]) -> None:
+        for op, doc in zip(batch, docs, strict=True):
+            if op.bulk_id:
+                self.ids[op.bulk_id] = doc["id"]
+            self.results.append((op.index, self._result(op, 201, doc)))
+
     def run_all(self, conn: Connection, order: list[_Op]) -> None:
         # A retried transaction (deadlock on PostgreSQL) starts from scratch.
         self.ids, self.results, self.errors = {}, [], 0
-        for op in order:
+        for batch in _batches(order):
+            normals = self._normalise_all(batch)
+            if normals is not None and batch[0].rtype is not None:
+                try:
+                    with conn.begin_nested():
+                        docs = self.store._create_many(conn, self.tenant, batch[0].rtype, normals)
+                except ScimError:
+                    pass
+                else:
+                    self._record(batch, docs)
+                    continue
+            self._run_each(conn, batch)
+
+    def _run_each(self, conn: Connection, batch: list[_Op]) -> None:
+        for op in batch:
             try:
                 with conn.begin_nested():
                     result = self._execute(conn, op)

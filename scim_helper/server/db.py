@@ -180,8 +180,21 @@ def create_db_engine(location: str | Path) -> Engine:
         raise ValueError(
             f"Unsupported database {url.get_backend_name()!r}: use SQLite or PostgreSQL."
         )
-    metadata.create_all(engine)
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            # Several server processes may start at once on one database: serialise the
+            # CREATE TABLEs, which PostgreSQL does not make safe against each other.
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7644)")
+        metadata.create_all(conn)
     return engine
+
+
+def optimise(engine: Engine) -> None:
+    """Let SQLite refresh the statistics its query planner uses (cheap; run on close)."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA optimize")
+            conn.commit()
 
 
 def _configure_sqlite(engine: Engine) -> None:

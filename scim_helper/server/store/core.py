@@ -8,6 +8,7 @@ are all-or-nothing. Every query is scoped by tenant.
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -19,7 +20,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from .. import resources as res
 from .. import tenants
-from ..db import create_db_engine
+from ..db import create_db_engine, optimise
 from ..errors import NotFound, invalid_value, uniqueness
 from ..filters import compile_filter, sort_expression
 from ..patch import apply_patch
@@ -65,6 +66,8 @@ class Store:
         self._tokens: dict[str, str] = {}
 
     def close(self) -> None:
+        with contextlib.suppress(DBAPIError):
+            optimise(self.engine)
         self.engine.dispose()
 
     def __repr__(self) -> str:

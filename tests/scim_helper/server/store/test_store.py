@@ -341,3 +341,19 @@ def test_tenant_isolation(store: Store) -> None:
     assert info.value.scim_type == "invalidValue"
     user(store, a, "secret")  # userName uniqueness is per tenant
     assert store.get(b, "Group", their_group["id"])["members"][0]["value"] == theirs["id"]
+
+
+def test_with_members_false_leaves_members_out(store: Store, tenant: str) -> None:
+    """with_members=False skips assembling Group members (for excludedAttributes=members)."""
+    a = user(store, tenant, "a")
+    g = group(store, tenant, "G", a)
+    assert "members" not in store.get(tenant, "Group", g["id"], with_members=False)
+    patched = store.patch(
+        tenant,
+        "Group",
+        g["id"],
+        [{"op": "add", "path": "displayName", "value": "H"}],
+        with_members=False,
+    )
+    assert "members" not in patched and patched["displayName"] == "H"
+    assert store.get(tenant, "Group", g["id"])["members"][0]["value"] == a["id"]
