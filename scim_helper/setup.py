@@ -146,7 +146,8 @@ class _Seeder:
         )
         groups = self.tenant.groups(query)
         ours = [g for g in groups if _is_ours(g, GROUP_EXTERNAL_ID)]
-        group = (ours or groups or [None])[0]
+        candidates = ours or groups
+        group = candidates[0] if candidates else None
         if group is not None and not ours and not self.own_tenant:
             raise CourseSetupError(
                 f"A group {DUNDER_MIFFLIN!r} already exists on this server and was not created "

@@ -87,7 +87,8 @@ class Tenant:
         """The group with this displayName, or None."""
         found = self.groups(f"displayName eq {quote(display_name)}", limit=2)
         exact = [g for g in found if g.get("displayName") == display_name]
-        return (exact or found or [None])[0]
+        candidates = exact or found
+        return candidates[0] if candidates else None
 
     @staticmethod
     def member_ids(group: dict[str, Any] | None) -> set[str]:
