@@ -23,9 +23,10 @@ from pathlib import Path
 
 # Settings a test needs and a learner would not notice: every cell attached to the DOM (the
 # default windowing leaves off-screen cells unrendered, so the page would not show what a
-# learner scrolls to), no update check or news toast over the screenshots.
+# learner scrolls to), no blank screen after the last cell, no update check or news toast over
+# the screenshots.
 LAB_SETTINGS: dict[str, dict[str, object]] = {
-    "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
+    "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none", "scrollPastEnd": False},
     "@jupyterlab/apputils-extension/notification": {
         "checkForUpdates": False,
         "fetchNews": "false",

@@ -266,15 +266,15 @@ class Notebook:
             "() => { const s = window.jupyterapp.shell; s.collapseLeft(); s.collapseRight(); }"
         )
         original = self.page.viewport_size or {"width": 1280, "height": 900}
+        scroller = "(p) => window.__course.panel(p).node.querySelector('.jp-WindowedPanel-outer')"
         height = self.page.evaluate(
-            """(p) => { const panel = window.__course.panel(p);
-                 const scroller = panel.node.querySelector('.jp-WindowedPanel-outer');
-                 const chrome = window.innerHeight - scroller.clientHeight;
-                 return scroller.scrollHeight + chrome; }""",
+            f"""(p) => {{ const scroller = ({scroller})(p);
+                 return scroller.scrollHeight + window.innerHeight - scroller.clientHeight; }}""",
             self.path,
         )
         self.page.set_viewport_size({"width": original["width"], "height": min(height, 20_000)})
         try:
+            self.page.evaluate(f"(p) => {{ ({scroller})(p).scrollTop = 0; }}", self.path)
             self.page.wait_for_timeout(300)  # one layout pass at the new size
             path.parent.mkdir(parents=True, exist_ok=True)
             self.page.screenshot(path=str(path))
@@ -325,6 +325,26 @@ class Cell:
             timeout=timeout * 1000,
         )
         self.notebook.wait_idle(timeout)
+
+    def uncomment(self, line_prefix: str) -> None:
+        """Remove the ``# `` before the line starting ``# {line_prefix}``, typing as a learner."""
+        lines = self.info.source.splitlines()
+        commented = f"# {line_prefix}"
+        number = next((i for i, line in enumerate(lines) if line.startswith(commented)), None)
+        if number is None:
+            raise LookupError(f"cell {self.index} has no line starting {commented!r}")
+        self.locator.locator(".cm-content").click()
+        keyboard = self.page.keyboard
+        keyboard.press("Control+Home")
+        for _ in range(number):
+            keyboard.press("ArrowDown")
+        keyboard.press("Home")
+        keyboard.press("Delete")
+        keyboard.press("Delete")
+        keyboard.press("Escape")
+        lines[number] = lines[number].removeprefix("# ")
+        if self.info.source.splitlines() != lines:
+            raise AssertionError(f"editing cell {self.index} went wrong:\n{self.info.source}")
 
     def insert(self, source: str, *, above: bool = False) -> Cell:
         """Insert a code cell below (command mode ``b``; ``a`` above) and type ``source`` in it."""
