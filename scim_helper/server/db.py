@@ -189,6 +189,19 @@ def create_db_engine(location: str | Path) -> Engine:
     return engine
 
 
+def analyse(engine: Engine) -> None:
+    """Refresh PostgreSQL's planner statistics after the tables grew a lot.
+
+    Autovacuum does it too, but only a minute or so later: right after seeding thousands of
+    users the planner still believes the tables are empty and scans them instead of using
+    the indexes (29 ms instead of 0.3 ms for userName eq at 10k users, measured).
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("ANALYZE resources, multi_values, memberships")
+            conn.commit()
+
+
 def optimise(engine: Engine) -> None:
     """Let SQLite refresh the statistics its query planner uses (cheap; run on close)."""
     if engine.dialect.name == "sqlite":

@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from .. import resources as res
 from .. import tenants
-from ..db import create_db_engine, optimise
+from ..db import analyse, create_db_engine, optimise
 from ..errors import NotFound, invalid_value, uniqueness
 from ..filters import compile_filter, sort_expression
 from ..patch import apply_patch
@@ -64,6 +64,10 @@ class Store:
     def __init__(self, url: str) -> None:
         self.engine = create_db_engine(url)
         self._tokens: dict[str, str] = {}
+        # Resources this process inserted, and the count at which statistics are refreshed
+        # next (doubling, so the cost stays a small fraction of the inserts).
+        self._inserted = 0
+        self._next_analyse = 1000
 
     def close(self) -> None:
         with contextlib.suppress(DBAPIError):
@@ -88,7 +92,11 @@ class Store:
                 with self.engine.connect() as conn:
                     conn.execution_options(scim_write=True)
                     with conn.begin():
-                        return work(conn)
+                        result = work(conn)
+                if self._inserted >= self._next_analyse:
+                    self._next_analyse = 2 * self._inserted
+                    analyse(self.engine)
+                return result
             except (OperationalError, DBAPIError) as exc:
                 if isinstance(exc, IntegrityError) or not retryable(exc) or attempt == RETRIES - 1:
                     raise
@@ -263,6 +271,7 @@ class Store:
                 pks = list(conn.execute(INSERT_MANY, rows).scalars())
         except IntegrityError as exc:
             raise conflict(rtype, columns[0], exc) from None
+        self._inserted += len(pks)
         children = [
             row for pk, n in zip(pks, normals, strict=True) for row in child_rows(pk, n.doc)
         ]
