@@ -13,9 +13,9 @@ from sync_app.errors import ProtocolError, SCIMError
 def caught_uniqueness(answer: Any) -> str:
     """✓ when ``answer`` is the client's 409 ``uniqueness`` error."""
     if answer is None:
-        raise Hint("Catch the error with `except SCIMError as error:` and store it in answer.")
+        raise Hint("No answer yet: catch the error with `except SCIMError as error:` and keep it.")
     if not isinstance(answer, BaseException):
-        raise Hint(f"answer is a {type(answer).__name__}, not the exception you caught.")
+        raise Hint(f"The answer is a {type(answer).__name__}, not the exception you caught.")
     if not isinstance(answer, SCIMError):
         raise Hint(f"That is a {type(answer).__name__}, not an error from the SCIM client.")
     if not isinstance(answer, ProtocolError):
@@ -37,10 +37,10 @@ def caught_uniqueness(answer: Any) -> str:
 def fixed_filter(tenant: Tenant, answer: Any) -> str:
     """✓ when ``answer`` is Dwight's id, found with the corrected filter."""
     if answer is None:
-        raise Hint("Fix the filter, run it, and store the id of the user it finds in answer.")
+        raise Hint("No answer yet: fix the filter, run it, and keep the id of the user it finds.")
     if not isinstance(answer, str):
         raise Hint(
-            f"answer is a {type(answer).__name__}; store just the user's id (a string) from "
+            f"The answer is a {type(answer).__name__}; keep just the user's id (a string) from "
             "the list response's Resources."
         )
     dwight = tenant.user("dschrute")

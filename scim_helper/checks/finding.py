@@ -13,10 +13,10 @@ STAMFORD = f'{ENTERPRISE_USER}:division eq "Stamford"'
 
 def _number(answer: Any, what: str) -> int:
     if answer is None:
-        raise Hint(f"Store {what} in answer.")
+        raise Hint(f"No answer yet: find {what}.")
     if isinstance(answer, bool) or not isinstance(answer, int):
         raise Hint(
-            f"answer is a {type(answer).__name__}; it should be the number itself "
+            f"The answer is a {type(answer).__name__}; it should be the number itself "
             "(the list response's totalResults)."
         )
     return answer
@@ -42,16 +42,16 @@ def stamford_active_count(tenant: Tenant, answer: Any) -> str:
 def first_inactive_usernames(tenant: Tenant, answer: Any) -> str:
     """✓ when ``answer`` lists the first five inactive userNames, sorted ascending."""
     if answer is None:
-        raise Hint("Store the userNames of the first five inactive people in answer.")
+        raise Hint("No answer yet: list the userNames of the first five inactive people.")
     if isinstance(answer, str | dict) or not hasattr(answer, "__iter__"):
-        raise Hint(f"answer should be a list of userNames, not a {type(answer).__name__}.")
+        raise Hint(f"The answer should be a list of userNames, not a {type(answer).__name__}.")
     given = [str(a) for a in answer]
     inactive = sorted((str(u["userName"]) for u in tenant.users("active eq false")), key=str.lower)
     expected = inactive[:5]
     if given == expected:
         return "Those are the first five inactive people, in userName order."
     if len(given) != 5:
-        raise Hint(f"answer has {len(given)} userNames; the exercise asks for five.")
+        raise Hint(f"The answer has {len(given)} userNames; the exercise asks for five.")
     active = [g for g in given if g not in inactive]
     if active:
         raise Hint(f"Not inactive (or not a userName): {', '.join(active)}.")

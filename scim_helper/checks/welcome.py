@@ -14,10 +14,10 @@ CORE_USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 def welcome_bulk_limit(tenant: Tenant, answer: Any) -> str:
     """✓ when ``answer`` is the server's ``bulk.maxOperations``."""
     if answer is None:
-        raise Hint("Read bulk.maxOperations from the ServiceProviderConfig into answer.")
+        raise Hint("No answer yet: read bulk.maxOperations from the ServiceProviderConfig.")
     if isinstance(answer, bool) or not isinstance(answer, int):
         raise Hint(
-            f"answer is a {type(answer).__name__}; it should be the number itself "
+            f"The answer is a {type(answer).__name__}; it should be the number itself "
             "(an int), read from the bulk section."
         )
     limit = tenant.service_provider_config().get("bulk", {}).get("maxOperations")
@@ -33,10 +33,10 @@ def welcome_bulk_limit(tenant: Tenant, answer: Any) -> str:
 def welcome_required_attributes(tenant: Tenant, answer: Any) -> str:
     """✓ when ``set(answer)`` is the set of required top-level User attributes in /Schemas."""
     if answer is None:
-        raise Hint("Collect the names of the User schema's required attributes into answer.")
+        raise Hint("No answer yet: collect the names of the User schema's required attributes.")
     if isinstance(answer, str) or not hasattr(answer, "__iter__"):
         raise Hint(
-            "answer should be a set of attribute names such as {'someName'}, "
+            "The answer should be a set of attribute names such as {'someName'}, "
             f"not a {type(answer).__name__}."
         )
     given = {str(a) for a in answer}
