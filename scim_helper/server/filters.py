@@ -54,6 +54,10 @@ from .resources import CHILD_ATTRIBUTES, TYPES, Attribute, Target, parse_datetim
 # Parentheses leave no node in scim2-models' tree, so its own depth limit does not see
 # them; 10,000 of them would still be parsed. Real filters nest a handful.
 MAX_NESTING = 64
+# A long and/or chain compiles to one SQL expression per comparison: SQLite refuses an
+# expression tree deeper than 1,000 (a 500 otherwise) and compiling 30,000 takes seconds.
+# Clients that look up many ids at once send a few dozen.
+MAX_COMPARISONS = 200
 
 _OPERATORS = "eq, ne, co, sw, ew, gt, ge, lt, le or pr"
 _VALUE_TERMINALS = {"STRING", "NUMBER", "TRUE", "FALSE", "NULL"}
@@ -69,17 +73,46 @@ def parse_filter(text: str) -> FilterNode:
         raise invalid_filter('The filter is empty: write one like userName eq "bjensen".')
     _check_nesting(text)
     try:
-        return _parse_filter(text)
+        node = _parse_filter(text)
     except InvalidFilterException as exc:
         raise invalid_filter(_explain(text, exc)) from None
     except RecursionError:  # pragma: no cover - guarded by _check_nesting
         raise invalid_filter(f"The filter {text!r} nests too deeply.") from None
+    _check_size(node)
+    return node
 
 
 def parse_path(text: str) -> Any:
     """Parse a PATCH path (RFC 7644 §3.5.2 PATH rule); raises InvalidPathException."""
     _check_nesting(text, what="path")
-    return _parse_path(text)
+    node = _parse_path(text)
+    if isinstance(node, ValuePath):
+        _check_size(node.val_filter, what="path")
+    return node
+
+
+def _check_size(node: FilterNode, what: str = "filter") -> None:
+    """Refuse a filter with more than MAX_COMPARISONS comparisons (walked without recursion)."""
+    count = 0
+    pending: list[Any] = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, LogicalExpr):
+            pending.extend(current.terms)
+        elif isinstance(current, Not):
+            pending.append(current.expr)
+        elif isinstance(current, ValuePath):
+            pending.append(current.val_filter)
+        elif current is not None:
+            count += 1
+        if count > MAX_COMPARISONS:
+            from .errors import invalid_path
+
+            make = invalid_filter if what == "filter" else invalid_path
+            raise make(
+                f"The {what} has more than {MAX_COMPARISONS} comparisons; split it into "
+                "several requests."
+            )
 
 
 def _check_nesting(text: str, what: str = "filter") -> None:
