@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 import nbformat
 
@@ -151,9 +152,10 @@ def run_course(
     record: bool = False,
     server_url: str | None = None,
     auth_token: str | None = None,
-    out: object = sys.stdout,
+    out: TextIO | None = None,
 ) -> list[ChapterResult]:
     """Execute the chapters in reading order and print one line per chapter, then the total."""
+    out = out or sys.stdout
     paths = chapter_paths(notebooks, only)
     results: list[ChapterResult] = []
     with contextlib.ExitStack() as stack:
@@ -163,11 +165,11 @@ def run_course(
         else:
             where = server_url
         stack.enter_context(course_environment(server_url, auth_token or ""))
-        print(f"Running {len(paths)} chapters against {where}", file=out, flush=True)  # type: ignore[arg-type]
+        print(f"Running {len(paths)} chapters against {where}", file=out, flush=True)
         for path in paths:
             result = run_chapter(path, record=record)
             results.append(result)
-            print(result.line(), file=out, flush=True)  # type: ignore[arg-type]
+            print(result.line(), file=out, flush=True)
     return results
 
 
