@@ -89,7 +89,21 @@ async def read_json(request: Request, limits: Limits) -> dict[str, Any]:
         raise invalid_syntax(f"The request body is not valid JSON: {exc}.") from None
     if not isinstance(document, dict):
         raise invalid_syntax('The request body must be a JSON object, like {"schemas": [...]}.')
+    if "\\u" in text:
+        _reject_lone_surrogates(document)
     return document
+
+
+def _reject_lone_surrogates(document: dict[str, Any]) -> None:
+    # JSON may escape half of a UTF-16 pair ("\ud800") on its own; Python decodes it to a
+    # string that cannot be encoded, so the database (or the response) would fail with a 500.
+    try:
+        json.dumps(document, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise invalid_syntax(
+            "The request body escapes half of a UTF-16 surrogate pair (like \\ud800) without "
+            "the other half; such a string is not Unicode text. Send the whole character."
+        ) from None
 
 
 def parse_int(value: str | None, name: str) -> int | None:
