@@ -6,9 +6,18 @@ import json
 
 import pytest
 
-from scim_helper.chapters import error_outputs
+from scim_helper.chapters import course_environment, error_outputs, execute
 
-from .course import CHAPTERS, LESSONS, exercises, output_differences, output_text, read
+from .course import (
+    CHAPTERS,
+    LESSONS,
+    NOTEBOOKS,
+    exercises,
+    output_differences,
+    output_text,
+    read,
+    solved,
+)
 
 pytestmark = pytest.mark.notebooks
 
@@ -52,3 +61,13 @@ def test_solutions_turn_checks_to_ticks(chapter_run, name: str) -> None:
     for exercise in exercises(read(name)):
         shown = output_text(executed.cells[exercise.check_index])
         assert shown.startswith("✓"), f"{exercise.check} after {exercise.solution.name}: {shown!r}"
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_chapter_runs_twice_in_a_row(local_server, name: str) -> None:
+    """Solved and run twice in the same tenant, a chapter still runs cleanly the second time."""
+    token, _tenant = local_server.store.mint_token()
+    with course_environment(local_server.url, token):
+        execute(solved(read(name)), cwd=NOTEBOOKS)
+        again = execute(solved(read(name)), cwd=NOTEBOOKS)
+    assert error_outputs(again) == []
