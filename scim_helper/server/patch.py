@@ -93,6 +93,10 @@ class _Operation:
                 raise no_target(f'Operation {self.index}: a remove needs a path (e.g. "title").')
             self._apply_without_path()
             return
+        extension = TYPES[self.rtype].extension(self.path.strip())
+        if extension is not None:
+            self._extension(extension.urn)
+            return
         try:
             node = parse_path(self.path)
         except InvalidPathException as exc:
@@ -163,6 +167,27 @@ class _Operation:
             if key.lower() == "schemas":
                 continue
             self._set_key(key, value)
+
+    def _extension(self, urn: str) -> None:
+        """A path naming a schema extension: its value is the object of its attributes, as
+        under that URN in a resource (RFC 7643 §3.3)."""
+        if self.op == "remove":
+            # RFC 7644 §3.5.2.2: the target is removed and "SHALL be considered unassigned";
+            # normalise then drops its URN from "schemas".
+            self.doc.pop(urn, None)
+            return
+        if not isinstance(self.value, dict):
+            raise invalid_value(
+                f"Operation {self.index}: the path {urn} takes an object of its attributes, "
+                'e.g. {"employeeNumber": "42"}.'
+            )
+        # RFC 7644 §3.5.2.1/3: the extension is a complex target, so the value's
+        # attributes are added or replaced and "sub-attributes that are not specified in the
+        # "value" parameter are left unchanged". An extension object serialised on its own
+        # carries its "schemas" (scim2-models does), which says nothing to change.
+        for key, value in self.value.items():
+            if key.lower() != "schemas":
+                self._set_key(f"{urn}:{key}", value)
 
     def _set_key(self, key: str, value: Any) -> None:
         try:

@@ -220,6 +220,46 @@ def test_rfc7644_3_5_2_3_replace_extension_keyed_by_urn_without_path(
     assert result[ENTERPRISE]["department"] == "Sales"
 
 
+def test_rfc7644_3_5_2_1_add_by_extension_urn_path_merges(
+    store: Store, tenant: str, michael: dict
+) -> None:
+    """add with the extension URN as path adds its attributes and keeps the others."""
+    result = patch(
+        store, tenant, michael, {"op": "add", "path": ENTERPRISE, "value": {"employeeNumber": "42"}}
+    )
+    assert result[ENTERPRISE] == {"department": "Management", "employeeNumber": "42"}
+    assert store.get(tenant, "User", michael["id"]) == result
+
+
+def test_rfc7644_3_5_2_1_add_by_extension_urn_path_assigns_the_extension(
+    store: Store, tenant: str
+) -> None:
+    """add with the extension URN as path on a user without it adds it and its schema."""
+    toby = user(store, tenant, "tflenderson")
+    result = patch(
+        store, tenant, toby, {"op": "add", "path": ENTERPRISE, "value": {"division": "HR"}}
+    )
+    assert result[ENTERPRISE] == {"division": "HR"}
+    assert ENTERPRISE in result["schemas"]
+
+
+def test_rfc7644_3_5_2_3_replace_by_extension_urn_path_leaves_others_unchanged(
+    store: Store, tenant: str, michael: dict
+) -> None:
+    """replace with the extension URN as path replaces the given attributes only."""
+    value = {"schemas": [ENTERPRISE], "department": "Sales", "manager": {"value": "boss-id"}}
+    result = patch(store, tenant, michael, {"op": "replace", "path": ENTERPRISE, "value": value})
+    assert result[ENTERPRISE] == {"department": "Sales", "manager": {"value": "boss-id"}}
+    result = patch(
+        store, tenant, michael, {"op": "replace", "path": ENTERPRISE, "value": {"division": "X"}}
+    )
+    assert result[ENTERPRISE] == {
+        "department": "Sales",
+        "manager": {"value": "boss-id"},
+        "division": "X",
+    }
+
+
 # -- remove ------------------------------------------------------------------------------
 
 
@@ -249,6 +289,15 @@ def test_rfc7644_3_5_2_2_remove_extension_attribute(
     """Removing the last extension attribute drops the extension and its schema."""
     result = patch(store, tenant, michael, {"op": "remove", "path": f"{ENTERPRISE}:department"})
     assert ENTERPRISE not in result and ENTERPRISE not in result["schemas"]
+
+
+def test_rfc7644_3_5_2_2_remove_by_extension_urn_path(
+    store: Store, tenant: str, michael: dict
+) -> None:
+    """remove with the extension URN as path removes the extension and its schema."""
+    result = patch(store, tenant, michael, {"op": "remove", "path": ENTERPRISE})
+    assert ENTERPRISE not in result and ENTERPRISE not in result["schemas"]
+    assert store.get(tenant, "User", michael["id"]) == result
 
 
 # -- members -----------------------------------------------------------------------------
@@ -415,6 +464,8 @@ def test_member_add_cost_does_not_grow_with_group_size(store: Store, tenant: str
         ({"op": "remove", "path": "userName"}, "invalidValue"),
         ({"op": "frobnicate", "path": "title", "value": "x"}, "invalidSyntax"),
         ({"op": "add", "value": {"unknownThing": 1}}, "invalidSyntax"),
+        ({"op": "add", "path": ENTERPRISE, "value": "42"}, "invalidValue"),
+        ({"op": "replace", "path": ENTERPRISE, "value": {"nonsense": 1}}, "invalidSyntax"),
     ],
 )
 def test_rfc7644_3_5_2_errors(
