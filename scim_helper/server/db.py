@@ -12,7 +12,9 @@ and cannot be indexed the same way:
 - ``multi_values``: one row per value of a multi-valued attribute (``emails``,
   ``phoneNumbers``, …), so that ``emails[type eq "work"].value eq "…"`` is an index lookup.
 - ``memberships``: Group members. ``User.groups`` and ``Group.members`` are both assembled
-  from it on read, so adding one member to a 5,000-member group inserts one row.
+  from it on read, so adding one member to a 5,000-member group inserts one row. A member's
+  ``display`` is kept on its row when the client sent one (it is readWrite), else computed
+  from the member's own name on read.
 - ``tenants`` and ``tokens``: bearer tokens are kept only as SHA-256 hashes.
 """
 
@@ -26,6 +28,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Connection,
     Engine,
     ForeignKey,
     Index,
@@ -35,6 +38,7 @@ from sqlalchemy import (
     Table,
     create_engine,
     event,
+    inspect,
     text,
 )
 from sqlalchemy.engine import make_url
@@ -130,8 +134,16 @@ memberships = Table(
         ForeignKey("resources.pk", ondelete="CASCADE"),
         primary_key=True,
     ),
+    # The member's display as the client sent it; NULL means "the member's own name".
+    Column("display", String(512)),
+    Column("display_lower", String(512)),
     Index("ix_memberships_member", "member_pk", "group_pk"),
 )
+
+# Columns added to a table after its first release, by table: ``create_all`` creates missing
+# tables but never alters an existing one, so :func:`_add_columns` brings an older file up
+# to date. Every column listed here must be nullable.
+ADDED_COLUMNS = {"memberships": ("display", "display_lower")}
 
 
 def database_url(location: str | Path) -> str:
@@ -186,7 +198,18 @@ def create_db_engine(location: str | Path) -> Engine:
             # CREATE TABLEs, which PostgreSQL does not make safe against each other.
             conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7644)")
         metadata.create_all(conn)
+        _add_columns(conn)
     return engine
+
+
+def _add_columns(conn: Connection) -> None:
+    """Add the :data:`ADDED_COLUMNS` an existing database lacks (a file from an older release)."""
+    inspector = inspect(conn)
+    for name, added in ADDED_COLUMNS.items():
+        present = {column["name"] for column in inspector.get_columns(name)}
+        for column in (metadata.tables[name].c[c] for c in added if c not in present):
+            kind = column.type.compile(dialect=conn.dialect)
+            conn.exec_driver_sql(f"ALTER TABLE {name} ADD COLUMN {column.name} {kind}")
 
 
 def analyse(engine: Engine) -> None:

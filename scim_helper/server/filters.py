@@ -282,7 +282,8 @@ def item_operand(rtype: str, parent: Attribute, sub: Attribute) -> Operand:
         if sub.name == "value":
             return Operand(m.c.id, "string", "exact", name)
         if sub.name == "display":
-            expr = func.coalesce(m.c.display_name_lower, m.c.user_name_lower)
+            # As shown: the display the client sent with the member, else the member's name.
+            expr = func.coalesce(M.c.display_lower, m.c.display_name_lower, m.c.user_name_lower)
             return Operand(expr, "string", "lowered", name)
         if sub.name == "type":
             return Operand(m.c.rtype, "string", "fold", name)

@@ -237,7 +237,7 @@ class Normalised:
     """A validated document, split the way the store keeps it."""
 
     doc: dict[str, Any]
-    members: list[dict[str, str]] | None = None  # Group members as given: value, type
+    members: list[dict[str, str]] | None = None  # Group members as given: value, type, display
     password: str | None = None
 
 
@@ -401,8 +401,9 @@ def _single(attribute: Attribute, value: Any, where: str) -> Any:
 
 
 def _indexed(where: str) -> bool:
+    """Whether the value lands in a column of :mod:`.db` (512 characters at most)."""
     head = where.split(".")[0]
-    return head in ("userName", "displayName", "externalId", "name", *CHILD_ATTRIBUTES)
+    return head in ("userName", "displayName", "externalId", "name", "members", *CHILD_ATTRIBUTES)
 
 
 def to_bool(value: Any, where: str) -> bool:
@@ -415,7 +416,11 @@ def to_bool(value: Any, where: str) -> bool:
 
 
 def members_list(value: Any) -> list[dict[str, str]]:
-    """Check Group members as a client sends them: [{"value": id, "type": …}, …]."""
+    """Check Group members as a client sends them: [{"value": id, "type": …, "display": …}, …].
+
+    ``display`` is kept when given (RFC 7643 §4.2 makes it readWrite); ``$ref`` is derived
+    from the id, so it is not.
+    """
     if isinstance(value, dict):
         value = [value]
     if not isinstance(value, list):
@@ -439,8 +444,15 @@ def members_list(value: Any) -> list[dict[str, str]]:
             if not isinstance(mtype, str) or mtype.lower() not in ("user", "group"):
                 raise invalid_value(f'A member\'s type is "User" or "Group", not {mtype!r}.')
             mtype = mtype.capitalize()
-        result.append({"value": ident, "type": mtype} if mtype else {"value": ident})
+        entry = {"value": ident, "type": mtype} if mtype else {"value": ident}
+        display = member.get("display")
+        if display is not None and display != "":
+            entry["display"] = _single(_MEMBER_DISPLAY, display, "members.display")
+        result.append(entry)
     return result
+
+
+_MEMBER_DISPLAY = Attribute("display", "string")
 
 
 def _kind(value: Any) -> str:

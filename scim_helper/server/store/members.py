@@ -2,7 +2,8 @@
 
 :class:`MemberRows` is the :class:`..patch.MemberEditor` the PATCH engine drives, and what
 create and PUT use. Every member id is looked up in the caller's tenant only: an id of
-another tenant is as unknown as one that does not exist (400 invalidValue).
+another tenant is as unknown as one that does not exist (400 invalidValue). A ``display``
+the client sends is kept on the member's row; without one, reads show the member's name.
 """
 
 from __future__ import annotations
@@ -28,30 +29,46 @@ class MemberRows:
         self.stamp = stamp
         self.changed = False
 
-    def _resolve(self, members: list[Any]) -> dict[str, Any]:
-        wanted: dict[str, str | None] = {}
+    def _resolve(self, members: list[Any]) -> dict[int, str | None]:
+        """The pk of each member, with the display the client sent (None: none sent)."""
+        wanted: dict[str, dict[str, str]] = {}
         for member in res.members_list(members):
-            wanted[member["value"]] = member.get("type")
+            wanted[member["value"]] = member
         found: dict[str, Any] = {}
         ids = list(wanted)
         for chunk in chunks(ids):
             query = select(R.c.pk, R.c.id, R.c.rtype).where(
                 R.c.tenant == self.tenant, R.c.id.in_(chunk)
             )
-            for row in self.conn.execute(query):
-                found[row.id] = row
-        for ident, mtype in wanted.items():
+            found.update((row.id, row) for row in self.conn.execute(query))
+        result: dict[int, str | None] = {}
+        for ident, member in wanted.items():
             row = found.get(ident)
             if row is None:
                 raise invalid_value(
                     f"No User or Group with id '{ident}' in your tenant: a member must be an "
                     "existing resource (400 invalidValue). Create it first, then add it."
                 )
+            mtype = member.get("type")
             if mtype is not None and mtype != row.rtype:
                 raise invalid_value(f"'{ident}' is a {row.rtype}, not a {mtype}: fix its type.")
             if row.pk == self.group_pk:
                 raise invalid_value("A group cannot be a member of itself.")
-        return found
+            result[row.pk] = member.get("display")
+        return result
+
+    def _current(self, pks: list[int] | None = None) -> dict[int, str | None]:
+        """The group's members (or those of ``pks`` that are members) with their stored display."""
+        if pks is None:
+            query = select(M.c.member_pk, M.c.display).where(M.c.group_pk == self.group_pk)
+            return {pk: display for pk, display in self.conn.execute(query)}
+        current: dict[int, str | None] = {}
+        for chunk in chunks(pks):
+            query = select(M.c.member_pk, M.c.display).where(
+                M.c.group_pk == self.group_pk, M.c.member_pk.in_(chunk)
+            )
+            current.update((pk, display) for pk, display in self.conn.execute(query))
+        return current
 
     def _touch(self, pks: list[int]) -> None:
         self.changed = True
@@ -62,23 +79,38 @@ class MemberRows:
                 .values(version=R.c.version + 1, last_modified=self.stamp)
             )
 
-    def add(self, members: list[Any]) -> None:
-        found = self._resolve(members)
-        pks = [row.pk for row in found.values()]
-        if not pks:
-            return
-        present: set[int] = set()
-        for chunk in chunks(pks):
-            query = select(M.c.member_pk).where(
-                M.c.group_pk == self.group_pk, M.c.member_pk.in_(chunk)
-            )
-            present.update(pk for (pk,) in self.conn.execute(query))
-        new = [pk for pk in pks if pk not in present]
-        if new:
+    def _insert(self, wanted: dict[int, str | None], pks: list[int]) -> None:
+        self.conn.execute(insert(M), [_row(self.group_pk, pk, wanted[pk]) for pk in pks])
+
+    def _set_display(self, displays: dict[int, str | None]) -> None:
+        # Only the group's representation changes: the member's User.groups does not show it.
+        for pk, display in sorted(displays.items()):
             self.conn.execute(
-                insert(M), [{"group_pk": self.group_pk, "member_pk": pk} for pk in new]
+                update(M)
+                .where(M.c.group_pk == self.group_pk, M.c.member_pk == pk)
+                .values(display=display, display_lower=_lower(display))
             )
+        if displays:
+            self.changed = True
+
+    def add(self, members: list[Any]) -> None:
+        wanted = self._resolve(members)
+        if not wanted:
+            return
+        present = self._current(list(wanted))
+        new = [pk for pk in wanted if pk not in present]
+        if new:
+            self._insert(wanted, new)
             self._touch(new)
+        # An add naming a present member with another display updates that display; one
+        # without a display leaves the stored one alone.
+        self._set_display(
+            {
+                pk: display
+                for pk, display in wanted.items()
+                if pk in present and display is not None and display != present[pk]
+            }
+        )
 
     def remove(self, ids: list[str]) -> None:
         pks: list[int] = []
@@ -89,45 +121,37 @@ class MemberRows:
                 .where(M.c.group_pk == self.group_pk, R.c.tenant == self.tenant, R.c.id.in_(chunk))
             )
             pks.extend(pk for (pk,) in self.conn.execute(query))
-        for chunk in chunks(pks):
+        for pk_chunk in chunks(pks):
             self.conn.execute(
-                delete(M).where(M.c.group_pk == self.group_pk, M.c.member_pk.in_(chunk))
+                delete(M).where(M.c.group_pk == self.group_pk, M.c.member_pk.in_(pk_chunk))
             )
         if pks:
             self._touch(pks)
 
     def clear(self) -> None:
-        pks = [
-            pk
-            for (pk,) in self.conn.execute(
-                select(M.c.member_pk).where(M.c.group_pk == self.group_pk)
-            )
-        ]
+        pks = list(self._current())
         if pks:
             self.conn.execute(delete(M).where(M.c.group_pk == self.group_pk))
             self._touch(pks)
 
     def replace(self, members: list[Any]) -> None:
-        found = self._resolve(members)
-        wanted = {row.pk for row in found.values()}
-        current = {
-            pk
-            for (pk,) in self.conn.execute(
-                select(M.c.member_pk).where(M.c.group_pk == self.group_pk)
-            )
-        }
-        gone = sorted(current - wanted)
-        new = sorted(wanted - current)
+        wanted = self._resolve(members)
+        current = self._current()
+        gone = sorted(current.keys() - wanted.keys())
+        new = sorted(wanted.keys() - current.keys())
         for chunk in chunks(gone):
             self.conn.execute(
                 delete(M).where(M.c.group_pk == self.group_pk, M.c.member_pk.in_(chunk))
             )
         if new:
-            self.conn.execute(
-                insert(M), [{"group_pk": self.group_pk, "member_pk": pk} for pk in new]
-            )
+            self._insert(wanted, new)
         if gone or new:
             self._touch(gone + new)
+        # RFC 7644 §3.5.2.3: the values are replaced, so a kept member takes the display sent
+        # now, or none (its own name) when none is sent.
+        self._set_display(
+            {pk: wanted[pk] for pk in wanted.keys() & current.keys() if wanted[pk] != current[pk]}
+        )
 
     def select(self, condition: FilterNode) -> list[str]:
         members_attr = res.TYPES["Group"].core.attributes["members"]
@@ -138,3 +162,16 @@ class MemberRows:
             .where(M.c.group_pk == self.group_pk, where)
         )
         return [ident for (ident,) in self.conn.execute(query)]
+
+
+def _row(group_pk: int, member_pk: int, display: str | None) -> dict[str, Any]:
+    return {
+        "group_pk": group_pk,
+        "member_pk": member_pk,
+        "display": display,
+        "display_lower": _lower(display),
+    }
+
+
+def _lower(display: str | None) -> str | None:
+    return display.lower() if display is not None else None

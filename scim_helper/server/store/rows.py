@@ -43,7 +43,7 @@ GROUPS_OF = (
     .order_by(M.c.member_pk, R.c.pk)
 )
 MEMBERS_OF = (
-    select(M.c.group_pk, R.c.id, R.c.rtype, R.c.display_name, R.c.user_name)
+    select(M.c.group_pk, R.c.id, R.c.rtype, M.c.display, R.c.display_name, R.c.user_name)
     .select_from(M.join(R, R.c.pk == M.c.member_pk))
     .where(M.c.group_pk.in_(bindparam("pks", expanding=True)))
     .order_by(M.c.group_pk, M.c.member_pk)
@@ -121,7 +121,8 @@ def group_entry(row: Any) -> dict[str, Any]:
 
 def member_entry(row: Any) -> dict[str, Any]:
     entry: dict[str, Any] = {"value": row[1]}
-    display = row[3] or row[4]
+    # The display the client sent with the member, else the member's own name.
+    display = row[3] or row[4] or row[5]
     if display:
         entry["display"] = display
     entry["type"] = row[2]

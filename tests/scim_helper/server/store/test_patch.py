@@ -421,13 +421,69 @@ def test_rfc7644_3_5_2_replace_display_name_and_members_without_path(
     assert member_ids(result) == [staff["b"]["id"]]
 
 
-def test_member_add_cost_does_not_grow_with_group_size(store: Store, tenant: str) -> None:
-    """Adding a member writes one row: the members list is never rewritten."""
+def test_rfc7644_3_5_2_1_add_member_keeps_sent_display(
+    store: Store, tenant: str, staff: dict
+) -> None:
+    """add to members keeps the display the client sent (readWrite, RFC 7643 §4.2)."""
+    c = staff["c"]["id"]
+    value = [{"value": c, "type": "User", "display": "Pam B."}]
+    result = patch(store, tenant, staff["group"], {"op": "add", "path": "members", "value": value})
+    assert result["members"][-1] == {"value": c, "display": "Pam B.", "type": "User"}
+    assert result["members"][0]["display"] == "dwight"
+    assert store.get(tenant, "Group", staff["group"]["id"]) == result
+
+
+def test_rfc7644_3_5_2_1_add_present_member_with_display_updates_it(
+    store: Store, tenant: str, staff: dict
+) -> None:
+    """add naming a present member with a display changes that display, and the version."""
+    a = staff["a"]["id"]
+    value = [{"value": a, "display": "Dwight K. Schrute"}]
+    result = patch(store, tenant, staff["group"], {"op": "add", "path": "members", "value": value})
+    assert result["members"][0]["display"] == "Dwight K. Schrute"
+    assert result["meta"]["version"] != staff["group"]["meta"]["version"]
+    again = patch(store, tenant, result, {"op": "add", "path": "members", "value": [{"value": a}]})
+    assert again == result
+
+
+def test_rfc7644_3_5_2_3_replace_members_takes_sent_display(
+    store: Store, tenant: str, staff: dict
+) -> None:
+    """replace on members sets each member's display to the one sent, or its own name."""
+    a, c = staff["a"]["id"], staff["c"]["id"]
+    value = [{"value": a, "display": "D."}, {"value": c}]
+    result = patch(
+        store, tenant, staff["group"], {"op": "replace", "path": "members", "value": value}
+    )
+    assert [m["display"] for m in result["members"]] == ["D.", "pam"]
+    value = [{"value": a}, {"value": c, "display": "P."}]
+    result = patch(store, tenant, result, {"op": "replace", "path": "members", "value": value})
+    assert [m["display"] for m in result["members"]] == ["dwight", "P."]
+
+
+def test_rfc7644_3_5_2_2_remove_member_by_sent_display(
+    store: Store, tenant: str, staff: dict
+) -> None:
+    """A member filter on display matches the display the client sent."""
+    value = [{"value": staff["c"]["id"], "display": "Pam B."}]
+    patch(store, tenant, staff["group"], {"op": "add", "path": "members", "value": value})
+    result = patch(
+        store, tenant, staff["group"], {"op": "remove", "path": 'members[display eq "pam b."]'}
+    )
+    assert member_ids(result) == [staff["a"]["id"], staff["b"]["id"]]
+
+
+@pytest.mark.parametrize("display", [None, "Sent by the client"])
+def test_member_add_cost_does_not_grow_with_group_size(
+    store: Store, tenant: str, display: str | None
+) -> None:
+    """Adding a member, with or without a display, writes one row: the list is never rewritten."""
     from sqlalchemy import event
 
     users = [user(store, tenant, f"u{i}") for i in range(60)]
     big = group(store, tenant, "Big", *users[:50])
     statements: list[str] = []
+    member = {"value": users[55]["id"]} | ({"display": display} if display else {})
 
     def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         statements.append(statement)
@@ -438,12 +494,13 @@ def test_member_add_cost_does_not_grow_with_group_size(store: Store, tenant: str
             store,
             tenant,
             big,
-            {"op": "add", "path": "members", "value": [{"value": users[55]["id"]}]},
+            {"op": "add", "path": "members", "value": [member]},
         )
     finally:
         event.remove(store.engine, "before_cursor_execute", count)
     writes = [s for s in statements if s.lstrip().upper().startswith(("INSERT", "DELETE"))]
     assert len(writes) == 1
+    assert not [s for s in statements if s.lstrip().upper().startswith("UPDATE MEMBERSHIPS")]
 
 
 # -- errors and atomicity ----------------------------------------------------------------

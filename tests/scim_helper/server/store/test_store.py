@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 
 import pytest
@@ -137,6 +138,50 @@ def test_rfc7643_4_2_members_carry_value_display_type(store: Store, tenant: str)
         {"value": dwight["id"], "display": "dschrute", "type": "User"},
         {"value": inner["id"], "display": "Inner", "type": "Group"},
     ]
+
+
+def test_rfc7643_4_2_member_display_sent_by_client_is_kept(store: Store, tenant: str) -> None:
+    """A member's display sent on create or PUT is kept; without one it is computed."""
+    dwight = user(store, tenant, "dschrute")
+    jim = user(store, tenant, "jhalpert")
+    members = [{"value": dwight["id"], "display": "Dwight K."}, {"value": jim["id"]}]
+    sales = store.create(tenant, "Group", {"displayName": "Sales", "members": members})
+    assert [m["display"] for m in sales["members"]] == ["Dwight K.", "jhalpert"]
+    assert store.get(tenant, "Group", sales["id"]) == sales
+    assert ids(store, tenant, 'members[display eq "dwight k."]', ("Group",)) == {sales["id"]}
+    members = [{"value": dwight["id"]}, {"value": jim["id"], "display": "Big Tuna"}]
+    sales = store.replace(
+        tenant, "Group", sales["id"], {"displayName": "Sales", "members": members}
+    )
+    assert [m["display"] for m in sales["members"]] == ["dschrute", "Big Tuna"]
+    assert store.get(tenant, "Group", sales["id"]) == sales
+
+
+def test_rfc7643_4_2_member_display_longer_than_512_is_invalid_value(
+    store: Store, tenant: str
+) -> None:
+    """A member display that does not fit its column is 400 invalidValue, not a crash."""
+    dwight = user(store, tenant, "dschrute")
+    members = [{"value": dwight["id"], "display": "x" * 513}]
+    with pytest.raises(BadRequest) as info:
+        store.create(tenant, "Group", {"displayName": "Sales", "members": members})
+    assert info.value.scim_type == "invalidValue"
+
+
+def test_database_of_an_older_release_gains_member_display(tmp_path) -> None:
+    """A SQLite file whose memberships table has no display columns gets them on open."""
+    path = tmp_path / "scim.db"
+    Store(str(path)).close()
+    with sqlite3.connect(path) as db:
+        db.execute("ALTER TABLE memberships DROP COLUMN display")
+        db.execute("ALTER TABLE memberships DROP COLUMN display_lower")
+    store = Store(str(path))
+    tenant = store.add_token("t")
+    dwight = user(store, tenant, "dschrute")
+    members = [{"value": dwight["id"], "display": "Dwight K."}]
+    sales = store.create(tenant, "Group", {"displayName": "Sales", "members": members})
+    assert store.get(tenant, "Group", sales["id"])["members"][0]["display"] == "Dwight K."
+    store.close()
 
 
 def test_rfc7643_4_2_unknown_member_is_invalid_value(store: Store, tenant: str) -> None:
