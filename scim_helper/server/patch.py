@@ -41,6 +41,7 @@ class MemberEditor(Protocol):
 
     def add(self, members: list[Any]) -> None: ...
     def remove(self, ids: list[str]) -> None: ...
+    def set_display(self, ids: list[str] | None, display: Any) -> None: ...
     def clear(self) -> None: ...
     def replace(self, members: list[Any]) -> None: ...
     def select(self, condition: FilterNode) -> list[str]: ...
@@ -343,10 +344,18 @@ class _Operation:
         editor = self.members
         assert editor is not None
         if target.sub is not None:
-            raise mutability(
-                f"Operation {self.index}: members.{target.sub.name} cannot be changed; remove "
-                "the member and add the right one."
-            )
+            if target.sub.name != "display":
+                raise mutability(
+                    f"Operation {self.index}: members.{target.sub.name} cannot be changed; "
+                    "remove the member and add the right one."
+                )
+            # display is readWrite: members[value eq "id"].display, or members.display for
+            # every member (as emails.value reaches every email).
+            ids = editor.select(condition) if condition is not None else None
+            if ids == []:
+                raise no_target(f"Operation {self.index}: no member matches {self.path!r}.")
+            editor.set_display(ids, None if self.op == "remove" else value)
+            return
         if condition is not None:
             if self.op != "remove":
                 raise invalid_path(

@@ -445,11 +445,18 @@ def members_list(value: Any) -> list[dict[str, str]]:
                 raise invalid_value(f'A member\'s type is "User" or "Group", not {mtype!r}.')
             mtype = mtype.capitalize()
         entry = {"value": ident, "type": mtype} if mtype else {"value": ident}
-        display = member.get("display")
-        if display is not None and display != "":
-            entry["display"] = _single(_MEMBER_DISPLAY, display, "members.display")
+        display = member_display(member.get("display"))
+        if display is not None:
+            entry["display"] = display
         result.append(entry)
     return result
+
+
+def member_display(value: Any) -> str | None:
+    """Check a member's ``display`` as a client sends it; None or "" means none."""
+    if value is None or value == "":
+        return None
+    return _single(_MEMBER_DISPLAY, value, "members.display")
 
 
 _MEMBER_DISPLAY = Attribute("display", "string")

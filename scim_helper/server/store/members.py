@@ -112,6 +112,19 @@ class MemberRows:
             }
         )
 
+    def set_display(self, ids: list[str] | None, display: Any) -> None:
+        """Set the display of the members ``ids`` (every member if None); None unsets it."""
+        display = res.member_display(display)
+        query = select(M.c.member_pk, M.c.display).where(M.c.group_pk == self.group_pk)
+        if ids is None:
+            rows = list(self.conn.execute(query))
+        else:
+            rows = []
+            for chunk in chunks(ids):
+                chosen = query.join(R, R.c.pk == M.c.member_pk).where(R.c.id.in_(chunk))
+                rows.extend(self.conn.execute(chosen))
+        self._set_display({pk: display for pk, current in rows if current != display})
+
     def remove(self, ids: list[str]) -> None:
         pks: list[int] = []
         for chunk in chunks(list(ids)):

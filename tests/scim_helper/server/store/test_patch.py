@@ -473,6 +473,36 @@ def test_rfc7644_3_5_2_2_remove_member_by_sent_display(
     assert member_ids(result) == [staff["a"]["id"], staff["b"]["id"]]
 
 
+def test_rfc7644_3_5_2_3_replace_member_display_by_value_path(
+    store: Store, tenant: str, staff: dict
+) -> None:
+    """members[value eq "id"].display is readWrite: replace sets it, remove unsets it."""
+    path = f'members[value eq "{staff["b"]["id"]}"].display'
+    result = patch(store, tenant, staff["group"], {"op": "replace", "path": path, "value": "Jim"})
+    assert [m["display"] for m in result["members"]] == ["dwight", "Jim"]
+    assert result["meta"]["version"] != staff["group"]["meta"]["version"]
+    result = patch(store, tenant, result, {"op": "remove", "path": path})
+    assert [m["display"] for m in result["members"]] == ["dwight", "jim"]
+
+
+@pytest.mark.parametrize(
+    ("operation", "scim_type"),
+    [
+        ({"op": "replace", "path": 'members[value eq "ghost"].display', "value": "x"}, "noTarget"),
+        ({"op": "replace", "path": "members.display", "value": 7}, "invalidValue"),
+        ({"op": "replace", "path": "members.value", "value": "x"}, "mutability"),
+    ],
+)
+def test_rfc7644_3_5_2_member_sub_attribute_errors(
+    store: Store, tenant: str, staff: dict, operation: dict, scim_type: str
+) -> None:
+    """Only a member's display can be changed in place, and only on members that exist."""
+    with pytest.raises(BadRequest) as info:
+        patch(store, tenant, staff["group"], operation)
+    assert info.value.scim_type == scim_type
+    assert store.get(tenant, "Group", staff["group"]["id"]) == staff["group"]
+
+
 @pytest.mark.parametrize("display", [None, "Sent by the client"])
 def test_member_add_cost_does_not_grow_with_group_size(
     store: Store, tenant: str, display: str | None
