@@ -105,6 +105,7 @@ def jupyter_lab(
 def lab(
     jupyter_lab: JupyterLab,
     chromium_executable: str,
+    browser_artifacts: Path,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Lab]:
     """The JupyterLab page in headless Chromium, logged in, shared by the browser tests."""
@@ -116,8 +117,13 @@ def lab(
             args=CHROMIUM_ARGS,
             viewport={"width": 1280, "height": 900},
         )
+        lab = None
         try:
             page = context.pages[0] if context.pages else context.new_page()
-            yield Lab(page, jupyter_lab.lab_url())
+            lab = Lab(page, jupyter_lab.lab_url())
+            yield lab
         finally:
+            if lab is not None:
+                # The browser console, kept for whoever debugs a failure.
+                (browser_artifacts / "console.log").write_text("\n".join(lab.console_errors))
             context.close()

@@ -131,6 +131,7 @@ class Notebook:
         self.lab = lab
         self.page = lab.page
         self.path = path
+        self._console_start = len(lab.console_errors)
         panel_id = self.page.evaluate("(p) => window.__course.panel(p).id", path)
         self.panel = self.page.locator(f"[id='{panel_id}']")
         self.activate()
@@ -199,7 +200,11 @@ class Notebook:
     # -- what a learner sees -----------------------------------------------------------------
 
     def error_outputs(self) -> list[str]:
-        """Every traceback and every stderr text on the page, with the cell it belongs to."""
+        """Every traceback and stderr text on the page, and the browser console's errors.
+
+        The console is quiet in a healthy JupyterLab; a widget that fails to render, or a
+        frontend extension that breaks, says so there first.
+        """
         found = []
         for info in self.cells():
             for output in info.outputs:
@@ -208,6 +213,8 @@ class Notebook:
         stderr = self.panel.locator(f".jp-OutputArea-output[data-mime-type='{STDERR_MIME}']")
         for text in stderr.all_inner_texts():
             found.append(f"stderr on page: {text.strip()[:2000]}")
+        for message in self.lab.console_errors[self._console_start :]:
+            found.append(f"browser console: {message[:2000]}")
         return found
 
     def describe_errors(self) -> str:
