@@ -92,7 +92,11 @@ def parse_path(text: str) -> Any:
 
 
 def _check_size(node: FilterNode, what: str = "filter") -> None:
-    """Refuse a filter with more than MAX_COMPARISONS comparisons (walked without recursion)."""
+    """Refuse a filter with more than MAX_COMPARISONS comparisons, or a string value that is
+    not Unicode text (walked without recursion)."""
+    from .errors import invalid_path
+
+    make = invalid_filter if what == "filter" else invalid_path
     count = 0
     pending: list[Any] = [node]
     while pending:
@@ -105,14 +109,26 @@ def _check_size(node: FilterNode, what: str = "filter") -> None:
             pending.append(current.val_filter)
         elif current is not None:
             count += 1
+            value = getattr(current, "value", None)
+            if isinstance(value, str) and not _is_text(value):
+                # "\ud800" is a valid escape but half a UTF-16 pair: no database can bind it.
+                raise make(
+                    f"The {what} has a string escaping half of a UTF-16 surrogate pair "
+                    "(like \\ud800) without the other half; send the whole character."
+                )
         if count > MAX_COMPARISONS:
-            from .errors import invalid_path
-
-            make = invalid_filter if what == "filter" else invalid_path
             raise make(
                 f"The {what} has more than {MAX_COMPARISONS} comparisons; split it into "
                 "several requests."
             )
+
+
+def _is_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _check_nesting(text: str, what: str = "filter") -> None:
