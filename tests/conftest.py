@@ -1,7 +1,7 @@
 """Shared fixtures. Each fixture module lives in tests/fixtures/ and is owned by one part:
 
 - ``tests.fixtures.peer``: the independent reference server ``scim2-server`` on loopback.
-- ``tests.fixtures.local``: the course's own server, started through the same runner the notebooks use.
+- ``tests.fixtures.local``: the course's own server, started through the runner the notebooks use.
 - ``tests.fixtures.servers``: ``scim_server``, parametrized over both, for the client suite.
 """
 
