@@ -35,6 +35,9 @@ def build_command(args: argparse.Namespace, notebooks: Path) -> list[str]:
         command.append(f"--port={args.port}")
     if args.no_browser:
         command.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        # Containers and CI machines run as root, where JupyterLab refuses to start without it.
+        command.append("--allow-root")
     index = notebooks / "00-index.ipynb"
     if index.exists():
         command.append(str(index))

@@ -79,3 +79,19 @@ def test_lab_dry_run_starts_the_server_and_prints_the_command(
     assert f"--notebook-dir={notebooks}" in out and "--no-browser" in out
     assert str(notebooks / "00-index.ipynb") in out
     assert token not in out
+
+
+@pytest.mark.parametrize(("uid", "allowed"), [(0, True), (1000, False)])
+def test_lab_runs_as_root_in_containers(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, uid: int, allowed: bool
+) -> None:
+    """Under root (containers, CI) JupyterLab gets --allow-root, else it refuses to start."""
+    import argparse
+
+    from scim_helper import lab
+
+    monkeypatch.setattr(lab.os, "geteuid", lambda: uid, raising=False)
+    parser = argparse.ArgumentParser()
+    lab.add_arguments(parser)
+    command = lab.build_command(parser.parse_args(["--no-browser"]), tmp_path)
+    assert ("--allow-root" in command) is allowed
