@@ -63,7 +63,7 @@ window.__course = {
 
 
 class NotebookError(AssertionError):
-    """What a learner would see as a failure in a notebook: a traceback, or red stderr text."""
+    """A notebook failing as a learner would see it: a traceback, red stderr, a dead widget."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +105,7 @@ class Lab:
 
     def open(self, path: str, timeout: float = 60.0) -> Notebook:
         """Open a notebook (as a double-click in the file browser would) with its kernel ready."""
+        console_start = len(self.console_errors)
         self.page.evaluate(
             "(path) => window.jupyterapp.commands.execute('docmanager:open', "
             "{path, factory: 'Notebook'}).then(() => null)",
@@ -121,17 +122,17 @@ class Lab:
             arg=path,
             timeout=timeout * 1000,
         )
-        return Notebook(self, path)
+        return Notebook(self, path, console_start)
 
 
 class Notebook:
     """One open notebook panel."""
 
-    def __init__(self, lab: Lab, path: str) -> None:
+    def __init__(self, lab: Lab, path: str, console_start: int) -> None:
         self.lab = lab
         self.page = lab.page
         self.path = path
-        self._console_start = len(lab.console_errors)
+        self._console_start = console_start
         panel_id = self.page.evaluate("(p) => window.__course.panel(p).id", path)
         self.panel = self.page.locator(f"[id='{panel_id}']")
         self.activate()
