@@ -21,9 +21,12 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import nbformat
+
+if TYPE_CHECKING:
+    from traitlets.config import Config
 
 __all__ = [
     "ChapterResult",
@@ -32,12 +35,14 @@ __all__ = [
     "clean_outputs",
     "course_environment",
     "execute",
+    "find_notebooks",
+    "kernel_config",
     "run",
     "run_course",
 ]
 
 KERNEL = "python3"
-#: Where the chapters live in a checkout of the course.
+#: Where the chapters live in a checkout of the course (an editable install points here).
 DEFAULT_NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 # Papermill and nbclient bookkeeping that differs on every run and means nothing to a learner.
 _VOLATILE_CELL_METADATA = ("papermill", "execution")
@@ -56,6 +61,19 @@ class ChapterResult:
         mark = "✓" if self.ok else "✗"
         text = f"  {mark} {self.name:<28} {self.seconds:6.1f} s"
         return f"{text}  {self.error}" if self.error else text
+
+
+def find_notebooks(cwd: Path | None = None) -> Path:
+    """The chapters' folder: the checkout this package runs from, else ``./notebooks``.
+
+    An editable install (``bootstrap.py``, ``pip install -e .``) finds the checkout from any
+    working directory; a plain install has no chapters of its own, so ``scim-course run`` started
+    in a clone's root uses the clone's.
+    """
+    if chapter_paths(DEFAULT_NOTEBOOKS):
+        return DEFAULT_NOTEBOOKS
+    here = (cwd or Path.cwd()) / "notebooks"
+    return here if chapter_paths(here) else DEFAULT_NOTEBOOKS
 
 
 def chapter_paths(notebooks: Path = DEFAULT_NOTEBOOKS, only: Iterable[str] = ()) -> list[Path]:
@@ -91,6 +109,23 @@ def error_outputs(notebook: nbformat.NotebookNode) -> list[str]:
     return found
 
 
+def kernel_config() -> Config:
+    """Kernel manager settings: CurveZMQ keys where pyzmq has them.
+
+    ipykernel warns on every start that a kernel "is running over TCP without encryption".
+    With ``transport_encryption="auto"`` the manager provisions Curve keys for kernelspecs that
+    declare support (ipykernel's does), which is what the warning asks for; elsewhere nothing
+    changes. IPC transport would silence it too, but does not exist on Windows.
+    """
+    import zmq
+    from traitlets.config import Config
+
+    config = Config()
+    if zmq.has("curve"):
+        config.KernelManager.transport_encryption = "auto"
+    return config
+
+
 def execute(notebook: nbformat.NotebookNode | Path, cwd: Path) -> nbformat.NotebookNode:
     """Run a notebook with papermill in this process; raise on the first cell that fails."""
     import papermill
@@ -102,6 +137,7 @@ def execute(notebook: nbformat.NotebookNode | Path, cwd: Path) -> nbformat.Noteb
         cwd=str(cwd),
         progress_bar=False,
         request_save_on_cell_execute=False,
+        config=kernel_config(),
     )
 
 
@@ -178,7 +214,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "chapters", nargs="*", metavar="CHAPTER", help="run only chapters whose names start so"
     )
     parser.add_argument(
-        "--notebooks", type=Path, default=DEFAULT_NOTEBOOKS, help="folder holding the chapters"
+        "--notebooks",
+        type=Path,
+        default=None,
+        help="folder holding the chapters (default: the course's own, else ./notebooks)",
     )
     parser.add_argument(
         "--server-url",
@@ -190,10 +229,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    notebooks = args.notebooks or find_notebooks()
+    if not chapter_paths(notebooks, args.chapters):
+        print(
+            f"No chapters found in {notebooks}. Run this in a clone of the course,"
+            " or name the folder with --notebooks PATH."
+        )
+        return 1
     started = time.perf_counter()
     results = run_course(
         args.chapters,
-        notebooks=args.notebooks,
+        notebooks=notebooks,
         server_url=args.server_url,
         auth_token=os.environ.get("SCIM_AUTH_TOKEN") if args.server_url else None,
     )
@@ -201,9 +247,6 @@ def run(args: argparse.Namespace) -> int:
     failed = [r for r in results if not r.ok]
     budget = f" (budget {args.budget:.0f} s)" if args.budget else ""
     print(f"Total: {total:.1f} s for {len(results)} chapters{budget}; {len(failed)} failed")
-    if not results:
-        print(f"No chapters found in {args.notebooks}.")
-        return 1
     if args.budget and total > args.budget:
         print(f"Over budget by {total - args.budget:.1f} s.")
         return 1

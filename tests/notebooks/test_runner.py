@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
-from scim_helper import cli
-from scim_helper.chapters import ChapterResult, chapter_paths
+from scim_helper import chapters, cli
+from scim_helper.chapters import ChapterResult, chapter_paths, find_notebooks, kernel_config
 
 from .course import CHAPTERS, NOTEBOOKS
 
@@ -30,16 +31,38 @@ def test_result_line() -> None:
 
 
 @pytest.mark.notebooks
-def test_run_prints_each_chapter_and_the_total(capsys: pytest.CaptureFixture[str]) -> None:
-    """`scim-course run 00 --budget 600` runs the index on a fresh local server and says so."""
+def test_run_prints_each_chapter_and_the_total(
+    capfd: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`scim-course run 00 --budget 600`, from any folder, runs the index and says so, quietly."""
+    monkeypatch.chdir(tmp_path)  # a learner's shell is rarely in the clone's root
     assert cli.main(["run", "00", "--budget", "600"]) == 0
-    out = capsys.readouterr().out
+    out, err = capfd.readouterr()
     assert "against a fresh local server" in out
     assert re.search(r"✓ 00-index\s+\d+\.\d s", out)
     assert re.search(r"Total: \d+\.\d s for 1 chapters \(budget 600 s\); 0 failed", out)
+    assert "without encryption" not in out + err  # the kernel's start-up warning
+
+
+def test_kernels_get_curve_keys_where_pyzmq_has_them() -> None:
+    """The kernel manager provisions CurveZMQ keys, so ipykernel has nothing to warn about."""
+    zmq = pytest.importorskip("zmq")
+    expected = "auto" if zmq.has("curve") else None
+    assert kernel_config().KernelManager.get("transport_encryption") == expected
+
+
+def test_notebooks_found_from_any_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The checkout's chapters win; without them (a plain install), ./notebooks is used."""
+    assert find_notebooks(tmp_path) == NOTEBOOKS
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "00-index.ipynb").write_text("{}")
+    monkeypatch.setattr(chapters, "DEFAULT_NOTEBOOKS", tmp_path / "site-packages" / "notebooks")
+    assert find_notebooks(tmp_path) == tmp_path / "notebooks"
 
 
 def test_run_fails_when_no_chapter_matches(capsys: pytest.CaptureFixture[str], tmp_path) -> None:
     """An empty selection is an error, not a silent success."""
     assert cli.main(["run", "--notebooks", str(tmp_path)]) == 1
-    assert "No chapters found" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "No chapters found" in out and "--notebooks" in out
+    assert "Running" not in out  # no server started for nothing
