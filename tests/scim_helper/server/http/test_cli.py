@@ -74,3 +74,60 @@ def test_cli_token_mints_a_new_tenant_into_a_private_file(
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     printed = capsys.readouterr().out
     assert str(path) in printed and token not in printed
+
+
+def _serve(tmp_path: Path, *options: str) -> tuple[subprocess.Popen[str], str]:
+    """Start the installed ``scim-course serve`` with these options; its process and base URL."""
+    script = Path(sys.executable).with_name("scim-course")
+    command = [str(script), "serve", "--port", "0", "--log-level", "warning", *options]
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_environment(tmp_path),
+        text=True,
+    )
+    assert process.stdout is not None
+    first = process.stdout.readline()
+    if not first.startswith("SCIM server running at "):
+        process.kill()
+        raise AssertionError(first + process.communicate(timeout=30)[1])
+    return process, first.rsplit(" ", 1)[1].strip()
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    process.send_signal(signal.SIGTERM)
+    process.communicate(timeout=30)
+    assert process.returncode == 0
+
+
+def test_cli_serve_restart_with_same_db_and_token_finds_the_data(tmp_path: Path) -> None:
+    """scim-course serve --host --db --token: a restart finds the data; --reset empties it."""
+    token = "workshop-token"
+    options = ["--host", "127.0.0.1", "--db", str(tmp_path / "scim.db"), "--token", token]
+    headers = {"Authorization": f"Bearer {token}"}
+    user = {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "cminer"}
+
+    process, url = _serve(tmp_path, *options)
+    try:
+        assert url.startswith("http://127.0.0.1:") and url.endswith("/scim/v2")
+        created = requests.post(f"{url}/Users", json=user, headers=headers, timeout=30)
+        assert created.status_code == 201, created.text
+    finally:
+        _stop(process)
+
+    process, url = _serve(tmp_path, *options)
+    try:
+        found = requests.get(f"{url}/Users/{created.json()['id']}", headers=headers, timeout=30)
+        assert found.status_code == 200 and found.json()["userName"] == "cminer"
+        other = {"Authorization": "Bearer another-token"}
+        assert requests.get(f"{url}/Users", headers=other, timeout=30).status_code == 401
+    finally:
+        _stop(process)
+
+    process, url = _serve(tmp_path, *options, "--reset")
+    try:
+        listed = requests.get(f"{url}/Users", headers=headers, timeout=30).json()
+        assert listed["totalResults"] == 0
+    finally:
+        _stop(process)
