@@ -99,7 +99,7 @@ class ErrorBoundary:
                     "Unhandled error %s in %s %s:\n%s",
                     incident,
                     scope["method"],
-                    scope["path"],
+                    _redact(scope["path"], scope),
                     _redact(details, scope),
                 )
             if started:
@@ -111,11 +111,24 @@ class AccessLog:
     """ASGI middleware: one log line per request with method, path and status, nothing more.
 
     Query strings and headers stay out of the log, so a token pasted in the wrong place does not
-    end up in it (uvicorn's own access log, which prints query strings, is switched off).
+    end up in it (uvicorn's own access log, which prints query strings, is switched off). For
+    the same reason the request's own token is blanked out of the path, and an unauthenticated
+    request (401) logs only its endpoint: its path may hold anything, a token included.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, base_path: str = BASE_PATH) -> None:
         self.app = app
+        self.base_path = base_path.rstrip("/")
+
+    def _shown_path(self, scope: Scope, status: int) -> str:
+        path: str = _redact(scope["path"], scope)
+        if status != 401:
+            return path
+        rest = path.removeprefix(self.base_path)
+        if rest == path:
+            return "[outside the base URL]"
+        endpoint, _, more = rest.lstrip("/").partition("/")
+        return f"{self.base_path}/{endpoint}" + ("/[...]" if more else "")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -132,7 +145,7 @@ class AccessLog:
         try:
             await self.app(scope, receive, send_logging)
         finally:
-            access_log.info("%s %s %d", scope["method"], scope["path"], status)
+            access_log.info("%s %s %d", scope["method"], self._shown_path(scope, status), status)
 
 
 def create_app(
@@ -150,7 +163,7 @@ def create_app(
     app = Starlette(
         routes=[Mount(base_path, routes=[*discovery.routes, *routes.routes, *routes_bulk.routes])],
         middleware=[
-            Middleware(AccessLog),
+            Middleware(AccessLog, base_path=base_path),
             Middleware(ErrorBoundary),
             Middleware(BearerAuth, store=store, base_path=base_path),
         ],
