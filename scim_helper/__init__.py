@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from scim_helper.directory import generate_directory, seed_directory
     from scim_helper.display import view, wire_log
     from scim_helper.setup import CourseSetupError, course_setup
+    from scim_helper.story import Roster, story_so_far
     from scim_helper.widgets import DirectoryExplorer, FilterPlayground, PatchBuilder
 
 __all__ = [
@@ -29,12 +30,14 @@ __all__ = [
     "DirectoryExplorer",
     "FilterPlayground",
     "PatchBuilder",
+    "Roster",
     "checks",
     "course_client",
     "course_server",
     "course_setup",
     "generate_directory",
     "seed_directory",
+    "story_so_far",
     "view",
     "wire_log",
 ]
@@ -46,12 +49,14 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "DirectoryExplorer": ("scim_helper.widgets", "DirectoryExplorer"),
     "FilterPlayground": ("scim_helper.widgets", "FilterPlayground"),
     "PatchBuilder": ("scim_helper.widgets", "PatchBuilder"),
+    "Roster": ("scim_helper.story", "Roster"),
     "checks": ("scim_helper.checks", ""),
     "course_client": ("scim_helper.connection", "course_client"),
     "course_server": ("scim_helper.connection", "course_server"),
     "course_setup": ("scim_helper.setup", "course_setup"),
     "generate_directory": ("scim_helper.directory", "generate_directory"),
     "seed_directory": ("scim_helper.directory", "seed_directory"),
+    "story_so_far": ("scim_helper.story", "story_so_far"),
     "view": ("scim_helper.display", "view"),
     "wire_log": ("scim_helper.display", "wire_log"),
 }
