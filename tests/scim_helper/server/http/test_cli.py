@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from scim_helper import cli
+from scim_helper.server.runner import LocalServer
 
 pytest.importorskip("scim_helper.server.store", reason="the server's store has not landed")
 
@@ -74,6 +75,11 @@ def test_cli_token_mints_a_new_tenant_into_a_private_file(
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     printed = capsys.readouterr().out
     assert str(path) in printed and token not in printed
+    with LocalServer(tmp_path / "scim.db") as server:
+        headers = {"Authorization": f"Bearer {token}"}
+        response = requests.get(f"{server.url}/Users", headers=headers, timeout=30)
+        assert response.status_code == 200 and response.json()["totalResults"] == 0
+        assert server.token != token, "the minted token is a tenant of its own"
 
 
 def _serve(tmp_path: Path, *options: str) -> tuple[subprocess.Popen[str], str]:
