@@ -8,6 +8,7 @@ and the tenant it finds is put in ``request.state.tenant`` for the endpoints.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, Protocol
 
 from starlette.concurrency import run_in_threadpool
@@ -17,6 +18,7 @@ from .errors import Unauthorized
 
 CHALLENGE = 'Bearer realm="scim"'
 _PUBLIC = ("/ServiceProviderConfig", "/ResourceTypes", "/Schemas")
+_KNOWN_MAX = 1024  # tokens remembered per app; a workshop has far fewer
 
 
 class TokenStore(Protocol):
@@ -42,6 +44,7 @@ class BearerAuth:
         self.app = app
         self.store = store
         self.public = tuple(base_path + path for path in _PUBLIC)
+        self.known: dict[str, str] = {}  # token hash -> tenant
 
     def _is_public(self, scope: Scope) -> bool:
         path: str = scope["path"]
@@ -60,7 +63,16 @@ class BearerAuth:
                 "'scim-course token' mints one.",
                 headers={"WWW-Authenticate": CHALLENGE},
             )
-        tenant = await run_in_threadpool(self.store.tenant_for_token, token)
+        # A token's tenant never changes once bound (see Store.tenant_for_token), so a token
+        # seen before is answered here, without a trip to a worker thread and the database.
+        key = hashlib.sha256(token.encode()).hexdigest()
+        tenant = self.known.get(key)
+        if tenant is None:
+            tenant = await run_in_threadpool(self.store.tenant_for_token, token)
+            if tenant is not None:
+                if len(self.known) >= _KNOWN_MAX:
+                    self.known.clear()
+                self.known[key] = tenant
         if tenant is None:
             raise Unauthorized(
                 "The bearer token is not valid for this server. Check the token you were given, "

@@ -14,6 +14,7 @@ URN names the whole extension. Names the server does not know are ignored.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,7 +42,17 @@ class _Attribute:
     returned: str
     sub: dict[str, str] = field(default_factory=dict)
 
+    @functools.cached_property
+    def plain(self) -> bool:
+        """Whether every sub-attribute is returned by default (nothing to strip from values)."""
+        return all(returned in (DEFAULT, ALWAYS) for returned in self.sub.values())
 
+
+_COMMON_INFO = {name: _Attribute(returned, sub) for name, (returned, sub) in _COMMON.items()}
+_UNKNOWN = _Attribute(DEFAULT)
+
+
+@functools.cache
 def _table(urn: str) -> dict[str, _Attribute]:
     attributes = schema_definitions()[urn]["attributes"]
     return {
@@ -99,9 +110,8 @@ class Projection:
         return (urn, attribute, sub or None) if attribute else None
 
     def _info(self, urn: str, name: str) -> _Attribute | None:
-        if urn == self.core and name in _COMMON:
-            returned, sub = _COMMON[name]
-            return _Attribute(returned, sub)
+        if urn == self.core and name in _COMMON_INFO:
+            return _COMMON_INFO[name]
         return self.schemas.get(urn, {}).get(name)
 
     def apply(self, document: dict[str, Any]) -> dict[str, Any]:
@@ -141,11 +151,18 @@ class Projection:
         return info.returned if info else DEFAULT
 
     def _select(self, urn: str, name: str, value: Any) -> Any:
-        info = self._info(urn, name) or _Attribute(DEFAULT)
+        info = self._info(urn, name) or _UNKNOWN
         if info.returned == NEVER:
             return _DROP
         if info.returned == ALWAYS:
             return value
+        if not self.attributes and not self.excluded and info.returned != REQUEST and info.plain:
+            # The common case, no attributes asked for: what _sub_filter would give, without
+            # copying each value (empty values are still dropped).
+            if isinstance(value, list):
+                items = [item for item in value if item != {}]
+                return items if items else _DROP
+            return _DROP if value == {} else value
         if self.attributes:
             if (urn, name, None) in self.attributes:
                 return self._sub_filter(info, value, keep=None)
@@ -192,3 +209,11 @@ class Projection:
 
 
 _DROP: Any = object()
+
+
+@functools.lru_cache(maxsize=256)
+def projection(
+    resource_type: str, attributes: tuple[str, ...] = (), excluded: tuple[str, ...] = ()
+) -> Projection:
+    """The :class:`Projection` for a request, shared between requests that ask the same."""
+    return Projection(resource_type, attributes, excluded)

@@ -28,8 +28,22 @@ def base_url(request: Request) -> str:
     configured: str | None = request.app.state.public_url
     if configured:
         return configured
-    url = request.url
-    return f"{url.scheme}://{url.netloc}{request.app.state.base_path}"
+    # request.url parses and validates the whole URL; a client sends the same Host on every
+    # request, so the answer is kept per (scheme, Host, server address).
+    scope = request.scope
+    host = next((value for name, value in scope["headers"] if name == b"host"), None)
+    key = (scope.get("scheme"), host, scope.get("server"), request.app.state.base_path)
+    found = _BASE_URLS.get(key)
+    if found is None:
+        url = request.url
+        found = f"{url.scheme}://{url.netloc}{request.app.state.base_path}"
+        if len(_BASE_URLS) >= 256:
+            _BASE_URLS.clear()
+        _BASE_URLS[key] = found
+    return found
+
+
+_BASE_URLS: dict[tuple[Any, ...], str] = {}
 
 
 def location(base: str, resource_type: str, rid: str) -> str:

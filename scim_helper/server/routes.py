@@ -19,7 +19,7 @@ from starlette.routing import Route
 from .discovery import KINDS, Kind
 from .errors import MethodNotAllowed, invalid_syntax, invalid_value
 from .limits import Limits, page, parse_int, read_json
-from .projection import Projection, split_names
+from .projection import Projection, projection, split_names
 from .responses import ScimResponse, add_links, base_url
 from .urns import LIST_RESPONSE, PATCH_OP, SEARCH_REQUEST
 
@@ -37,10 +37,10 @@ def _limits(request: Request) -> Limits:
 
 def _projection(request: Request, resource_type: str) -> Projection:
     query = request.query_params
-    return Projection(
+    return projection(
         resource_type,
-        split_names(query.get("attributes")),
-        split_names(query.get("excludedAttributes")),
+        tuple(split_names(query.get("attributes"))),
+        tuple(split_names(query.get("excludedAttributes"))),
     )
 
 
@@ -108,7 +108,9 @@ async def _query(
     for name, value in (("filter", filter), ("sortBy", sort_by)):
         if value is not None and not isinstance(value, str):
             raise invalid_value(f"{name} must be a string.")
-    projections = {rtype: Projection(rtype, attributes, excluded) for rtype in resource_types}
+    projections = {
+        rtype: projection(rtype, tuple(attributes), tuple(excluded)) for rtype in resource_types
+    }
     start, size = page(start_index, count, _limits(request))
     total, documents = await call_store(
         request,
