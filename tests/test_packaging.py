@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -81,3 +83,33 @@ def test_console_script_points_at_the_cli() -> None:
     target = _pyproject()["project"]["scripts"]["scim-course"]
     module_name, _, attr = target.partition(":")
     assert callable(getattr(importlib.import_module(module_name), attr))
+
+
+def _tool(*command: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", *command], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_ruff_lint_and_format_are_clean() -> None:
+    """`ruff check .` and `ruff format --check .` pass over the repository, as configured."""
+    assert "line-length" in _pyproject()["tool"]["ruff"]
+    lint = _tool("ruff", "check", ".")
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    formatted = _tool("ruff", "format", "--check", ".")
+    assert formatted.returncode == 0, formatted.stdout + formatted.stderr
+
+
+def test_mypy_is_clean_on_the_client() -> None:
+    """mypy passes on the packages pyproject names (the sync_app client)."""
+    assert "sync_app" in _pyproject()["tool"]["mypy"]["packages"]
+    result = _tool("mypy")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_pytest_turns_warnings_into_errors_with_strict_markers() -> None:
+    """pytest runs with warnings as errors, strict markers and strict xfail."""
+    options = _pyproject()["tool"]["pytest"]["ini_options"]
+    assert options["filterwarnings"] == ["error"]
+    assert "--strict-markers" in options["addopts"]
+    assert options["xfail_strict"] is True
