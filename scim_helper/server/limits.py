@@ -3,6 +3,16 @@
 RFC 7643 §5 lets a service provider announce ``filter.maxResults``, ``bulk.maxOperations`` and
 ``bulk.maxPayloadSize``. RFC 7644 has no separate field for the size of an ordinary request body,
 so the server uses ``bulk.maxPayloadSize`` for every body: one advertised number, one rule.
+
+Limits RFC 7643 gives no field for are fixed, and every refusal names the number:
+
+- a string attribute holds at most 4,096 characters; 512 for those kept in an index
+  (``userName``, ``displayName``, ``externalId``, ``name.*``, and the sub-attributes of
+  ``emails``, ``phoneNumbers``, ``addresses`` and the other multi-valued ones); a binary one 65,536
+  (``resources.MAX_STRING_LENGTH``, ``MAX_INDEXED_LENGTH``, ``MAX_BINARY_LENGTH``): 400
+  ``invalidValue`` beyond;
+- a filter nests at most 64 parentheses and holds at most 200 comparisons
+  (``filters.MAX_NESTING``, ``MAX_COMPARISONS``): 400 ``invalidFilter`` beyond.
 """
 
 from __future__ import annotations
