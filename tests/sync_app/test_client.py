@@ -352,3 +352,20 @@ def test_client_uses_given_session(scim_server: ServerUnderTest) -> None:
             client.get_users(count=1)
         assert calls == ["GET"]
         assert session.get(scim_server.url + "/ServiceProviderConfig").status_code in (200, 401)
+
+
+def test_client_owns_one_session_reused_and_closed_on_exit(scim_server: ServerUnderTest) -> None:
+    """The client's own Session carries every request over one connection; exit closes it."""
+    config = ClientConfiguration(server_url=scim_server.url, auth_token=scim_server.token)
+    with SCIMClient(config) as client:
+        session = client.session
+        assert isinstance(session, requests.Session)
+        for _ in range(3):
+            client.get_users(count=1)
+        pools = session.get_adapter(scim_server.url).poolmanager.pools
+        # urllib3's pool container refuses plain iteration; keys() is its way.
+        pools = [pools[key] for key in pools.keys()]  # noqa: SIM118
+        assert [(p.num_connections, p.num_requests) for p in pools] == [(1, 3)], (
+            "one keep-alive connection serves every request"
+        )
+    assert len(session.get_adapter(scim_server.url).poolmanager.pools) == 0
