@@ -32,7 +32,8 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     lines = []
     for number, row in enumerate(cells):
-        padded = [c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))]
+        pairs = enumerate(zip(row, widths, strict=True))
+        padded = [c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in pairs]
         lines.append("| " + " | ".join(padded) + " |")
         if number == 0:
             lines.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
