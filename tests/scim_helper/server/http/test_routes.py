@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from .conftest import GROUP, PATCH_OP, USER, Api, assert_scim_error
+import json
+from pathlib import Path
+
+from .conftest import ENTERPRISE, GROUP, PATCH_OP, USER, Api, assert_scim_error
 
 LIST_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 SEARCH_REQUEST = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
+SAMPLES = Path(__file__).parents[3] / "samples"
 
 
 def _replace(path: str, value: object) -> dict[str, object]:
@@ -237,3 +241,28 @@ def test_rfc7643_4_2_members_and_groups_carry_ref(api: Api) -> None:
     assert member["$ref"] == f"{api.url}/Users/{user['id']}"
     groups = api.get(f"/Users/{user['id']}").json()["groups"]
     assert groups[0]["$ref"] == f"{api.url}/Groups/{group['id']}"
+
+
+def test_rfc7643_8_2_every_core_and_enterprise_attribute_round_trips(api: Api) -> None:
+    """The RFC's full User, plus entitlements, roles and password, comes back as sent.
+
+    The server assigns id and meta, computes groups and manager.$ref, drops the read-only
+    manager.displayName, and never returns the password (RFC 7643 §4.1, §4.3).
+    """
+    sent = json.loads((SAMPLES / "rfc7643-8.2-full-user.json").read_text())
+    for server_assigned in ("id", "meta", "groups"):
+        del sent[server_assigned]
+    sent["entitlements"] = [{"value": "paper-sales", "type": "sales"}]
+    sent["roles"] = [{"value": "manager", "primary": True}]
+    sent["password"] = "t1meMa$heen"
+    response = api.post("/Users", json=sent)
+    assert response.status_code == 201, response.text
+    created = response.json()
+    assert set(created) == (set(sent) - {"password"}) | {"id", "meta"}
+    expected = {k: v for k, v in sent.items() if k != "password"}
+    manager = expected[ENTERPRISE]["manager"]
+    del manager["displayName"]
+    manager["$ref"] = f"{api.url}/Users/{manager['value']}"
+    assert {k: created[k] for k in expected} == expected
+    read = api.get(f"/Users/{created['id']}").json()
+    assert read == created

@@ -75,3 +75,42 @@ def test_rfc7644_3_7_3_fail_on_errors_must_be_a_positive_integer(api: Api) -> No
     """failOnErrors that is not a positive integer is a 400 invalidValue."""
     body = {"schemas": [BULK_REQUEST], "failOnErrors": "1", "Operations": []}
     assert_scim_error(api.post("/Bulk", json=body), 400, "invalidValue")
+
+
+def _post_user(bulk_id: str, user_name: str) -> dict[str, object]:
+    data = {"schemas": [USER], "userName": user_name}
+    return {"method": "POST", "path": "/Users", "bulkId": bulk_id, "data": data}
+
+
+def test_rfc7644_3_7_3_fail_on_errors_stops_and_keeps_nothing(api: Api) -> None:
+    """With failOnErrors reached, later operations are not run and no change is kept."""
+    api.create_user("taken")
+    body = {
+        "schemas": [BULK_REQUEST],
+        "failOnErrors": 1,
+        "Operations": [
+            _post_user("a", "first"),
+            _post_user("b", "taken"),
+            _post_user("c", "never"),
+        ],
+    }
+    response = api.post("/Bulk", json=body)
+    assert response.status_code == 200, response.text
+    results = response.json()["Operations"]
+    assert [r["bulkId"] for r in results] == ["a", "b"]
+    assert results[1]["status"] == "409"
+    assert [u["userName"] for u in api.get("/Users").json()["Resources"]] == ["taken"]
+
+
+def test_rfc7644_3_7_3_below_fail_on_errors_the_others_are_kept(api: Api) -> None:
+    """Without reaching failOnErrors, each successful operation stands."""
+    api.create_user("taken")
+    body = {
+        "schemas": [BULK_REQUEST],
+        "failOnErrors": 2,
+        "Operations": [_post_user("a", "taken"), _post_user("b", "ok")],
+    }
+    results = api.post("/Bulk", json=body).json()["Operations"]
+    assert [r["status"] for r in results] == ["409", "201"]
+    names = sorted(u["userName"] for u in api.get("/Users").json()["Resources"])
+    assert names == ["ok", "taken"]
