@@ -113,3 +113,13 @@ def test_pytest_turns_warnings_into_errors_with_strict_markers() -> None:
     assert options["filterwarnings"] == ["error"]
     assert "--strict-markers" in options["addopts"]
     assert options["xfail_strict"] is True
+
+
+def test_top_level_layout_and_python_floor() -> None:
+    """The repository has the layout the course promises, and needs Python 3.11 or newer."""
+    for folder in ("notebooks", "scim_helper", "sync_app", "tests"):
+        assert (ROOT / folder).is_dir(), folder
+    for name in ("environment.yml", "README.md", "CHANGELOG.md", "CONTRIBUTING.md", ".ci/run"):
+        assert (ROOT / name).is_file(), name
+    assert (ROOT / ".ci" / "run").stat().st_mode & 0o111, ".ci/run is executable"
+    assert _pyproject()["project"]["requires-python"] == ">=3.11"
