@@ -9,8 +9,9 @@ import pytest
 import requests
 
 from scim_helper.server.runner import LocalServer
+from tests.fixtures.postgres import postgres_url  # noqa: F401  (fixture)
 
-from .conftest import USER
+from .conftest import GROUP, USER
 
 pytest.importorskip("scim_helper.server.store", reason="the server's store has not landed")
 
@@ -55,3 +56,30 @@ def test_runner_refuses_a_port_in_use(tmp_path: Path, local_server: LocalServer)
     with pytest.raises(OSError):
         server.start()
     assert server.store is None
+
+
+@pytest.mark.postgres
+def test_two_servers_on_one_postgresql_database_share_everything(
+    postgres_url: str,  # noqa: F811
+) -> None:
+    """Two runners on one PostgreSQL URL keep no state of their own: tokens, data, ETags."""
+    with LocalServer(postgres_url) as first, LocalServer(postgres_url) as second:
+        headers = {"Authorization": f"Bearer {first.token}"}
+        body = {"schemas": [USER], "userName": "shared"}
+        created = requests.post(f"{first.url}/Users", json=body, headers=headers, timeout=30)
+        assert created.status_code == 201, created.text
+        user = created.json()
+        group = {"schemas": [GROUP], "displayName": "Shared", "members": [{"value": user["id"]}]}
+        group_id = requests.post(
+            f"{second.url}/Groups", json=group, headers=headers, timeout=30
+        ).json()["id"]
+        read = requests.get(f"{first.url}/Users/{user['id']}", headers=headers, timeout=30)
+        assert [g["value"] for g in read.json()["groups"]] == [group_id]
+        if_match = {**headers, "If-Match": read.json()["meta"]["version"]}
+        replaced = requests.put(
+            f"{second.url}/Users/{user['id']}", json=body, headers=if_match, timeout=30
+        )
+        assert replaced.status_code == 200, replaced.text
+        url = f"{first.url}/Users/{user['id']}"
+        again = requests.put(url, json=body, headers=if_match, timeout=30)
+        assert again.status_code == 412
