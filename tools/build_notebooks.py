@@ -114,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--execute", action="store_true", help="record fresh outputs")
     mode.add_argument("--check", action="store_true", help="only compare, change nothing")
     args = parser.parse_args(argv)
-    slugs = [slug for slug in sources() if slug.startswith(tuple(args.chapters))]
+    # No prefix means every chapter (str.startswith(()) would match none).
+    slugs = [s for s in sources() if not args.chapters or s.startswith(tuple(args.chapters))]
 
     if args.check:
         stale = [

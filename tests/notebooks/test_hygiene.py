@@ -123,3 +123,24 @@ def test_spelling() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+SETUP_CALLS = re.compile(r"\b(course_server|course_setup|story_so_far|Roster)\(")
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_setup_cells_are_one_call_each(name: str) -> None:
+    """Cells that connect or replay the story stay short: their logic lives in scim_helper."""
+    for index, cell in enumerate(read(name).cells):
+        if cell.cell_type != "code" or not SETUP_CALLS.search(cell.source):
+            continue
+        lines = [line for line in cell.source.splitlines() if line.strip()]
+        assert len(lines) <= 15, f"cell {index} has {len(lines)} lines of setup"
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_minutes_and_recap(name: str) -> None:
+    """Each chapter says how long it takes and ends with a recap, for instructors and learners."""
+    text = "\n".join(cell.source for cell in tagged_markdown(name))
+    assert re.search(r"\*About \d+ minutes\.\*", text)
+    assert "## Recap" in text
