@@ -144,13 +144,18 @@ def learner(url: str, token: str, name: str, until: float) -> dict[str, Any]:
 
 
 def client_process(
-    url: str, tokens: list[str], names: list[str], until: float
+    urls: list[str], tokens: list[str], names: list[str], until: float
 ) -> list[dict[str, Any]]:
-    """One client process: its share of the learners, one thread each."""
-    results: list[dict[str, Any]] = [{} for _ in tokens]
+    """One client process: its share of the learners (each with its server), one thread each.
+    A learner that crashes or never finishes counts as an error, never as silence."""
+    unfinished = {"timings": {}, "errors": ["learner did not finish"], "flows": 0}
+    results: list[dict[str, Any]] = [unfinished for _ in tokens]
 
     def run(index: int) -> None:
-        results[index] = learner(url, tokens[index], names[index], until)
+        try:
+            results[index] = learner(urls[index], tokens[index], names[index], until)
+        except Exception as exc:
+            results[index] = {"timings": {}, "errors": [f"learner crashed: {exc!r}"], "flows": 0}
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(len(tokens))]
     for thread in threads:
@@ -227,7 +232,9 @@ def machine() -> str:
     )
 
 
-def report(results: list[dict[str, Any]], seconds: float, learners: int, db_kind: str) -> str:
+def report(
+    results: list[dict[str, Any]], seconds: float, learners: int, db_kind: str, servers: int = 1
+) -> str:
     """The figures as a Markdown section."""
     by_step: dict[str, list[float]] = defaultdict(list)
     errors: list[str] = []
@@ -241,7 +248,7 @@ def report(results: list[dict[str, Any]], seconds: float, learners: int, db_kind
     p50, p95, p99 = (percentile(every, f) * 1000 for f in (0.5, 0.95, 0.99))
     lines = [
         f"### Load: {learners} learners, course flow, {seconds:.0f} s, "
-        f"one server process ({db_kind})",
+        f"{servers} server process{'es' if servers > 1 else ''} ({db_kind})",
         "",
         f"Machine: {machine()}.",
         "",
@@ -262,12 +269,12 @@ def report(results: list[dict[str, Any]], seconds: float, learners: int, db_kind
             )
     if errors:
         lines += ["", "First errors:", "", *[f"- `{error}`" for error in errors[:10]]]
-    lines += [
-        "",
-        "Command: `.venv/bin/python -m bench.load"
-        + f" --learners {learners} --seconds {seconds:.0f}`",
-        "",
-    ]
+    command = f".venv/bin/python -m bench.load --learners {learners} --seconds {seconds:.0f}"
+    if servers > 1:
+        command += f" --servers {servers}"
+    if db_kind == "PostgreSQL":
+        command += " --db postgresql://..."
+    lines += ["", f"Command: `{command}`", ""]
     return "\n".join(lines)
 
 
@@ -279,13 +286,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--processes", type=int, default=2, help="client processes (default 2)")
     parser.add_argument("--db", help="database URL or file (default: a new SQLite file)")
+    parser.add_argument(
+        "--servers", type=int, default=1, help="server processes on the one database (default 1)"
+    )
     parser.add_argument("--record", type=Path, help="append the figures to this Markdown file")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="scim-load-") as scratch:
         db = args.db or str(Path(scratch) / "scim.db")
         tokens = mint_tokens(db, args.learners)
         names = [f"learner{i:02d}" for i in range(args.learners)]
-        process, url = start_server(db, tokens[0], Path(scratch))
+        servers = [start_server(db, tokens[0], Path(scratch)) for _ in range(args.servers)]
+        urls = [url for _, url in servers]
         try:
             until = time.time() + args.seconds
             shares = [range(p, args.learners, args.processes) for p in range(args.processes)]
@@ -293,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
                 futures = [
                     pool.submit(
                         client_process,
-                        url,
+                        [urls[i % len(urls)] for i in share],
                         [tokens[i] for i in share],
                         [names[i] for i in share],
                         until,
@@ -304,10 +315,12 @@ def main(argv: list[str] | None = None) -> int:
                     r for future in futures for r in future.result(timeout=args.seconds + 300)
                 ]
         finally:
-            process.terminate()
-            process.wait(timeout=30)
+            for process, _ in servers:
+                process.terminate()
+            for process, _ in servers:
+                process.wait(timeout=30)
     kind = "PostgreSQL" if args.db and "://" in args.db else "SQLite"
-    text = report(results, args.seconds, args.learners, kind)
+    text = report(results, args.seconds, args.learners, kind, args.servers)
     print(text)
     if args.record:
         with args.record.open("a", encoding="utf-8") as handle:
