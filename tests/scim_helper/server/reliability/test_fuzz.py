@@ -219,11 +219,26 @@ class Fuzzer:
         return response
 
 
+SENT: dict[str, int] = {}  # requests sent, per fuzz test
+
+
+@pytest.fixture(scope="module", autouse=True)
+def at_least_2000_requests() -> Iterator[None]:
+    """When the three fuzz tests ran, together they sent at least 2,000 requests."""
+    yield
+    if len(SENT) == 3:
+        assert sum(SENT.values()) >= 2000, SENT
+
+
 @pytest.fixture
-def fuzzer(api: Api, caplog: pytest.LogCaptureFixture) -> Iterator[Fuzzer]:
+def fuzzer(
+    api: Api, caplog: pytest.LogCaptureFixture, request: pytest.FixtureRequest
+) -> Iterator[Fuzzer]:
     """A seeded tenant to fuzz; afterwards the server log must hold no unhandled error."""
     with caplog.at_level(logging.ERROR, logger="scim_helper.server"):
-        yield Fuzzer(api)
+        fuzzer = Fuzzer(api)
+        yield fuzzer
+    SENT[request.node.name] = fuzzer.sent
     unhandled = [r.getMessage() for r in caplog.records if r.name.startswith("scim_helper")]
     assert unhandled == []
 
