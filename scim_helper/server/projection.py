@@ -109,6 +109,17 @@ class Projection:
         attribute, _, sub = lowered.partition(".")
         return (urn, attribute, sub or None) if attribute else None
 
+    def returns(self, name: str) -> bool:
+        """Whether any part of the core attribute ``name`` can be in a response: a store can
+        skip reading what is left out (a Group's members, for ``excludedAttributes=members``)."""
+        lowered = name.lower()
+        info = self._info(self.core, lowered) or _UNKNOWN
+        if info.returned in (ALWAYS, NEVER):
+            return info.returned == ALWAYS
+        if self.attributes:
+            return any(urn == self.core and attr == lowered for urn, attr, _ in self.attributes)
+        return (self.core, lowered, None) not in self.excluded and info.returned != REQUEST
+
     def _info(self, urn: str, name: str) -> _Attribute | None:
         if urn == self.core and name in _COMMON_INFO:
             return _COMMON_INFO[name]

@@ -44,6 +44,12 @@ def _projection(request: Request, resource_type: str) -> Projection:
     )
 
 
+def _with_members(request: Request, kind: Kind) -> bool:
+    """Whether the response shows a Group's members; if not, the store does not read them
+    (``excludedAttributes=members``: a 5,000-member group then costs what a small one does)."""
+    return kind.name != "Group" or _projection(request, kind.name).returns("members")
+
+
 def _respond(request: Request, document: dict[str, Any], *, status_code: int = 200) -> ScimResponse:
     """One resource, with its links, the attributes asked for, and its ETag (and Location)."""
     add_links(document, base_url(request))
@@ -112,10 +118,12 @@ async def _query(
         rtype: projection(rtype, tuple(attributes), tuple(excluded)) for rtype in resource_types
     }
     start, size = page(start_index, count, _limits(request))
+    with_members = "Group" not in projections or projections["Group"].returns("members")
     total, documents = await call_store(
         request,
         "search",
         resource_types,
+        with_members=with_members,
         filter=filter or None,
         sort_by=sort_by or None,
         sort_order=_sort_order(sort_order),
@@ -188,9 +196,9 @@ async def search(kinds: list[Kind], request: Request) -> Response:
 
 async def create(kind: Kind, request: Request) -> Response:
     """POST /Users: create a resource, 201 with its Location (RFC 7644 §3.3)."""
-    _projection(request, kind.name)  # refuse bad attributes before writing anything
+    with_members = _with_members(request, kind)  # refuses bad attributes before any write
     body = await read_json(request, _limits(request))
-    document = await call_store(request, "create", kind.name, body)
+    document = await call_store(request, "create", kind.name, body, with_members=with_members)
     return _respond(request, document, status_code=201)
 
 
@@ -198,7 +206,9 @@ async def get(kind: Kind, request: Request) -> Response:
     """GET /Users/{id}, or 304 when ``If-None-Match`` names the current version."""
     resource_id = request.path_params["id"]
     _reject_search_as_id(resource_id)
-    document = await call_store(request, "get", kind.name, resource_id)
+    document = await call_store(
+        request, "get", kind.name, resource_id, with_members=_with_members(request, kind)
+    )
     version = (document.get("meta") or {}).get("version")
     none_match = request.headers.get("if-none-match")
     if version and none_match and _etag_matches(none_match, version):
@@ -210,10 +220,16 @@ async def replace(kind: Kind, request: Request) -> Response:
     """PUT /Users/{id}: replace the resource (RFC 7644 §3.5.1)."""
     resource_id = request.path_params["id"]
     _reject_search_as_id(resource_id)
-    _projection(request, kind.name)
+    with_members = _with_members(request, kind)
     body = await read_json(request, _limits(request))
     document = await call_store(
-        request, "replace", kind.name, resource_id, body, if_match=_if_match(request)
+        request,
+        "replace",
+        kind.name,
+        resource_id,
+        body,
+        if_match=_if_match(request),
+        with_members=with_members,
     )
     return _respond(request, document)
 
@@ -222,7 +238,7 @@ async def patch(kind: Kind, request: Request) -> Response:
     """PATCH /Users/{id}: apply a PatchOp atomically, 200 with the resource (RFC 7644 §3.5.2)."""
     resource_id = request.path_params["id"]
     _reject_search_as_id(resource_id)
-    _projection(request, kind.name)
+    with_members = _with_members(request, kind)
     body = await read_json(request, _limits(request))
     schemas = body.get("schemas")
     if not isinstance(schemas, list) or PATCH_OP not in schemas:
@@ -233,7 +249,13 @@ async def patch(kind: Kind, request: Request) -> Response:
     if not all(isinstance(operation, dict) for operation in operations):
         raise invalid_syntax('Each PATCH operation must be an object like {"op": "add", ...}.')
     document = await call_store(
-        request, "patch", kind.name, resource_id, operations, if_match=_if_match(request)
+        request,
+        "patch",
+        kind.name,
+        resource_id,
+        operations,
+        if_match=_if_match(request),
+        with_members=with_members,
     )
     return _respond(request, document)
 
