@@ -16,8 +16,6 @@ from typing import Any
 import pytest
 import requests
 
-from tests.fixtures.postgres import postgres_url  # noqa: F401  (fixture)
-
 from .conftest import BULK, GROUP, PATCH_OP, USER, Api, check_error
 from .processes import ServerProcess
 
@@ -156,7 +154,7 @@ def test_rfc7644_3_14_concurrent_patches_with_one_if_match_exactly_one_wins(api:
 
 @pytest.fixture(scope="module")
 def two_processes(
-    postgres_url: str,  # noqa: F811
+    postgres_url: str,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[list[ServerProcess]]:
     """Two server processes on one PostgreSQL database, accepting one token."""

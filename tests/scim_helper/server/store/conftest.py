@@ -14,11 +14,10 @@ from pathlib import Path
 import pytest
 
 from scim_helper.server.store import Store
-from tests.fixtures.postgres import postgres_url  # noqa: F401  (fixture)
 
 
 @pytest.fixture(scope="session")
-def postgres_store(postgres_url: str) -> Iterator[Store]:  # noqa: F811
+def postgres_store(postgres_url: str) -> Iterator[Store]:
     store = Store(postgres_url)
     yield store
     store.close()
