@@ -69,6 +69,15 @@ def test_load_targets_exist(name: str) -> None:
             assert (NOTEBOOKS / match["target"]).is_file(), match["target"]
 
 
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_solution_files_named_in_prose_exist(name: str) -> None:
+    """Every solution file a Markdown cell names (`solutions/….py`) exists."""
+    for cell in read(name).cells:
+        if cell.cell_type == "markdown":
+            for target in re.findall(r"solutions/[\w.-]+\.py", cell.source):
+                assert (NOTEBOOKS / target).is_file(), f"{name} names {target}"
+
+
 def test_every_solution_is_used() -> None:
     """Every file in notebooks/solutions belongs to an exercise."""
     used = {e.solution.name for name in LESSONS for e in exercises(read(name))}
