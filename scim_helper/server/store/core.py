@@ -182,14 +182,22 @@ class Store:
             ordering = [key.is_(None), key.desc() if order == "descending" else key.asc()]
         ordering.append(R.c.pk)
         start = max(int(start_index or 1), 1)
+        counting = select(func.count()).select_from(R).where(*where)
         with self._reading() as conn:
-            total = conn.execute(select(func.count()).select_from(R).where(*where)).scalar_one()
-            if (count is not None and count <= 0) or total < start:
-                return total, []
+            if count is not None and count <= 0:
+                return conn.execute(counting).scalar_one(), []
             query = select(*ROW).where(*where).order_by(*ordering).offset(start - 1)
             if count is not None:
                 query = query.limit(count)
             rows = conn.execute(query).all()
+            if rows and (count is None or len(rows) < count):
+                # The page holds the last match, so the total is known without counting:
+                # most filters (userName eq, externalId eq) match one resource or a few.
+                total = start - 1 + len(rows)
+            else:
+                total = conn.execute(counting).scalar_one()
+            if total < start:
+                return total, []
             return total, self._render(conn, rows, with_members)
 
     def _row(self, conn: Connection, tenant: str, rtype: str, rid: str, lock: bool = False) -> Any:
