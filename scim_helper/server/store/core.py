@@ -13,9 +13,10 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from types import SimpleNamespace
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, bindparam, delete, func, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from .. import resources as res
@@ -55,6 +56,12 @@ from .rows import (
 )
 
 T = TypeVar("T")
+
+_BUMP = (
+    update(R)
+    .where(R.c.pk == bindparam("bump_pk"))
+    .values(version=R.c.version + 1, last_modified=bindparam("stamp"))
+)
 
 
 class Store:
@@ -381,6 +388,22 @@ class Store:
         stamp: str,
         with_members: bool = True,
     ) -> dict[str, Any]:
+        if normal.doc == row.doc and normal.password is None:
+            # Only the members changed (or a PUT of the same document): every column derives
+            # from the document, so only the version and lastModified move on. Saves the
+            # uniqueness query, the full UPDATE and the re-read (PATCH add member: 10 -> 8
+            # statements). The row is locked, so its new version is the old one plus one.
+            conn.execute(_BUMP, {"bump_pk": row.pk, "stamp": stamp})
+            fresh = SimpleNamespace(
+                pk=row.pk,
+                id=row.id,
+                rtype=row.rtype,
+                doc=row.doc,
+                created=row.created,
+                last_modified=stamp,
+                version=row.version + 1,
+            )
+            return self._render(conn, [fresh], with_members)[0]
         columns = columns_of(rtype, normal)
         if normal.password is None:
             columns.pop("password_hash")
