@@ -51,7 +51,7 @@ CHAPTERS = [
     ),
     Chapter(
         "03-michaels-last-day.ipynb",
-        {"# To remove user from group": "14 members left in Dunder Mifflin."},
+        {"# Membership belongs to the group": "14 members left in Dunder Mifflin."},
         solution="03-michael-left-management.py",
         check="checks.michael_left_management(",
     ),
@@ -65,7 +65,7 @@ CHAPTERS = [
         "05-finding-people.ipynb",
         {
             "directory = seed_directory(": "people in the directory",
-            "# Now let's find a group by its name": "displayName: Dunder Mifflin",
+            "# Look the group up by its name": "displayName: Dunder Mifflin",
         },
         solution="05-stamford-active-count.py",
         check="checks.stamford_active_count(",
