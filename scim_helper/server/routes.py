@@ -47,7 +47,8 @@ async def read_one_user(request: Request, resource_id: str) -> dict[str, Any]:
     """
     store = request.app.state.store
     if _reads_inline(store):
-        return store.get(request.state.tenant, "User", resource_id)  # type: ignore[no-any-return]
+        document: dict[str, Any] = store.get(request.state.tenant, "User", resource_id)
+        return document
     return await call_store(request, "get", "User", resource_id)
 
 

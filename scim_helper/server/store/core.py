@@ -394,7 +394,7 @@ class Store:
             # uniqueness query, the full UPDATE and the re-read (PATCH add member: 10 -> 8
             # statements). The row is locked, so its new version is the old one plus one.
             conn.execute(_BUMP, {"bump_pk": row.pk, "stamp": stamp})
-            fresh = SimpleNamespace(
+            fresh: Any = SimpleNamespace(
                 pk=row.pk,
                 id=row.id,
                 rtype=row.rtype,
