@@ -134,18 +134,25 @@ class AccessLog:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        status = 0
+        logged = False
+
+        def log(status: int) -> None:
+            nonlocal logged
+            logged = True
+            access_log.info("%s %s %d", scope["method"], self._shown_path(scope, status), status)
 
         async def send_logging(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
+            # Logged before the response leaves, not after: a client (or a test reading the
+            # log) that has its answer can count on the line being written.
+            if message["type"] == "http.response.start" and not logged:
+                log(message["status"])
             await send(message)
 
         try:
             await self.app(scope, receive, send_logging)
         finally:
-            access_log.info("%s %s %d", scope["method"], self._shown_path(scope, status), status)
+            if not logged:
+                log(0)
 
 
 def create_app(
