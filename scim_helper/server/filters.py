@@ -16,6 +16,7 @@ Where an attribute lives decides the SQL:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,11 +67,41 @@ R = resources
 MV = multi_values
 M = memberships
 
+# ``attr eq "value"`` (or ``attr.sub eq "value"``) is most of what clients send: a sync looks
+# users up one at a time. Its node is built here as scim2-models' grammar builds it, without
+# the LALR parser. Only what the grammar reads the same way takes this path: an ATTRNAME
+# (``grammar._ATTR_NAME``) that is not a keyword, and a string with no escape or control
+# character (so its JSON decoding is itself). Anything else goes to the parser.
+_NAME = r"\$?[A-Za-z][A-Za-z0-9$_-]*"
+_SPACE = r"[ \t\f\r\n]"
+_SIMPLE_EQ = re.compile(
+    rf'{_SPACE}*({_NAME})(?:\.({_NAME}))?{_SPACE}+[eE][qQ]{_SPACE}+"([^"\\\x00-\x1f]*)"{_SPACE}*'
+)
+_KEYWORDS = frozenset(
+    {"and", "or", "not", "pr", "eq", "ne", "co", "sw", "ew", "gt", "lt", "ge", "le"}
+    | {"true", "false", "null"}
+)
+
+
+def _simple_eq(text: str) -> FilterNode | None:
+    """The node of ``attr eq "value"`` without parsing, or None for any other filter."""
+    match = _SIMPLE_EQ.fullmatch(text)
+    if match is None:
+        return None
+    attr, sub, value = match.groups()
+    if attr.lower() in _KEYWORDS:
+        return None
+    return Comparison(AttrPath(attr, sub), CompareOperator.eq, value)
+
 
 def parse_filter(text: str) -> FilterNode:
     """Parse a filter, raising 400 invalidFilter with a message a learner can act on."""
     if not isinstance(text, str) or not text.strip():
         raise invalid_filter('The filter is empty: write one like userName eq "bjensen".')
+    simple = _simple_eq(text)
+    if simple is not None:
+        _check_size(simple)
+        return simple
     _check_nesting(text)
     try:
         node = _parse_filter(text)

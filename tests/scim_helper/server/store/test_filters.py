@@ -288,3 +288,144 @@ def test_rfc7644_3_4_2_2_parentheses_inside_strings_are_not_nesting(
     """Parentheses inside a quoted value do not count as nesting."""
     user(store, tenant, "a" + "(" * 100)
     assert len(ids(store, tenant, 'userName eq "a' + "(" * 100 + '"')) == 1
+
+
+# -- The `attr eq "value"` fast path gives what the parser gives ------------------------------
+
+FAST_PATH_FILTERS = [
+    'userName eq "bjensen"',
+    'USERNAME eq "BJensen"',
+    'userName EQ "x"',
+    'userName Eq ""',
+    '  userName \t eq\n"padded"  ',
+    'name.familyName eq "Schrute"',
+    'emails.value eq "michael@dundermifflin.com"',
+    'groups.value eq "3f1c"',
+    'members.value eq "3f1c"',
+    'externalId eq "EXT-1"',
+    'id eq "2819c223-7f76-453a-919d-413861904646"',
+    'displayName eq "Dunder Mifflin (Scranton)"',
+    'title eq "it\'s (not) \\"quoted\\""',
+    'title eq "a/b"',
+    'title eq "caf\u00e9 \U0001f600"',
+    'meta.location eq "x"',
+    'meta.resourceType eq "User"',
+    'meta.lastModified eq "2024-05-13T04:42:34Z"',
+    'meta.created eq "not a date"',
+    'meta.version eq "W/\\"3\\""',
+    'meta.version eq "3"',
+    'password eq "secret"',
+    'active eq "true"',
+    'name eq "x"',
+    'emails eq "x"',
+    'nosuch eq "x"',
+    'name.nosuch eq "x"',
+    '$ref eq "x"',
+    'a-b_c$d eq "x"',
+    'notes eq "x"',
+    'order eq "x"',
+    'name.pr eq "x"',
+    'name.and eq "x"',
+    'not eq "x"',
+    'and eq "x"',
+    'pr eq "x"',
+    'eq eq "x"',
+    'true eq "x"',
+    'null eq "x"',
+    'userName eq"x"',
+    'userName eq "x" ',
+    'userNameeq "x"',
+    "userName eq x",
+    'userName eq "x',
+    'userName eq "a\tb"',
+    'userName eq "a\\tb"',
+    'userName eq "\\u00e9"',
+    'userName eq "x" and active eq true',
+    'userName eq "x" or userName eq "y"',
+    '(userName eq "x")',
+    'not (userName eq "x")',
+    'userName ne "x"',
+    "userName eq 1",
+    "userName eq null",
+    "userName eq true",
+    'urn:ietf:params:scim:schemas:core:2.0:User:userName eq "x"',
+    '1userName eq "x"',
+    'name.familyName.x eq "x"',
+    'emails[type eq "work"].value eq "x"',
+    'emails[value eq "x"]',
+    'userName eq "\ud800"',
+]
+
+
+def _parsed(text: str) -> Any:
+    from scim2_models.exceptions import InvalidFilterException
+    from scim2_models.path.grammar import _parse_filter
+
+    try:
+        return _parse_filter(text)
+    except InvalidFilterException:
+        return None
+
+
+@pytest.mark.parametrize("text", FAST_PATH_FILTERS)
+def test_fast_path_builds_the_parsers_node(text: str) -> None:
+    """The `attr eq "value"` fast path builds the parser's node, or leaves the filter to it."""
+    from scim_helper.server.filters import _simple_eq
+
+    fast = _simple_eq(text)
+    if fast is not None:
+        assert fast == _parsed(text)
+        assert type(fast.value) is str
+
+
+def test_fast_path_is_taken_for_plain_equality() -> None:
+    """userName, sub-attribute and multi-valued equality skip the parser."""
+    from scim_helper.server.filters import _simple_eq
+
+    for text in ('userName eq "bjensen"', 'name.familyName EQ "x"', 'emails.value eq "a@b.c"'):
+        assert _simple_eq(text) is not None
+    for text in ('userName eq "a\\"b"', 'not eq "x"', 'userName eq "x" and active eq true'):
+        assert _simple_eq(text) is None
+
+
+def _compiled(rtypes: list[str], text: str) -> str:
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from scim_helper.server.filters import compile_filter
+
+    try:
+        clause = compile_filter(rtypes, text)
+    except BadRequest as exc:
+        return f"error {exc.status} {exc.scim_type} {exc.detail}"
+    return "\n".join(
+        str(clause.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+        for dialect in (sqlite.dialect(), postgresql.dialect())
+    )
+
+
+@pytest.mark.parametrize("rtypes", [["User"], ["Group"], ["User", "Group"]])
+def test_fast_path_compiles_to_the_same_sql_and_errors(
+    rtypes: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every filter compiles to the same SQL, or the same error, with and without the fast path."""
+    from scim_helper.server import filters
+
+    fast = {text: _compiled(rtypes, text) for text in FAST_PATH_FILTERS if "\ud800" not in text}
+    monkeypatch.setattr(filters, "_simple_eq", lambda text: None)
+    slow = {text: _compiled(rtypes, text) for text in fast}
+    assert fast == slow
+
+
+def test_fast_path_refuses_half_a_surrogate_pair_like_the_parser(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A lone surrogate is 400 invalidFilter with the same message on either path."""
+    from scim_helper.server import filters
+
+    text = 'userName eq "\ud800"'
+    with pytest.raises(BadRequest) as fast:
+        filters.parse_filter(text)
+    monkeypatch.setattr(filters, "_simple_eq", lambda text: None)
+    with pytest.raises(BadRequest) as slow:
+        filters.parse_filter(text)
+    assert (fast.value.scim_type, fast.value.detail) == (slow.value.scim_type, slow.value.detail)
