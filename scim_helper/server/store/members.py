@@ -11,16 +11,36 @@ from __future__ import annotations
 from typing import Any
 
 from scim2_models.path import FilterNode
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, insert, select, update
 
 from .. import resources as res
 from ..errors import invalid_value
 from ..filters import _MEMBER, _ItemCompiler
 from .rows import M, R, chunks
 
+# Built once, like the statements of .rows: SQLAlchemy then reuses their compiled form.
+# The member ids in the tenant, each with its membership of the group if it has one: one
+# statement answers both "does it exist" and "is it already a member" (PATCH add member).
+_FIND_MEMBERS = (
+    select(R.c.pk, R.c.id, R.c.rtype, M.c.member_pk.label("member"), M.c.display)
+    .select_from(
+        R.outerjoin(M, and_(M.c.group_pk == bindparam("group_pk"), M.c.member_pk == R.c.pk))
+    )
+    .where(R.c.tenant == bindparam("tenant"), R.c.id.in_(bindparam("ids", expanding=True)))
+)
+_INSERT_MEMBERS = insert(M)
+_TOUCH = (
+    update(R)
+    .where(R.c.pk.in_(bindparam("pks", expanding=True)))
+    .values(version=R.c.version + 1, last_modified=bindparam("stamp"))
+)
+
 
 class MemberRows:
-    """Group membership changes as row inserts and deletes (never a rewrite of the list)."""
+    """Group membership changes as row inserts and deletes (never a rewrite of the list).
+
+    The members whose ``User.groups`` (or nested ``Group.members``) change get their version
+    and lastModified moved on by :meth:`flush`, in one UPDATE with the group's own bump."""
 
     def __init__(self, conn: Connection, tenant: str, group_pk: int, stamp: str) -> None:
         self.conn = conn
@@ -28,19 +48,26 @@ class MemberRows:
         self.group_pk = group_pk
         self.stamp = stamp
         self.changed = False
+        self._touched: set[int] = set()
 
-    def _resolve(self, members: list[Any]) -> dict[int, str | None]:
-        """The pk of each member, with the display the client sent (None: none sent)."""
+    def _find(self, members: list[Any]) -> tuple[dict[str, dict[str, str]], dict[str, Any]]:
         wanted: dict[str, dict[str, str]] = {}
         for member in res.members_list(members):
             wanted[member["value"]] = member
         found: dict[str, Any] = {}
         ids = list(wanted)
         for chunk in chunks(ids):
-            query = select(R.c.pk, R.c.id, R.c.rtype).where(
-                R.c.tenant == self.tenant, R.c.id.in_(chunk)
-            )
-            found.update((row.id, row) for row in self.conn.execute(query))
+            params = {"group_pk": self.group_pk, "tenant": self.tenant, "ids": chunk}
+            found.update((row.id, row) for row in self.conn.execute(_FIND_MEMBERS, params))
+        return wanted, found
+
+    def _resolve(self, members: list[Any]) -> dict[int, str | None]:
+        """The pk of each member, with the display the client sent (None: none sent)."""
+        return self._resolve_found(*self._find(members))
+
+    def _resolve_found(
+        self, wanted: dict[str, dict[str, str]], found: dict[str, Any]
+    ) -> dict[int, str | None]:
         result: dict[int, str | None] = {}
         for ident, member in wanted.items():
             row = found.get(ident)
@@ -72,15 +99,18 @@ class MemberRows:
 
     def _touch(self, pks: list[int]) -> None:
         self.changed = True
-        for chunk in chunks(sorted(pks)):
-            self.conn.execute(
-                update(R)
-                .where(R.c.pk.in_(chunk))
-                .values(version=R.c.version + 1, last_modified=self.stamp)
-            )
+        self._touched.update(pks)
+
+    def flush(self, *also: int) -> None:
+        """Move on the version and lastModified of the members touched so far, and of
+        ``also`` (the group itself, when only its members changed), in one UPDATE."""
+        pks = sorted(self._touched.union(also))
+        self._touched.clear()
+        for chunk in chunks(pks):
+            self.conn.execute(_TOUCH, {"pks": chunk, "stamp": self.stamp})
 
     def _insert(self, wanted: dict[int, str | None], pks: list[int]) -> None:
-        self.conn.execute(insert(M), [_row(self.group_pk, pk, wanted[pk]) for pk in pks])
+        self.conn.execute(_INSERT_MEMBERS, [_row(self.group_pk, pk, wanted[pk]) for pk in pks])
 
     def _set_display(self, displays: dict[int, str | None]) -> None:
         # Only the group's representation changes: the member's User.groups does not show it.
@@ -94,10 +124,11 @@ class MemberRows:
             self.changed = True
 
     def add(self, members: list[Any]) -> None:
-        wanted = self._resolve(members)
+        ids, found = self._find(members)
+        wanted = self._resolve_found(ids, found)
         if not wanted:
             return
-        present = self._current(list(wanted))
+        present = {row.pk: row.display for row in found.values() if row.member is not None}
         new = [pk for pk in wanted if pk not in present]
         if new:
             self._insert(wanted, new)
