@@ -94,6 +94,17 @@ def _simple_eq(text: str) -> FilterNode | None:
     return Comparison(AttrPath(attr, sub), CompareOperator.eq, value)
 
 
+def finds_one_user(rtypes: list[str], text: Any) -> bool:
+    """Whether ``text`` over ``rtypes`` can match one User at most: ``userName eq "…"`` or
+    ``id eq "…"`` (both unique in a tenant), so that its search is as bounded as a read by id."""
+    node = _simple_eq(text) if rtypes == ["User"] and isinstance(text, str) else None
+    return (
+        isinstance(node, Comparison)
+        and node.attr_path.sub_attr is None
+        and node.attr_path.attr.lower() in ("username", "id")
+    )
+
+
 def parse_filter(text: str) -> FilterNode:
     """Parse a filter, raising 400 invalidFilter with a message a learner can act on."""
     if not isinstance(text, str) or not text.strip():
@@ -639,4 +650,11 @@ def sort_expression(rtypes: list[str], sort_by: str) -> Any:
     return case(*whens, else_=None)
 
 
-__all__ = ["TYPES", "compile_filter", "parse_filter", "parse_path", "sort_expression"]
+__all__ = [
+    "TYPES",
+    "compile_filter",
+    "finds_one_user",
+    "parse_filter",
+    "parse_path",
+    "sort_expression",
+]

@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 from .discovery import KINDS, Kind
 from .errors import MethodNotAllowed, invalid_syntax, invalid_value
+from .filters import finds_one_user
 from .limits import Limits, page, parse_int, read_json
 from .projection import Projection, projection, split_names
 from .responses import ScimResponse, add_links, base_url
@@ -140,17 +141,22 @@ async def _query(
     }
     start, size = page(start_index, count, _limits(request))
     with_members = "Group" not in projections or projections["Group"].returns("members")
-    total, documents = await call_store(
-        request,
-        "search",
-        resource_types,
-        with_members=with_members,
-        filter=filter or None,
-        sort_by=sort_by or None,
-        sort_order=_sort_order(sort_order),
-        start_index=start,
-        count=size,
-    )
+    arguments: dict[str, Any] = {
+        "with_members": with_members,
+        "filter": filter or None,
+        "sort_by": sort_by or None,
+        "sort_order": _sort_order(sort_order),
+        "start_index": start,
+        "count": size,
+    }
+    store = request.app.state.store
+    if _reads_inline(store) and not sort_by and finds_one_user(resource_types, filter):
+        # userName eq / id eq: one indexed row at most, as bounded as GET /Users/{id}, so
+        # SQLite answers it on the event loop too (see read_one_user).
+        found = store.search(request.state.tenant, resource_types, **arguments)
+    else:
+        found = await call_store(request, "search", resource_types, **arguments)
+    total, documents = found
     base = base_url(request)
     resources = []
     for document in documents[:size]:
