@@ -247,7 +247,9 @@ class Store:
     ) -> dict[str, Any]:
         normal = res.normalise(rtype, doc)
         return self._writing(
-            lambda conn: self._create_many(conn, tenant, rtype, [normal], with_members)[0]
+            lambda conn: self._create_many(
+                conn, tenant, rtype, [normal], with_members, check_unique=False
+            )[0]
         )
 
     def _create(
@@ -262,10 +264,18 @@ class Store:
         rtype: str,
         normals: list[res.Normalised],
         with_members: bool = True,
+        *,
+        check_unique: bool = True,
     ) -> list[dict[str, Any]]:
-        """Insert resources of one type in a few statements (Bulk seeding goes through here)."""
+        """Insert resources of one type in a few statements (Bulk seeding goes through here).
+
+        ``check_unique=False`` leaves uniqueness to the unique indexes alone, whose violation
+        ``conflict`` turns into the same 409: for a transaction that holds nothing else (POST),
+        one query less. A Bulk batch checks first, so that one taken name fails before the
+        INSERT (and, on PostgreSQL, does not abort the rest of the transaction)."""
         columns = [columns_of(rtype, n) for n in normals]
-        self._check_unique(conn, tenant, rtype, columns, None)
+        if check_unique:
+            self._check_unique(conn, tenant, rtype, columns, None)
         stamp = res.now()
         rows = [
             {

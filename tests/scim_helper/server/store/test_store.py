@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from typing import Any
 
 import pytest
 
@@ -402,3 +403,29 @@ def test_with_members_false_leaves_members_out(store: Store, tenant: str) -> Non
     )
     assert "members" not in patched and patched["displayName"] == "H"
     assert store.get(tenant, "Group", g["id"])["members"][0]["value"] == a["id"]
+
+
+@pytest.mark.parametrize(
+    ("rtype", "first", "second"),
+    [
+        ("User", {"userName": "mscott"}, {"userName": "MScott"}),
+        ("Group", {"displayName": "Sales"}, {"displayName": "SALES"}),
+    ],
+)
+def test_rfc7644_3_3_post_conflict_reads_as_the_checked_one(
+    store: Store, tenant: str, rtype: str, first: dict[str, Any], second: dict[str, Any]
+) -> None:
+    """A POST's 409, left to the unique index, says what Bulk's up-front check says."""
+    from scim_helper.server import resources as res
+    from scim_helper.server.urns import GROUP, USER
+
+    schema = {"User": USER, "Group": GROUP}[rtype]
+    store.create(tenant, rtype, {"schemas": [schema], **first})
+    second = {"schemas": [schema], **second}
+    with pytest.raises(Conflict) as posted:
+        store.create(tenant, rtype, second)
+    normal = res.normalise(rtype, second)
+    with pytest.raises(Conflict) as checked:
+        store._writing(lambda conn: store._create_many(conn, tenant, rtype, [normal]))
+    assert posted.value.detail == checked.value.detail
+    assert posted.value.scim_type == checked.value.scim_type == "uniqueness"
