@@ -48,7 +48,7 @@ async def read_one_user(request: Request, resource_id: str) -> dict[str, Any]:
     """
     store = request.app.state.store
     if _reads_inline(store):
-        document: dict[str, Any] = store.get(request.state.tenant, "User", resource_id)
+        document: dict[str, Any] = store.get(request.state.tenant, "User", resource_id, inline=True)
         return document
     return await call_store(request, "get", "User", resource_id)
 
@@ -153,7 +153,7 @@ async def _query(
     if _reads_inline(store) and not sort_by and finds_one_user(resource_types, filter):
         # userName eq / id eq: one indexed row at most, as bounded as GET /Users/{id}, so
         # SQLite answers it on the event loop too (see read_one_user).
-        found = store.search(request.state.tenant, resource_types, **arguments)
+        found = store.search(request.state.tenant, resource_types, **arguments, inline=True)
     else:
         found = await call_store(request, "search", resource_types, **arguments)
     total, documents = found

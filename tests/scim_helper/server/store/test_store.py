@@ -429,3 +429,23 @@ def test_rfc7644_3_3_post_conflict_reads_as_the_checked_one(
         store._writing(lambda conn: store._create_many(conn, tenant, rtype, [normal]))
     assert posted.value.detail == checked.value.detail
     assert posted.value.scim_type == checked.value.scim_type == "uniqueness"
+
+
+def test_inline_reads_keep_one_connection_per_thread(tmp_path: Any) -> None:
+    """Inline reads reuse their thread's connection, see new writes, and close with the store."""
+    from scim_helper.server.urns import USER
+
+    store = Store(str(tmp_path / "inline.db"))
+    tenant = store.add_token("inline-token")
+    first = store.create(tenant, "User", {"schemas": [USER], "userName": "mscott"})
+    assert store.get(tenant, "User", first["id"], inline=True)["userName"] == "mscott"
+    kept = store._inline.conn
+    with pytest.raises(NotFound):
+        store.get(tenant, "User", "missing", inline=True)
+    store.patch(tenant, "User", first["id"], [{"op": "replace", "path": "title", "value": "Boss"}])
+    assert store.get(tenant, "User", first["id"], inline=True)["title"] == "Boss"
+    total, found = store.search(tenant, ["User"], filter='userName eq "MSCOTT"', inline=True)
+    assert (total, [u["id"] for u in found]) == (1, [first["id"]])
+    assert store._inline.conn is kept and not kept.in_transaction()
+    store.close()
+    assert kept.closed
