@@ -84,18 +84,10 @@ class MemberRows:
             result[row.pk] = member.get("display")
         return result
 
-    def _current(self, pks: list[int] | None = None) -> dict[int, str | None]:
-        """The group's members (or those of ``pks`` that are members) with their stored display."""
-        if pks is None:
-            query = select(M.c.member_pk, M.c.display).where(M.c.group_pk == self.group_pk)
-            return {pk: display for pk, display in self.conn.execute(query)}
-        current: dict[int, str | None] = {}
-        for chunk in chunks(pks):
-            query = select(M.c.member_pk, M.c.display).where(
-                M.c.group_pk == self.group_pk, M.c.member_pk.in_(chunk)
-            )
-            current.update((pk, display) for pk, display in self.conn.execute(query))
-        return current
+    def _current(self) -> dict[int, str | None]:
+        """The group's members with their stored display."""
+        query = select(M.c.member_pk, M.c.display).where(M.c.group_pk == self.group_pk)
+        return {pk: display for pk, display in self.conn.execute(query)}
 
     def _touch(self, pks: list[int]) -> None:
         self.changed = True
