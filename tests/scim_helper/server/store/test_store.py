@@ -449,3 +449,26 @@ def test_inline_reads_keep_one_connection_per_thread(tmp_path: Any) -> None:
     assert store._inline.conn is kept and not kept.in_transaction()
     store.close()
     assert kept.closed
+
+
+def test_a_locked_sqlite_file_is_a_retryable_error(tmp_path: Any) -> None:
+    """BEGIN IMMEDIATE on a locked file raises SQLAlchemy's OperationalError, which is retried."""
+    from sqlalchemy.exc import OperationalError
+
+    from scim_helper.server.store.rows import retryable
+
+    store = Store(str(tmp_path / "locked.db"))
+    holder = sqlite3.connect(tmp_path / "locked.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with store.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA busy_timeout=50")
+            conn.rollback()
+            conn.execution_options(scim_write=True)
+            with pytest.raises(OperationalError) as info:
+                conn.begin()
+        assert retryable(info.value)
+    finally:
+        holder.rollback()
+        holder.close()
+        store.close()
