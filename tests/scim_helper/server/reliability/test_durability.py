@@ -82,8 +82,10 @@ def _writer(url: str, group: str, index: str, done: Acknowledged, stop: threadin
                 assert titled.status_code == 200, titled.text
                 with done.lock:
                     done.titles[own_id] = n
-        except requests.ConnectionError:
-            return  # the server was killed: what was acknowledged is all that counts
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
+            # The server was killed, before or while answering (a body cut short was never
+            # acknowledged): what was acknowledged is all that counts.
+            return
 
 
 def _all(url: str, endpoint: str) -> list[dict]:
