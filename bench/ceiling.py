@@ -59,6 +59,7 @@ def main(argv: list[str] | None = None) -> None:
         access_log=False,
         lifespan="off",
         ws="none",
+        http="h11",
     )
 
 
