@@ -491,7 +491,18 @@ def present(operand: Operand) -> ColumnElement[bool]:
 # The visitor.
 
 
-class _Compiler(FilterVisitor[ColumnElement[bool]]):
+class _Boolean(FilterVisitor[ColumnElement[bool]]):
+    """and, or and not, the same at the top of a filter and inside a value selection."""
+
+    def visit_logical_expr(self, node: LogicalExpr) -> ColumnElement[bool]:
+        terms = [self.visit(t) for t in node.terms]
+        return and_(*terms) if node.op == LogicalOperator.and_ else or_(*terms)
+
+    def visit_not(self, node: Not) -> ColumnElement[bool]:
+        return not_(self.visit(node.expr))
+
+
+class _Compiler(_Boolean):
     """Compile a filter for one resource type; unknown attributes compile to false and are
     recorded, so that a filter over several types only fails if no type knows them."""
 
@@ -504,13 +515,6 @@ class _Compiler(FilterVisitor[ColumnElement[bool]]):
         if target is None:
             self.unknown.add(str(path))
         return target
-
-    def visit_logical_expr(self, node: LogicalExpr) -> ColumnElement[bool]:
-        terms = [self.visit(t) for t in node.terms]
-        return and_(*terms) if node.op == LogicalOperator.and_ else or_(*terms)
-
-    def visit_not(self, node: Not) -> ColumnElement[bool]:
-        return not_(self.visit(node.expr))
 
     def visit_present(self, node: Present) -> ColumnElement[bool]:
         target = self._target(node.attr_path)
@@ -556,7 +560,7 @@ class _Compiler(FilterVisitor[ColumnElement[bool]]):
         return R.c.pk.in_(item_subquery(a, condition))
 
 
-class _ItemCompiler(FilterVisitor[ColumnElement[bool]]):
+class _ItemCompiler(_Boolean):
     """Compile the filter inside brackets, over one value of a multi-valued attribute."""
 
     def __init__(self, rtype: str, parent: Attribute) -> None:
@@ -571,13 +575,6 @@ class _ItemCompiler(FilterVisitor[ColumnElement[bool]]):
                 f"(it has {', '.join(s.name for s in self.parent.sub.values())})."
             )
         return item_operand(self.rtype, self.parent, sub)
-
-    def visit_logical_expr(self, node: LogicalExpr) -> ColumnElement[bool]:
-        terms = [self.visit(t) for t in node.terms]
-        return and_(*terms) if node.op == LogicalOperator.and_ else or_(*terms)
-
-    def visit_not(self, node: Not) -> ColumnElement[bool]:
-        return not_(self.visit(node.expr))
 
     def visit_present(self, node: Present) -> ColumnElement[bool]:
         return present(self._operand(node.attr_path))
