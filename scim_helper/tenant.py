@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from sync_app.client import SCIMClient
+from sync_app.wirelog import Exchange
 
 __all__ = ["Tenant", "quote"]
 
@@ -27,6 +28,8 @@ class Tenant:
 
     def __init__(self, client: SCIMClient) -> None:
         self.client = client
+        #: The client's wire log as it was before a check started reading (set by the checks).
+        self.history: list[Exchange] | None = None
 
     def _pages(
         self, method: Any, filter: str | None, limit: int | None, attributes: list[str] | None

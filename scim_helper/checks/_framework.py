@@ -22,6 +22,7 @@ from typing import Any
 from scim_helper.tenant import Tenant, quote
 from sync_app.client import SCIMClient
 from sync_app.errors import SCIMError
+from sync_app.wirelog import Exchange
 
 __all__ = [
     "CHECKS",
@@ -34,6 +35,7 @@ __all__ = [
     "names",
     "require_group",
     "require_user",
+    "sent",
 ]
 
 #: Every check, by name, in the order the chapters use them.
@@ -111,6 +113,8 @@ class Check:
 
     def _run_with(self, client: SCIMClient, answer: Any) -> CheckResult:
         tenant = Tenant(client)
+        # What the learner's client had sent before the check asked anything itself.
+        tenant.history = list(client.wire_log)
         if self.takes_answer:
             return self._run(lambda: self.func(tenant, answer))
         return self._run(lambda: self.func(tenant))
@@ -140,6 +144,23 @@ def check(chapter: str) -> Callable[[Callable[..., str]], Check]:
         return result
 
     return register
+
+
+def sent(tenant: Tenant, method: str | None = None, path: str | None = None) -> list[Exchange]:
+    """What the learner's client sent before this check ran (its wire log), oldest first.
+
+    ``method`` keeps one HTTP method (``"PATCH"``); ``path`` keeps exchanges whose path starts
+    with it (``"/Groups/<id>"``, ``"/Bulk"``). Checks that grade a technique ("one PATCH with a
+    filter path", "one Bulk request") read this rather than the end state alone. The log holds
+    the client's last ``client.wire_log.maxlen`` exchanges.
+    """
+    exchanges = tenant.history if tenant.history is not None else list(tenant.client.wire_log)
+    return [
+        e
+        for e in exchanges
+        if (method is None or e.method == method.upper())
+        and (path is None or e.path.split("?", 1)[0].startswith(path))
+    ]
 
 
 def names(people: set[str]) -> str:
