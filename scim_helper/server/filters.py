@@ -36,6 +36,7 @@ from scim2_models.path import (
 )
 from scim2_models.path.grammar import _parse_filter, _parse_path
 from sqlalchemy import (
+    Boolean,
     ColumnElement,
     and_,
     case,
@@ -482,9 +483,16 @@ def _escape_like(text: str) -> str:
 
 
 def present(operand: Operand) -> ColumnElement[bool]:
+    """``pr`` on a simple value: it has a value, and a string value is not empty."""
     if operand.kind in ("string", "reference", "binary", "dateTime"):
         return and_(operand.expr.is_not(None), operand.expr != "")
     return operand.expr.is_not(None)
+
+
+def any_present(operands: list[Operand]) -> ColumnElement[bool]:
+    """``pr`` on a complex value: "a non-empty node" (RFC 7644 §3.4.2.2), i.e. at least one
+    sub-attribute with a value. A stored ``{}`` or ``{"givenName": ""}`` is not present."""
+    return or_(*(present(operand) for operand in operands)) if operands else false()
 
 
 # ---------------------------------------------------------------------------------------
@@ -499,7 +507,26 @@ class _Boolean(FilterVisitor[ColumnElement[bool]]):
         return and_(*terms) if node.op == LogicalOperator.and_ else or_(*terms)
 
     def visit_not(self, node: Not) -> ColumnElement[bool]:
-        return not_(self.visit(node.expr))
+        # SQL compares a missing value (NULL) to "unknown", and NOT unknown is unknown: without
+        # COALESCE, not (title eq "x") would drop every resource without a title. A filter
+        # matches or it does not (RFC 7644 §3.4.2.2), so unknown is read as false first.
+        return not_(func.coalesce(self.visit(node.expr), false(), type_=Boolean))
+
+
+def resolve_in_filter(rtype: str, path: AttrPath) -> Target | None:
+    """The attribute a filter names. Our choice, beyond the RFC: an unqualified name that is
+    not a core attribute may name an extension attribute when exactly one extension has it
+    (``manager`` for the enterprise ``manager``). RFC 7644 §3.10 lets clients omit only core
+    URNs and says they SHOULD qualify extension attributes, so qualified names always work."""
+    target = resolve(rtype, path)
+    if target is not None or path.uri is not None:
+        return target
+    found = [
+        t
+        for extension in TYPES[rtype].extensions.values()
+        if (t := resolve(rtype, AttrPath(path.attr, path.sub_attr, extension.urn))) is not None
+    ]
+    return found[0] if len(found) == 1 else None
 
 
 class _Compiler(_Boolean):
@@ -511,7 +538,7 @@ class _Compiler(_Boolean):
         self.unknown: set[str] = set()
 
     def _target(self, path: AttrPath) -> Target | None:
-        target = resolve(self.rtype, path)
+        target = resolve_in_filter(self.rtype, path)
         if target is None:
             self.unknown.add(str(path))
         return target
@@ -522,8 +549,20 @@ class _Compiler(_Boolean):
             return false()
         a = target.attribute
         if a.multi_valued and is_multi_valued_table(a):
-            condition = present(item_operand(self.rtype, a, target.sub)) if target.sub else None
+            if target.sub is not None:
+                condition = present(item_operand(self.rtype, a, target.sub))
+            elif a.name in ("groups", "members"):
+                condition = None  # every membership row names a resource
+            else:
+                # At least one value that is not empty ({"value": ""} is no value).
+                subs = [s for s in a.sub.values() if s.type != "complex"]
+                condition = any_present([item_operand(self.rtype, a, s) for s in subs])
             return R.c.pk.in_(item_subquery(a, condition))
+        if a.type == "complex" and target.sub is None and a.name != "meta":
+            subs = [s for s in a.sub.values() if s.type != "complex"]
+            return any_present(
+                [singular_operand(self.rtype, Target(a, s, target.extension)) for s in subs]
+            )
         return present(singular_operand(self.rtype, target))
 
     def visit_comparison(self, node: Comparison) -> ColumnElement[bool]:

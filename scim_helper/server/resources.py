@@ -288,7 +288,7 @@ def normalise(rtype: str, body: Any) -> Normalised:
             out.password = _value(attribute, value, "password")
             continue
         checked = _value(attribute, value, attribute.name)
-        if checked is not None:
+        if not _unassigned(checked):
             out.doc[attribute.name] = checked
     for urn, attrs in extensions.items():
         if attrs:
@@ -328,9 +328,16 @@ def _complex_body(
         if attribute.read_only or item is None:
             continue
         checked = _value(attribute, item, f"{where}:{attribute.name}")
-        if checked is not None:
+        if not _unassigned(checked):
             result[attribute.name] = checked
     return result
+
+
+def _unassigned(value: Any) -> bool:
+    """Whether a checked value leaves its attribute unassigned: null, an empty list (RFC 7643
+    §2.5) or, our reading, an empty complex value ``{}``, which holds no sub-attribute. It
+    is then not stored, so it is neither returned nor ``pr`` (RFC 7644 §3.4.2.2)."""
+    return value is None or (isinstance(value, dict) and not value)
 
 
 def _value(attribute: Attribute, value: Any, where: str) -> Any:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import requests
 
+from scim_helper.server.runner import LocalServer
 from tests.fixtures.local import Tenant
 
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -62,6 +63,24 @@ class Api:
 def api(fresh_tenant: Tenant) -> Iterator[Api]:
     """A client for a new, empty tenant."""
     client = Api(fresh_tenant)
+    yield client
+    client.session.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server(postgres_url: str) -> Iterator[LocalServer]:
+    """The course's server on the session's throwaway PostgreSQL database."""
+    with LocalServer(postgres_url) as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_api(request: pytest.FixtureRequest) -> Iterator[Api]:
+    """A client for a new, empty tenant, once on SQLite and once on PostgreSQL."""
+    server_fixture = "local_server" if request.param == "sqlite" else "postgres_server"
+    server: LocalServer = request.getfixturevalue(server_fixture)
+    token, tenant = server.store.mint_token()
+    client = Api(Tenant(server.url, token, tenant))
     yield client
     client.session.close()
 

@@ -10,7 +10,9 @@ from sqlalchemy import event
 
 from scim_helper.server.runner import LocalServer
 
-from .conftest import ENTERPRISE, Api, assert_scim_error
+from .conftest import ENTERPRISE, USER, Api, assert_scim_error
+
+SEARCH = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
 
 
 @pytest.fixture
@@ -118,6 +120,34 @@ def test_rfc7644_3_4_2_2_bad_filter_is_invalid_filter(api: Api) -> None:
     assert_scim_error(api.get("/Users", params={"filter": "userName eq"}), 400, "invalidFilter")
     response = api.get("/Users", params={"filter": 'favoriteBeet eq "x"'})
     assert_scim_error(response, 400, "invalidFilter")
+
+
+def _user_names(api: Api, filter: str) -> set[str]:
+    response = api.post("/Users/.search", json={"schemas": [SEARCH], "filter": filter, "count": 50})
+    assert response.status_code == 200, response.text
+    return {r["userName"] for r in response.json()["Resources"]}
+
+
+
+def test_rfc7644_3_4_2_2_present_over_http(db_api: Api) -> None:
+    """pr on complex, multi-valued and extension attributes, written with, without and with
+    an empty value, as a client sends them (the chapter 5 question, issue 11)."""
+    db_api.create_user(
+        "michael",
+        name={"givenName": "Michael"},
+        emails=[{"value": "michael@dundermifflin.com"}],
+        **{ENTERPRISE: {"manager": {"value": "david-id"}}},
+    )
+    empty = db_api.create_user("david", name={}, emails=[], **{ENTERPRISE: {"manager": {}}})
+    db_api.create_user("toby")
+    # {} holds nothing, so it is not stored, not returned (RFC 7643 §2.5) and not present.
+    assert "name" not in empty and ENTERPRISE not in empty
+    assert empty["schemas"] == [USER]
+    for attribute in ("name", "emails", f"{ENTERPRISE}:manager", "manager"):
+        assert _user_names(db_api, f"{attribute} pr") == {"michael"}, attribute
+        assert _user_names(db_api, f"not ({attribute} pr)") == {"david", "toby"}, attribute
+    response = db_api.get("/Users", params={"filter": f"not ({ENTERPRISE}:manager pr)"})
+    assert {r["userName"] for r in response.json()["Resources"]} == {"david", "toby"}
 
 
 @pytest.fixture

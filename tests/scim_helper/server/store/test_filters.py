@@ -450,3 +450,107 @@ def test_finds_one_user_only_for_unique_user_lookups() -> None:
         (["User"], 42),
     ]:
         assert not finds_one_user(rtypes, text)
+
+
+@pytest.fixture
+def presence(store: Store, tenant: str) -> dict[str, Any]:
+    """Users with a value, with an empty value, and without each attribute ``pr`` tests."""
+    full = user(
+        store,
+        tenant,
+        "with",
+        title="Manager",
+        name={"givenName": "Michael"},
+        emails=[{"value": "m@dundermifflin.com"}],
+        **{ENTERPRISE: {"manager": {"value": "david-id"}}},
+    )
+    empty = user(
+        store,
+        tenant,
+        "empty",
+        title="",
+        name={},
+        emails=[],
+        **{ENTERPRISE: {"manager": {}, "department": "Sales"}},
+    )
+    blank = user(
+        store,
+        tenant,
+        "blank",
+        name={"givenName": "", "familyName": ""},
+        emails=[{"value": ""}],
+        **{ENTERPRISE: {"manager": {"value": "", "displayName": ""}}},
+    )
+    without = user(store, tenant, "without")
+    people = {"with": full, "empty": empty, "blank": blank, "without": without}
+    return {
+        **{name: resource["id"] for name, resource in people.items()},
+        "store": store,
+        "tenant": tenant,
+    }
+
+
+@pytest.mark.parametrize(
+    "attribute",
+    [
+        "name",
+        "emails",
+        "title",
+        f"{ENTERPRISE}:manager",
+        f"{ENTERPRISE.upper()}:MANAGER",
+        "manager",
+        f"{ENTERPRISE}:manager.value",
+    ],
+)
+def test_rfc7644_3_4_2_2_present_needs_a_non_empty_value(
+    presence: dict[str, Any], attribute: str
+) -> None:
+    """pr matches a non-empty value or a non-empty complex node: not {}, "", [] or absent."""
+    assert found(presence, f"{attribute} pr") == {"with"}
+    assert found(presence, f"not ({attribute} pr)") == {"empty", "blank", "without"}
+
+
+def test_rfc7644_3_4_2_2_present_on_complex_with_any_sub_attribute(
+    store: Store, tenant: str
+) -> None:
+    """A complex attribute is present when any one of its sub-attributes has a value."""
+    family = user(store, tenant, "family", name={"familyName": "Scott"})["id"]
+    ref = user(store, tenant, "ref", **{ENTERPRISE: {"manager": {"$ref": "../Users/x"}}})["id"]
+    user(store, tenant, "none")
+    assert ids(store, tenant, "name pr") == {family}
+    assert ids(store, tenant, "manager pr") == {ref}
+
+
+def test_rfc7643_2_5_empty_complex_value_is_not_stored(store: Store, tenant: str) -> None:
+    """{} holds no sub-attribute: the attribute stays unassigned and is not returned."""
+    created = user(store, tenant, "empty", name={}, **{ENTERPRISE: {"manager": {}}})
+    assert "name" not in created
+    assert ENTERPRISE not in created
+    assert created["schemas"] == ["urn:ietf:params:scim:schemas:core:2.0:User"]
+    assert store.get(tenant, "User", created["id"]) == created
+
+
+@pytest.mark.parametrize(
+    ("filter", "expected"),
+    [
+        # ne: "the attribute and operator values are not identical"; an absent value is not
+        # identical to any value (our reading: the RFC does not say it outright).
+        ('title ne "Manager"', {"empty", "blank", "without"}),
+        ('title ne ""', {"with", "blank", "without"}),
+        ('name.givenName ne "Michael"', {"empty", "blank", "without"}),
+        (f'{ENTERPRISE}:manager.value ne "david-id"', {"empty", "blank", "without"}),
+        ('emails.value ne "m@dundermifflin.com"', {"empty", "blank", "without"}),
+        # not (x eq v) selects exactly what x ne v selects, absent values included.
+        ('not (title eq "Manager")', {"empty", "blank", "without"}),
+        ('not (name.givenName eq "Michael")', {"empty", "blank", "without"}),
+        ('not (title sw "M")', {"empty", "blank", "without"}),
+        ('not (title ne "Manager")', {"with"}),
+        ("title eq null", {"blank", "without"}),
+        ("title ne null", {"with", "empty"}),
+    ],
+)
+def test_rfc7644_3_4_2_2_ne_and_not_on_absent_and_empty_values(
+    presence: dict[str, Any], filter: str, expected: set
+) -> None:
+    """ne and not (…) count an absent value as different from every value; "" is a value."""
+    assert found(presence, filter) == expected
