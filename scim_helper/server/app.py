@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount
+from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import discovery, routes, routes_bulk
@@ -167,8 +167,12 @@ def create_app(
     ``public_url`` fixes the base URL used in ``meta.location`` and ``$ref`` (behind a proxy);
     by default it is built from the address each request was sent to.
     """
+    mounted = Mount(base_path, routes=[*discovery.routes, *routes.routes, *routes_bulk.routes])
+    # The root itself, without its final slash (scim2-client sends "/scim/v2/"; others the
+    # base URL as given): answered here rather than by a redirect a client may not follow.
+    root = [Route(base_path.rstrip("/"), routes.query_everything, methods=["GET"])]
     app = Starlette(
-        routes=[Mount(base_path, routes=[*discovery.routes, *routes.routes, *routes_bulk.routes])],
+        routes=[*(root if base_path.rstrip("/") else []), mounted],
         middleware=[
             Middleware(AccessLog, base_path=base_path),
             Middleware(ErrorBoundary),

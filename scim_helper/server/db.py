@@ -48,6 +48,11 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 metadata = MetaData()
 
+# The largest integer both databases can bind (SQLite INTEGER, PostgreSQL BIGINT). A bigger
+# one from a client (startIndex=99999999999999999999) would fail in the driver with a 500;
+# no row, offset or version can be that large, so callers answer such values themselves.
+MAX_SQL_INTEGER = 2**63 - 1
+
 tenants = Table(
     "tenants",
     metadata,

@@ -49,7 +49,7 @@ from sqlalchemy import (
     true,
 )
 
-from .db import memberships, multi_values, resources
+from .db import MAX_SQL_INTEGER, memberships, multi_values, resources
 from .errors import invalid_filter, invalid_value
 from .resources import CHILD_ATTRIBUTES, TYPES, Attribute, Target, parse_datetime, resolve
 
@@ -408,7 +408,12 @@ def compare(operand: Operand, op: CompareOperator, value: Any) -> ColumnElement[
     if kind == "version":
         text = str(value)
         digits = text.removeprefix("W/").strip('"')
-        if not digits.isdigit() or op not in (CompareOperator.eq, CompareOperator.ne):
+        if (
+            not digits.isdigit()
+            or len(digits) > 19  # longer than any version (and int() refuses 4,300 digits)
+            or int(digits) > MAX_SQL_INTEGER
+            or op not in (CompareOperator.eq, CompareOperator.ne)
+        ):
             return false() if op != CompareOperator.ne else true()
         return _eq_ne(expr, op, int(digits))
     if kind == "password":

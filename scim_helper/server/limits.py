@@ -120,17 +120,23 @@ def parse_int(value: str | None, name: str) -> int | None:
     """A query parameter that must be an integer (RFC 7644 §3.4.2.4), or ``None`` if absent."""
     if value is None or value == "":
         return None
+    text = value.strip()
     try:
-        return int(value.strip())
+        return int(text)
     except ValueError:
-        raise invalid_value(f"{name} must be an integer, like {name}=10; got {value!r}.") from None
+        if text.lstrip("+-").isdigit():  # Python reads at most 4,300 digits
+            raise invalid_value(f"{name} has {len(text)} digits; send a number like 10.") from None
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        raise invalid_value(f"{name} must be an integer, like {name}=10; got {shown!r}.") from None
 
 
 def page(start_index: int | None, count: int | None, limits: Limits) -> tuple[int, int]:
     """The 1-based start index and the page size, clamped as RFC 7644 §3.4.2.4 says.
 
     A ``startIndex`` below 1 is read as 1; a negative ``count`` as 0; a ``count`` above
-    ``filter.maxResults`` (or none at all) as ``filter.maxResults``.
+    ``filter.maxResults`` (or none at all) as ``filter.maxResults``. A ``startIndex`` past the
+    last result, however large, is an empty page (the RFC sets no upper bound; the store never
+    hands an index beyond the database's integers to SQL).
     """
     start = 1 if start_index is None or start_index < 1 else start_index
     size = limits.max_results if count is None else min(max(count, 0), limits.max_results)

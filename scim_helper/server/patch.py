@@ -56,7 +56,20 @@ def apply_patch(
     result = copy.deepcopy(doc)
     for index, operation in enumerate(operations, start=1):
         _Operation(rtype, result, operation, index, members).apply()
+        _keep_required(rtype, result, index)
     return result
+
+
+def _keep_required(rtype: str, doc: dict[str, Any], index: int) -> None:
+    """RFC 7644 §3.5.2: "If an attribute is removed or becomes unassigned and is defined as a
+    required attribute or a read-only attribute, the server SHALL return" 400 ``mutability``
+    (a remove, or a replace with null, of userName or displayName)."""
+    for attribute in TYPES[rtype].core.attributes.values():
+        if attribute.required and not attribute.read_only and doc.get(attribute.name) is None:
+            raise mutability(
+                f"Operation {index}: {attribute.name} is required for a {rtype} and cannot be "
+                f"removed or set to null; replace it with a new value instead."
+            )
 
 
 class _Operation:

@@ -1,4 +1,5 @@
-"""Resource endpoints: ``/Users``, ``/Groups``, their ``/.search`` and ``/.search`` (RFC 7644 §3).
+"""Resource endpoints: ``/Users``, ``/Groups``, their ``/.search``, and queries at the root
+(``GET /``, ``POST /.search``) that span both (RFC 7644 §3). ``/Me`` answers 501 (§3.11).
 
 Each endpoint reads the request (body, query, ``If-Match``), calls the store with the tenant of
 the bearer token, and shapes the answer: links, ``attributes``/``excludedAttributes``, ``ETag``
@@ -17,7 +18,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .discovery import KINDS, Kind
-from .errors import MethodNotAllowed, invalid_syntax, invalid_value
+from .errors import MethodNotAllowed, NotImplementedYet, invalid_syntax, invalid_value
 from .filters import finds_one_user
 from .limits import Limits, page, parse_int, read_json
 from .projection import Projection, projection, split_names
@@ -190,6 +191,35 @@ async def list_resources(kind: Kind, request: Request) -> Response:
     )
 
 
+async def query_root(kinds: list[Kind], request: Request) -> Response:
+    """GET /?filter=...: a query at the service provider root, over every resource type
+    (RFC 7644 §3.4.2.1); each resource says its type in ``meta.resourceType``."""
+    query = request.query_params
+    return await _query(
+        request,
+        [kind.name for kind in kinds],
+        filter=query.get("filter"),
+        sort_by=query.get("sortBy"),
+        sort_order=query.get("sortOrder"),
+        start_index=parse_int(query.get("startIndex"), "startIndex"),
+        count=parse_int(query.get("count"), "count"),
+        attributes=split_names(query.get("attributes")),
+        excluded=split_names(query.get("excludedAttributes")),
+    )
+
+
+query_everything = functools.partial(query_root, list(KINDS.values()))
+
+
+async def me(request: Request) -> Response:
+    """Every method on /Me and below: 501, as RFC 7644 §3.11 asks of a service provider
+    that does not support the alias."""
+    raise NotImplementedYet(
+        "This server does not support /Me: it does not map a bearer token to a User. "
+        'Use /Users/{id} (find the id with a filter such as userName eq "...").'
+    )
+
+
 def _search_int(body: dict[str, Any], name: str) -> int | None:
     value = body.get(name)
     if value is None:
@@ -309,8 +339,16 @@ async def collection(kind: Kind, request: Request) -> Response:
     return await list_resources(kind, request)
 
 
+_EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
 def _routes() -> list[Route]:
-    table = [Route("/.search", functools.partial(search, list(KINDS.values())), methods=["POST"])]
+    table = [
+        Route("/", query_everything, methods=["GET"]),
+        Route("/.search", functools.partial(search, list(KINDS.values())), methods=["POST"]),
+        Route("/Me", me, methods=_EVERY_METHOD),
+        Route("/Me/{rest:path}", me, methods=_EVERY_METHOD),
+    ]
     for kind in KINDS.values():
         table += [
             Route(kind.endpoint, functools.partial(collection, kind), methods=["GET", "POST"]),

@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from .. import resources as res
 from .. import tenants
-from ..db import analyse, create_db_engine, optimise
+from ..db import MAX_SQL_INTEGER, analyse, create_db_engine, optimise
 from ..errors import NotFound, invalid_value, uniqueness
 from ..filters import compile_filter, sort_expression
 from ..patch import apply_patch
@@ -224,9 +224,13 @@ class Store:
             ordering = [key.is_(None), key.desc() if order == "descending" else key.asc()]
         ordering.append(R.c.pk)
         start = max(int(start_index or 1), 1)
+        if count is not None:
+            count = min(count, MAX_SQL_INTEGER)
         counting = select(func.count()).select_from(R).where(*where)
         with self._reading(inline) as conn:
-            if count is not None and count <= 0:
+            if (count is not None and count <= 0) or start > MAX_SQL_INTEGER:
+                # RFC 7644 §3.4.2.4: count=0 asks for totalResults alone. A startIndex past
+                # any possible result is a page past the end: empty, never an error.
                 return conn.execute(counting).scalar_one(), []
             query = select(*ROW).where(*where).order_by(*ordering).offset(start - 1)
             if count is not None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 import requests
+from scim2_client import BaseSyncSCIMClient, RequestNetworkException
 
 from scim_helper.server.runner import LocalServer
 from tests.fixtures.local import Tenant
@@ -56,6 +58,23 @@ class Api:
         body = {"schemas": [GROUP], "displayName": display_name, **attributes}
         response = self.post("/Groups", json=body)
         assert response.status_code == 201, response.text
+        return response.json()
+
+
+class HttpxSCIMClient(BaseSyncSCIMClient):
+    """scim2-client over ``httpx`` (its bundled engine needs ``httpx2``, which we do not ship)."""
+
+    def __init__(self, client: httpx.Client, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.client = client
+
+    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        try:
+            return self.client.request(method, url, **kwargs)
+        except httpx.RequestError as exc:
+            raise RequestNetworkException() from exc
+
+    def _parse_json(self, response: Any) -> Any:
         return response.json()
 
 

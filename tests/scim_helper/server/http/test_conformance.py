@@ -15,12 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from scim2_client import BaseSyncSCIMClient, RequestNetworkException
 from scim2_tester import Status, check_server
 
 from tests.fixtures.local import Tenant
 
-from .conftest import PATCH_OP, Api, assert_scim_error
+from .conftest import PATCH_OP, Api, HttpxSCIMClient, assert_scim_error
 
 # Checks of scim-sanity that contradict a requirement of issue 3: its report message, the
 # request it sends, and the SCIM error that request must get from us. Each must fail exactly
@@ -36,23 +35,6 @@ SANITY_CONFLICTS = {
         (400, "invalidValue"),
     ),
 }
-
-
-class HttpxSCIMClient(BaseSyncSCIMClient):
-    """scim2-client over ``httpx`` (its bundled engine needs ``httpx2``, which we do not ship)."""
-
-    def __init__(self, client: httpx.Client, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.client = client
-
-    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        try:
-            return self.client.request(method, url, **kwargs)
-        except httpx.RequestError as exc:
-            raise RequestNetworkException() from exc
-
-    def _parse_json(self, response: Any) -> Any:
-        return response.json()
 
 
 def _describe(result: Any) -> str:

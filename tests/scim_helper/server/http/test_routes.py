@@ -5,7 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .conftest import ENTERPRISE, GROUP, PATCH_OP, USER, Api, assert_scim_error
+import httpx
+import requests
+from scim2_client import Me
+from scim2_models import Error, ListResponse, SearchRequest
+
+from tests.fixtures.local import Tenant
+
+from .conftest import ENTERPRISE, GROUP, PATCH_OP, USER, Api, HttpxSCIMClient, assert_scim_error
 
 LIST_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 SEARCH_REQUEST = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
@@ -215,6 +222,90 @@ def test_rfc7644_3_4_3_search_at_the_root_spans_resource_types(api: Api) -> None
     assert response.status_code == 200, response.text
     types = sorted(r["meta"]["resourceType"] for r in response.json()["Resources"])
     assert types == ["Group", "User"]
+
+
+def test_rfc7644_3_4_2_1_query_at_the_root_spans_resource_types(api: Api) -> None:
+    """GET / with a filter searches Users and Groups together, paged, each resource with its
+    own schemas and meta.resourceType; the base URL without its final slash answers too."""
+    user = api.create_user("root-user")
+    group = api.create_group("Root Group")
+    api.create_user("someone-else")
+    both = 'userName eq "root-user" or displayName eq "Root Group"'
+    for path in ("/", ""):
+        response = api.get(path, params={"filter": both})
+        assert response.status_code == 200, response.text
+        assert response.history == []  # answered, not redirected
+        body = response.json()
+        assert body["schemas"] == [LIST_RESPONSE]
+        assert body["totalResults"] == 2
+        found = {(r["id"], r["meta"]["resourceType"], r["schemas"][0]) for r in body["Resources"]}
+        assert found == {(user["id"], "User", USER), (group["id"], "Group", GROUP)}
+    page = api.get("/", params={"filter": both, "startIndex": 2, "count": 1}).json()
+    assert (page["totalResults"], page["startIndex"], page["itemsPerPage"]) == (2, 2, 1)
+    assert api.get("/").json()["totalResults"] == 3
+    one = api.get("/", params={"filter": 'userName eq "root-user"'}).json()
+    assert [r["id"] for r in one["Resources"]] == [user["id"]]
+    assert_scim_error(api.get("/", params={"filter": "beet pr"}), 400, "invalidFilter")
+
+
+def test_rfc7644_3_4_2_1_scim2_client_queries_the_root(fresh_tenant: Tenant) -> None:
+    """scim2-client's query() without a resource type (GET /) and search() (POST /.search)
+    read our answers as ListResponses of Users and Groups."""
+    with httpx.Client(base_url=fresh_tenant.url, headers=fresh_tenant.headers) as http:
+        http.post("/Users", json={"schemas": [USER], "userName": "pbeesly"})
+        http.post("/Groups", json={"schemas": [GROUP], "displayName": "Reception"})
+        client = HttpxSCIMClient(http)
+        client.discover()
+        queried = client.query(None, query_parameters=SearchRequest(filter='userName eq "pbeesly"'))
+        assert isinstance(queried, ListResponse)
+        assert [type(r).__name__ for r in queried.resources or []] == ["User[EnterpriseUser]"]
+        searched = client.search(SearchRequest(filter='displayName eq "Reception"'))
+        assert isinstance(searched, ListResponse)
+        assert [type(r).__name__ for r in searched.resources or []] == ["Group"]
+        me = client.query(Me, raise_scim_errors=False)
+        assert isinstance(me, Error) and me.status == 501
+
+
+def test_rfc7644_3_11_me_is_not_implemented(api: Api) -> None:
+    """Every method on /Me and below answers 501 with a SCIM Error saying why."""
+    for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+        for path in ("/Me", "/Me/", "/Me/anything", "/Me/.search"):
+            response = api.request(method, path, json={"schemas": [USER], "userName": "me"})
+            assert_scim_error(response, 501)
+            assert "/Me" in response.json()["detail"]
+            assert "does not map a bearer token to a User" in response.json()["detail"]
+    assert api.request("HEAD", "/Me").status_code == 501
+    assert requests.get(f"{api.url}/Me", timeout=30).status_code == 401  # the token comes first
+
+
+def test_rfc7644_3_4_2_4_start_index_and_count_beyond_any_integer(db_api: Api) -> None:
+    """A startIndex past every result, however large, is an empty page; a count past
+    filter.maxResults is maxResults; below 1 and below 0 are 1 and 0. Never a 5xx."""
+    db_api.create_user("first")
+    db_api.create_user("second")
+    huge = 99999999999999999999
+    search = {"schemas": [SEARCH_REQUEST]}
+    for start in (huge, 2**63, 2**63 - 1):
+        for answer in (
+            db_api.get("/Users", params={"startIndex": str(start), "count": str(huge)}),
+            db_api.get("/", params={"startIndex": str(start)}),
+            db_api.post("/.search", json={**search, "startIndex": start, "count": huge}),
+            db_api.post("/Users/.search", json={**search, "startIndex": start}),
+        ):
+            assert answer.status_code == 200, answer.text
+            body = answer.json()
+            assert (body["totalResults"], body["startIndex"], body["Resources"]) == (2, start, [])
+    for answer in (
+        db_api.get("/Users", params={"startIndex": str(-huge), "count": str(huge)}),
+        db_api.post("/Users/.search", json={**search, "startIndex": -huge, "count": huge}),
+    ):
+        body = answer.json()
+        assert (body["startIndex"], body["itemsPerPage"]) == (1, 2), body
+    for answer in (
+        db_api.get("/Users", params={"count": str(-huge)}),
+        db_api.post("/Users/.search", json={**search, "count": -huge}),
+    ):
+        assert (answer.json()["totalResults"], answer.json()["Resources"]) == (2, [])
 
 
 def test_rfc7644_3_4_3_search_without_schema_is_invalid_syntax(api: Api) -> None:

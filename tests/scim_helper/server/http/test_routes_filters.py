@@ -128,7 +128,6 @@ def _user_names(api: Api, filter: str) -> set[str]:
     return {r["userName"] for r in response.json()["Resources"]}
 
 
-
 def test_rfc7644_3_4_2_2_present_over_http(db_api: Api) -> None:
     """pr on complex, multi-valued and extension attributes, written with, without and with
     an empty value, as a client sends them (the chapter 5 question, issue 11)."""

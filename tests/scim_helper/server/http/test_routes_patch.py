@@ -157,3 +157,21 @@ def test_rfc7644_3_5_2_is_atomic(api: Api) -> None:
     )
     assert_scim_error(response, 400, "invalidValue")
     assert api.get(f"/Groups/{group_id}").json() == group_before
+
+
+def test_rfc7644_3_5_2_removing_a_required_attribute_is_mutability(db_api: Api) -> None:
+    """Removing userName or displayName, or replacing it with null, is 400 mutability and
+    changes nothing (RFC 7644 §3.5.2), on SQLite and PostgreSQL."""
+    user = db_api.create_user("mscott", title="Regional Manager")
+    group = db_api.create_group("Sales")
+    for path, resource, name in (("/Users", user, "userName"), ("/Groups", group, "displayName")):
+        location = f"{path}/{resource['id']}"
+        for operation in (
+            {"op": "remove", "path": name},
+            {"op": "replace", "path": name, "value": None},
+            {"op": "replace", "value": {name: None}},
+        ):
+            response = _patch(db_api, location, operation)
+            assert_scim_error(response, 400, "mutability")
+            assert f"{name} is required" in response.json()["detail"]
+        assert db_api.get(location).json() == resource

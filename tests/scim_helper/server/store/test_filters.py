@@ -199,6 +199,16 @@ def test_rfc7644_3_4_2_2_meta_dates_compare_as_dates(office: dict[str, Any]) -> 
     assert found(office, 'meta.resourceType eq "user"') == {"michael", "dwight", "jim", "toby"}
 
 
+def test_rfc7644_3_4_2_2_version_past_any_integer_matches_nothing(office: dict[str, Any]) -> None:
+    """meta.version with more digits than the database holds is no version: eq finds
+    nothing and ne everything, instead of an integer overflow (a 500)."""
+    everyone = {"michael", "dwight", "jim", "toby"}
+    for digits in ("99999999999999999999", "9" * 5000):
+        assert found(office, f'meta.version eq "W/\\"{digits}\\""') == set()
+        assert found(office, f'meta.version eq "{digits}"') == set()
+        assert found(office, f'meta.version ne "W/\\"{digits}\\""') == everyone
+
+
 def test_rfc7644_3_4_2_2_search_over_both_types(office: dict[str, Any]) -> None:
     """Across Users and Groups, an attribute one type lacks is false for that type."""
     assert found(office, 'userName eq "mscott" or displayName eq "Sales"', "User", "Group") == {

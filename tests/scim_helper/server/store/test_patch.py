@@ -548,7 +548,8 @@ def test_member_add_cost_does_not_grow_with_group_size(
         ({"op": "replace", "path": "active", "value": "maybe"}, "invalidValue"),
         ({"op": "replace", "path": "emails", "value": "not-a-list"}, "invalidValue"),
         ({"op": "replace", "path": "userName", "value": 12}, "invalidValue"),
-        ({"op": "remove", "path": "userName"}, "invalidValue"),
+        ({"op": "remove", "path": "userName"}, "mutability"),
+        ({"op": "replace", "path": "userName", "value": ""}, "invalidValue"),
         ({"op": "frobnicate", "path": "title", "value": "x"}, "invalidSyntax"),
         ({"op": "add", "value": {"unknownThing": 1}}, "invalidSyntax"),
         ({"op": "add", "path": ENTERPRISE, "value": "42"}, "invalidValue"),
@@ -563,6 +564,32 @@ def test_rfc7644_3_5_2_errors(
         patch(store, tenant, michael, operation)
     assert info.value.scim_type == scim_type
     assert store.get(tenant, "User", michael["id"]) == michael
+
+
+@pytest.mark.parametrize(
+    ("rtype", "operation"),
+    [
+        ("User", {"op": "remove", "path": "userName"}),
+        ("User", {"op": "Remove", "path": "USERNAME"}),
+        ("User", {"op": "remove", "path": "urn:ietf:params:scim:schemas:core:2.0:User:userName"}),
+        ("User", {"op": "replace", "path": "userName", "value": None}),
+        ("User", {"op": "replace", "value": {"userName": None}}),
+        ("Group", {"op": "remove", "path": "displayName"}),
+        ("Group", {"op": "replace", "path": "displayName", "value": None}),
+        ("Group", {"op": "replace", "value": {"displayName": None, "members": []}}),
+    ],
+)
+def test_rfc7644_3_5_2_removing_a_required_attribute_is_mutability(
+    store: Store, tenant: str, rtype: str, operation: dict
+) -> None:
+    """A PATCH that removes a required attribute, or sets it to null, is 400 mutability
+    (RFC 7644 §3.5.2: "removed or becomes unassigned ... required ... mutability")."""
+    resource = user(store, tenant, "mscott") if rtype == "User" else group(store, tenant, "Sales")
+    with pytest.raises(BadRequest) as info:
+        patch(store, tenant, resource, operation)
+    assert info.value.scim_type == "mutability"
+    assert "required" in info.value.detail
+    assert store.get(tenant, rtype, resource["id"]) == resource
 
 
 def test_rfc7644_3_5_2_patch_is_atomic(store: Store, tenant: str, michael: dict) -> None:

@@ -46,6 +46,24 @@ def test_rfc7644_3_4_2_4_start_index_below_one_is_one(
     assert names(store, tenant, start_index=-5, count=1) == ["c"]
 
 
+@pytest.mark.parametrize("start", [2**63 - 1, 2**63, 99999999999999999999])
+def test_rfc7644_3_4_2_4_start_index_past_any_integer_is_an_empty_page(
+    store: Store, tenant: str, five: list, start: int
+) -> None:
+    """A startIndex larger than the database's integers is a page past the end: empty."""
+    assert store.search(tenant, ["User"], start_index=start, count=10) == (5, [])
+    assert store.search(tenant, ["User", "Group"], start_index=start) == (5, [])
+
+
+def test_rfc7644_3_4_2_4_count_past_any_integer_is_every_match(
+    store: Store, tenant: str, five: list
+) -> None:
+    """A count larger than the database's integers asks for everything (the HTTP layer caps
+    it at filter.maxResults first); a hugely negative one for the total alone."""
+    assert names(store, tenant, count=99999999999999999999) == five
+    assert store.search(tenant, ["User"], count=-99999999999999999999) == (5, [])
+
+
 def test_rfc7644_3_4_2_4_count_zero_returns_only_total(
     store: Store, tenant: str, five: list
 ) -> None:
