@@ -234,8 +234,19 @@ class Uncited:
     text: str
 
     def __str__(self) -> str:
-        excerpt = " ".join(self.text.split())
-        excerpt = excerpt if len(excerpt) <= 160 else excerpt[:160] + "…"
+        text = " ".join(self.text.split())
+        first = min(
+            (
+                m.start()
+                for v in VENDORS
+                if v.name in self.vendors
+                for m in v.pattern.finditer(text)
+            ),
+            default=0,
+        )
+        start = max(0, first - 60)
+        excerpt = ("…" if start else "") + text[start : start + 160]
+        excerpt += "…" if start + 160 < len(text) else ""
         hosts = " or ".join(
             host for vendor in VENDORS if vendor.name in self.vendors for host in vendor.hosts
         )
