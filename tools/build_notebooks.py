@@ -7,6 +7,11 @@ cell's tags, e.g. ```` ```python tags=parameters ````. Other fences (```` ```jso
 the Markdown. The committed ``.ipynb`` is what learners open; this script keeps it in step with
 its source and, with ``--execute``, stores fresh outputs from a run against a new local server.
 
+    python tools/build_notebooks.py            # rebuild sources, keep the stored outputs
+    python tools/build_notebooks.py --execute  # rebuild and record outputs (all chapters)
+    python tools/build_notebooks.py --execute 03 05  # only chapters 03 and 05
+    python tools/build_notebooks.py --check    # exit 1 if a notebook differs from its source
+
 A result the prose states is written next to it as an expectation about the output of the code
 cell just above, one per line, anywhere in the Markdown before the next code cell:
 
@@ -16,12 +21,8 @@ cell just above, one per line, anywhere in the Markdown before the next code cel
 
 The build moves these lines out of the Markdown into that code cell's ``metadata["expect"]``
 (``[{"contains": …} | {"regex": …} | {"absent": …}]``), where the notebook tests evaluate them
-(``scim_helper.claims``). A malformed line, or one with no code cell above it, stops the build.
-
-    python tools/build_notebooks.py            # rebuild sources, keep the stored outputs
-    python tools/build_notebooks.py --execute  # rebuild and record outputs (all chapters)
-    python tools/build_notebooks.py --execute 03 05  # only chapters 03 and 05
-    python tools/build_notebooks.py --check    # exit 1 if a notebook differs from its source
+(``scim_helper.claims``). A malformed line, or one with no code cell above it, stops the build;
+``--execute`` lists the expectations the fresh outputs miss.
 """
 
 from __future__ import annotations
@@ -203,9 +204,19 @@ def main(argv: list[str] | None = None) -> int:
         write(merged(built[slug], old), slug)
     if args.execute:
         from scim_helper import chapters
+        from scim_helper.claims import unmet_claims
 
         results = chapters.run_course(slugs, notebooks=NOTEBOOKS, record=True)
-        return 0 if all(r.ok for r in results) else 1
+        # Say at once where the recorded outputs contradict the prose (the tests say it too).
+        unmet = [
+            f"{result.name}: {failure}"
+            for result in results
+            if result.ok
+            for failure in unmet_claims(nbformat.read(NOTEBOOKS / f"{result.name}.ipynb", 4))
+        ]
+        for line in unmet:
+            print(line)
+        return 0 if all(r.ok for r in results) and not unmet else 1
     return 0
 
 

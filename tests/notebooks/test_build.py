@@ -165,3 +165,16 @@ def test_check_sees_a_changed_expectation(
     ][-1].outputs
     source.write_text(source.read_text().replace("expect: something", "expect: other"))
     assert build.main(["--check", "01"]) == 1
+
+
+@pytest.mark.notebooks
+def test_execute_names_the_claims_its_fresh_outputs_miss(
+    build: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Recording a chapter whose prose states a result its output lacks says so, and exits 1."""
+    source = build.SOURCES / "01-welcome.md"
+    source.write_text(source.read_text() + "\nAll 999 people agree.\n<!-- expect: 999 people -->\n")
+    assert build.main(["--execute", "01"]) == 1
+    out = capsys.readouterr().out
+    assert "✓ 01-welcome" in out  # the chapter itself ran
+    assert "01-welcome: cell " in out and "to contain '999 people'" in out
