@@ -9,6 +9,8 @@ from __future__ import annotations
 import copy
 import importlib.util
 import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from types import ModuleType
 
 import nbformat
@@ -19,7 +21,8 @@ from scim_helper.claims import claim_text, expectations, unmet, unmet_claims
 from .course import CHAPTERS, LESSONS, NOTEBOOKS, read
 
 SOURCES = NOTEBOOKS.parent / "tools" / "chapters"
-COUNTED = re.compile(r"^\s*<!--\s*expect\s*:\s*(?P<claim>[^\n]*?\d[^\n]*?)\s*-->\s*$", re.MULTILINE)
+NUMBER = re.compile(r"\b\d+\b(?=[ ,.])")  # a count, not digits inside an id
+COUNTED = re.compile(r"^\s*<!--\s*expect\s*:\s*(?P<claim>[^\n]*?)\s*-->\s*$", re.MULTILINE)
 A_COUNT = re.compile(r"\b\d+ [a-z]+(?: [a-z]+)?")
 
 
@@ -151,17 +154,17 @@ def markdown_replace(source: str, old: str, new: str) -> str:
     return "\n".join(out)
 
 
-def counted_claim(build: ModuleType) -> tuple[str, str, str]:
-    """``(chapter, source, claim)``: a chapter source and a count it states with an expectation.
+def counted_claims(build: ModuleType) -> Iterator[tuple[str, str, str]]:
+    """``(chapter, source, claim)``: chapter sources and the counts they state with expectations.
 
-    The first such claim in the chapters; if none carries one yet, the source of chapter 1 with a
-    sentence (and its expectation) stating the first count its stored outputs show.
+    The chapters' own claims first; last, the source of chapter 1 with a sentence (and its
+    expectation) stating the first count its stored outputs show, so there is always one.
     """
     for name in LESSONS:
         source = (SOURCES / f"{name}.md").read_text(encoding="utf-8")
-        found = COUNTED.search(source)
-        if found:
-            return name, source, found["claim"]
+        for found in COUNTED.finditer(source):
+            if NUMBER.search(found["claim"]):
+                yield name, source, found["claim"]
     name = LESSONS[0]
     source = (SOURCES / f"{name}.md").read_text(encoding="utf-8")
     stored = build.merged(build.parse(source, name), read(name))
@@ -171,44 +174,62 @@ def counted_claim(build: ModuleType) -> tuple[str, str, str]:
             claim = count[0]
             sentence = f"\n\nThe cell says {claim}.\n<!-- expect: {claim} -->"
             end = source.index(f"{code.source}\n```") + len(f"{code.source}\n```")
-            return name, source[:end] + sentence + source[end:], claim
+            yield name, source[:end] + sentence + source[end:], claim
+            return
     raise AssertionError(f"no count in the stored outputs of {name}")
 
 
 def tamper(source: str, claim: str) -> tuple[str, str]:
     """The source with the claim's first number off by one, in prose and expectation alike."""
-    wrong = re.sub(r"\d+", lambda m: str(int(m[0]) + 1), claim, count=1)
+    wrong = NUMBER.sub(lambda m: str(int(m[0]) + 1), claim, count=1)
     return markdown_replace(source, claim, wrong), wrong
+
+
+@dataclass
+class Tampering:
+    """A chapter built honestly and with one stated count changed, both with the same outputs."""
+
+    claim: str
+    wrong: str
+    honest: nbformat.NotebookNode
+    tampered: nbformat.NotebookNode
+
+
+def tampering(outputs_of: Callable[[str], nbformat.NotebookNode]) -> Tampering:
+    """The first counted claim that holds in ``outputs_of(chapter)``, honest and tampered."""
+    build = builder()
+    for name, source, claim in counted_claims(build):
+        outputs = outputs_of(name)
+        honest = build.merged(build.parse(source, name), copy.deepcopy(outputs))
+        if any(repr(claim) in failure for failure in unmet_claims(honest)):
+            continue  # not a claim that holds today: no use for showing that tampering fails
+        tampered_source, wrong = tamper(source, claim)
+        tampered = build.merged(build.parse(tampered_source, name), copy.deepcopy(outputs))
+        return Tampering(claim, wrong, honest, tampered)
+    raise AssertionError("no stated count holds in any chapter")
+
+
+def prose(notebook: nbformat.NotebookNode) -> str:
+    return "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
 
 
 def test_a_tampered_chapter_fails_against_its_stored_outputs() -> None:
     """Change a stated count in prose and expectation: the rebuilt chapter's claims test fails."""
-    build = builder()
-    name, source, claim = counted_claim(build)
-    honest = build.merged(build.parse(source, name), read(name))
-    assert unmet_claims(honest) == []
-    assert {"contains": claim} in [e for _i, e in expectations(honest)]
-
-    tampered_source, wrong = tamper(source, claim)
-    tampered = build.merged(build.parse(tampered_source, name), read(name))
-    prose = "\n".join(c.source for c in tampered.cells if c.cell_type == "markdown")
-    assert "<!-- expect" not in prose  # the build moved the comments into the metadata
-    if claim in "\n".join(c.source for c in honest.cells if c.cell_type == "markdown"):
-        assert wrong in prose  # the prose now states the wrong count too
-    failures = unmet_claims(tampered)
-    assert failures and f"to contain {wrong!r}" in failures[0], failures
-    assert claim in failures[0]  # the message shows what the output says instead
+    case = tampering(read)
+    assert {"contains": case.claim} in [e for _i, e in expectations(case.honest)]
+    assert "<!-- expect" not in prose(case.tampered)  # the build moved them into the metadata
+    if case.claim in prose(case.honest):
+        assert case.wrong in prose(case.tampered)  # the prose now states the wrong count too
+    before = unmet_claims(case.honest)
+    added = [failure for failure in unmet_claims(case.tampered) if failure not in before]
+    assert len(added) == 1 and f"to contain {case.wrong!r}" in added[0], added
+    assert case.claim in added[0]  # the message shows what the output says instead
 
 
 @pytest.mark.notebooks
 def test_a_tampered_chapter_fails_against_a_fresh_run(chapter_run) -> None:
     """The same tampered count fails against the chapter's fresh execution; the honest one holds."""
-    build = builder()
-    name, source, claim = counted_claim(build)
-    executed, _token = chapter_run(name)
-    honest = build.merged(build.parse(source, name), copy.deepcopy(executed))
-    assert unmet_claims(honest) == []
-    tampered_source, wrong = tamper(source, claim)
-    tampered = build.merged(build.parse(tampered_source, name), copy.deepcopy(executed))
-    failures = unmet_claims(tampered)
-    assert failures and f"to contain {wrong!r}" in failures[0], failures
+    case = tampering(lambda name: chapter_run(name)[0])
+    before = unmet_claims(case.honest)
+    added = [failure for failure in unmet_claims(case.tampered) if failure not in before]
+    assert len(added) == 1 and f"to contain {case.wrong!r}" in added[0], added
