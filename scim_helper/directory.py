@@ -328,7 +328,8 @@ def seed_directory(
     """Load the generated company directory through /Bulk; people already there are left alone.
 
     ``size`` loads only the top of the org chart (tests, quick demos). ``progress`` shows a
-    tqdm bar while people are created (pass False for quiet stored outputs).
+    tqdm bar while people are created; in a notebook the bar then gives way to a one-line
+    summary, which is what a saved notebook keeps. Pass False for no output at all.
     """
     people = generate_directory(size, seed=seed)
     connection = course_server(server_url, auth_token)
@@ -350,8 +351,6 @@ class _Loader:
         return max(1, min(int(bulk.get("maxOperations") or 1), by_payload, _MAX_BATCH))
 
     def load(self, people: list[Person], *, progress: bool) -> DirectorySeed:
-        from tqdm.auto import tqdm
-
         stored = self.tenant.users(
             f"externalId sw {quote(EXTERNAL_ID_PREFIX)}", attributes=["userName", "externalId"]
         )
@@ -363,12 +362,7 @@ class _Loader:
         missing = [p for p in people if p.user_name not in ids]
         skipped: list[str] = []
         size = self.batch_size()
-        with tqdm(
-            total=len(missing),
-            desc="Loading the directory",
-            unit=" people",
-            disable=not progress or not missing,
-        ) as bar:
+        with _Progress(len(missing) if progress else 0) as bar:
             for batch in batches_by_level(missing, size):
                 created = (
                     self.create(batch, ids) if size > 1 else self.create_one_by_one(batch, ids)
@@ -376,14 +370,16 @@ class _Loader:
                 ids.update(created)
                 skipped += [p.user_name for p in batch if p.user_name not in created]
                 bar.update(len(batch))
-        branches = len({p.branch for p in people})
-        return DirectorySeed(
-            people=len(people),
-            branches=branches,
-            created=len(missing) - len(skipped),
-            already_there=len(people) - len(missing),
-            skipped=tuple(skipped),
-        )
+            seed = DirectorySeed(
+                people=len(people),
+                branches=len({p.branch for p in people}),
+                created=len(missing) - len(skipped),
+                already_there=len(people) - len(missing),
+                skipped=tuple(skipped),
+            )
+            if progress:
+                bar.finish(_summary(seed))
+        return seed
 
     def create(self, batch: list[Person], ids: dict[str, str]) -> dict[str, str]:
         operations = [
@@ -421,3 +417,77 @@ class _Loader:
                 continue
             created[p.user_name] = str(response.to_dict()["id"])
         return created
+
+
+def _summary(seed: DirectorySeed) -> str:
+    """One line that says how loading went, the same on every run into a fresh tenant."""
+    branches = "1 branch" if seed.branches == 1 else f"{seed.branches} branches"
+    line = (
+        f"Loaded the Dunder Mifflin directory: {seed.people:,} people at {branches}"
+        f" ({seed.created:,} added, {seed.already_there:,} already there)."
+    )
+    if seed.skipped:
+        line += f" Skipped {len(seed.skipped):,} whose userNames someone else's users already have."
+    return line
+
+
+def _in_notebook_kernel() -> bool:
+    """True inside a Jupyter kernel (JupyterLab, papermill), where output can be replaced."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and "IPKernelApp" in shell.config
+
+
+class _Progress:
+    """A progress bar for ``total`` people that leaves a finished state behind.
+
+    In a notebook kernel the bar is a widget shown under a display id, and :meth:`finish`
+    replaces that output with a one-line summary: a saved notebook (a learner's, or one papermill
+    recorded, where widgets keep the text they had when first shown: 0%) holds the summary, never
+    a frozen bar. Elsewhere tqdm draws on stderr as usual and the caller prints the result.
+    """
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.notebook = _in_notebook_kernel()
+        self.bar: Any = None
+        self.handle: Any = None
+
+    def __enter__(self) -> _Progress:
+        if self.total and self.notebook:
+            from IPython.display import display
+            from tqdm.notebook import tqdm as notebook_tqdm
+
+            self.bar = notebook_tqdm(
+                total=self.total, desc="Loading the directory", unit=" people", display=False
+            )
+            self.handle = display(self.bar.container, display_id=True)
+        elif self.total:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=self.total, desc="Loading the directory", unit=" people")
+        return self
+
+    def update(self, count: int) -> None:
+        if self.bar is not None:
+            self.bar.update(count)
+
+    def finish(self, summary: str) -> None:
+        """Show ``summary`` where the bar was (notebooks only; a terminal keeps its bar)."""
+        if not self.notebook:
+            return
+        from IPython.display import display
+
+        if self.handle is not None:
+            self.bar.close()
+            self.handle.update({"text/plain": summary}, raw=True)
+            self.handle = None
+        else:
+            display({"text/plain": summary}, raw=True)
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.bar is not None:
+            self.bar.close()

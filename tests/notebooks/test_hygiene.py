@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from scim_helper import checks
+from scim_helper.claims import expectations
 
 from .course import CHAPTERS, LESSONS, LOAD, NOTEBOOKS, exercises, read, tagged
 
@@ -59,6 +60,20 @@ def test_two_checked_exercises(name: str) -> None:
     assert len(found) >= 2
     for exercise in found:
         assert exercise.check in checks.CHECKS, f"scim_helper.checks has no {exercise.check}"
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_at_least_three_stated_results_are_checked(name: str) -> None:
+    """Each chapter checks at least three results its prose states (``<!-- expect: … -->``).
+
+    A chapter without expectations would pass tests/notebooks/test_claims.py vacuously. This test
+    fails for every chapter until the chapter work of issue 11 adds them; that is expected.
+    """
+    found = expectations(read(name))
+    assert len(found) >= 3, (
+        f"{name} checks {len(found)} stated result(s); put <!-- expect: … --> under the cells"
+        " whose results the prose states (CONTRIBUTING.md, Changing a chapter)"
+    )
 
 
 @pytest.mark.parametrize("name", CHAPTERS)
