@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import subprocess
 import sys
 import venv
@@ -67,7 +68,24 @@ def main(argv: list[str]) -> int:
         return 2
     extras, command = TASKS[argv[0]]
     ensure_environment(extras)
-    return subprocess.call([*command, *argv[1:]], cwd=ROOT)
+    return run_in_foreground([*command, *argv[1:]])
+
+
+def run_in_foreground(command: list[str]) -> int:
+    """Run the task and return its exit status; a Ctrl-C is the task's to handle.
+
+    The terminal sends Ctrl-C to this process and the task alike. The task stops in its own
+    way (``scim-course lab`` stops JupyterLab and the SCIM server together); this process
+    only waits for it, instead of dying with a traceback and leaving the task behind.
+    """
+    # Handlers set here are reset to the default in the task when it starts.
+    previous = signal.signal(signal.SIGINT, lambda _signum, _frame: None)
+    try:
+        returncode = subprocess.Popen(command, cwd=ROOT).wait()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    # A task killed by a signal reports -N; a shell reports 128+N.
+    return 128 - returncode if returncode < 0 else returncode
 
 
 if __name__ == "__main__":

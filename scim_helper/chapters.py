@@ -17,11 +17,12 @@ import contextlib
 import os
 import sys
 import tempfile
+import textwrap
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import nbformat
 
@@ -58,9 +59,16 @@ class ChapterResult:
     error: str = ""
 
     def line(self) -> str:
+        """The chapter's line; a failure's error follows on lines of its own, whole."""
         mark = "✓" if self.ok else "✗"
         text = f"  {mark} {self.name:<28} {self.seconds:6.1f} s"
-        return f"{text}  {self.error}" if self.error else text
+        if not self.error:
+            return text
+        # Wrapped at spaces, never cut: the end of an error message is where its advice is.
+        wrapped = textwrap.fill(
+            self.error, width=100, initial_indent=" " * 6, subsequent_indent=" " * 6
+        )
+        return f"{text}\n{wrapped}"
 
 
 def find_notebooks(cwd: Path | None = None) -> Path:
@@ -130,6 +138,8 @@ def execute(notebook: nbformat.NotebookNode | Path, cwd: Path) -> nbformat.Noteb
     """Run a notebook with papermill in this process; raise on the first cell that fails."""
     import papermill
 
+    from scim_helper.kernels import QuietShutdownKernelManager
+
     return papermill.execute_notebook(
         notebook if isinstance(notebook, nbformat.NotebookNode) else str(notebook),
         None,
@@ -138,7 +148,23 @@ def execute(notebook: nbformat.NotebookNode | Path, cwd: Path) -> nbformat.Noteb
         progress_bar=False,
         request_save_on_cell_execute=False,
         config=kernel_config(),
+        kernel_manager_class=QuietShutdownKernelManager,
     )
+
+
+def failure_summary(exc: BaseException) -> str:
+    """``'cell N: Name: value'`` for papermill's failing cell, else the exception's own words."""
+    ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
+    if isinstance(ename, str) and isinstance(evalue, str):
+        cell: Any = getattr(exc, "cell_index", None)
+        where = f"cell {cell}: " if isinstance(cell, int) else ""
+        return f"{where}{ename}: {' '.join(evalue.split())}"
+    lines = [line for line in str(exc).splitlines() if line.strip()]
+    return lines[-1].strip() if lines else type(exc).__name__
+
+
+#: A failing chapter's error is shown whole up to this length, then cut at a word.
+MAX_ERROR = 600
 
 
 def clean_outputs(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -156,13 +182,14 @@ def run_chapter(path: Path, *, record: bool = False) -> ChapterResult:
     try:
         executed = execute(path, cwd=path.parent)
     except Exception as exc:  # papermill wraps the failing cell; report it, go on with the next
-        message = str(exc).strip().splitlines()
-        summary = next((m for m in reversed(message) if m.strip()), type(exc).__name__)
-        return ChapterResult(path.stem, False, time.perf_counter() - started, summary[:160])
+        summary = textwrap.shorten(failure_summary(exc), MAX_ERROR, placeholder=" …")
+        return ChapterResult(path.stem, False, time.perf_counter() - started, summary)
     seconds = time.perf_counter() - started
     errors = error_outputs(executed)
     if errors:
-        return ChapterResult(path.stem, False, seconds, errors[0][:160])
+        return ChapterResult(
+            path.stem, False, seconds, textwrap.shorten(errors[0], MAX_ERROR, placeholder=" …")
+        )
     if record:
         nbformat.write(clean_outputs(executed), path)
     return ChapterResult(path.stem, True, seconds)
@@ -201,12 +228,16 @@ def run_course(
         else:
             where = server_url
         stack.enter_context(course_environment(server_url, auth_token or ""))
-        print(f"Running {len(paths)} chapters against {where}", file=out, flush=True)
+        print(f"Running {_count(len(paths))} against {where}", file=out, flush=True)
         for path in paths:
             result = run_chapter(path, record=record)
             results.append(result)
             print(result.line(), file=out, flush=True)
     return results
+
+
+def _count(n: int) -> str:
+    return f"{n} chapter" if n == 1 else f"{n} chapters"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -230,11 +261,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     notebooks = args.notebooks or find_notebooks()
-    if not chapter_paths(notebooks, args.chapters):
+    every = chapter_paths(notebooks)
+    if not every:
         print(
             f"No chapters found in {notebooks}. Run this in a clone of the course,"
             " or name the folder with --notebooks PATH."
         )
+        return 1
+    if not chapter_paths(notebooks, args.chapters):
+        asked = " ".join(args.chapters)
+        print(f"No chapter name starts with {asked}. The chapters in {notebooks}:")
+        for path in every:
+            print(f"  {path.stem}")
+        print(f"Name one by its number (scim-course run {every[-1].stem[:2]}) or its full name.")
         return 1
     started = time.perf_counter()
     results = run_course(
@@ -246,7 +285,7 @@ def run(args: argparse.Namespace) -> int:
     total = time.perf_counter() - started
     failed = [r for r in results if not r.ok]
     budget = f" (budget {args.budget:.0f} s)" if args.budget else ""
-    print(f"Total: {total:.1f} s for {len(results)} chapters{budget}; {len(failed)} failed")
+    print(f"Total: {total:.1f} s for {_count(len(results))}{budget}; {len(failed)} failed")
     if args.budget and total > args.budget:
         print(f"Over budget by {total - args.budget:.1f} s.")
         return 1

@@ -15,6 +15,7 @@ from __future__ import annotations
 import atexit
 import ipaddress
 import os
+import sys
 import threading
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -24,19 +25,24 @@ from sync_app.client import ClientConfiguration, SCIMClient
 
 __all__ = [
     "DATA_DIR_ENV",
+    "LAB_URL_ENV",
     "TOKEN_ENV",
     "URL_ENV",
     "Connection",
     "ServerNotConfigured",
+    "course_advice",
     "course_client",
     "course_server",
     "embedded_server",
+    "show_course_advice",
     "stop_embedded_server",
 ]
 
 URL_ENV = "SCIM_SERVER_URL"
 TOKEN_ENV = "SCIM_AUTH_TOKEN"
 DATA_DIR_ENV = "SCIM_COURSE_DATA_DIR"
+#: Set by ``scim-course lab`` for its kernels: the URL of the server it started itself.
+LAB_URL_ENV = "SCIM_COURSE_LAB_URL"
 
 
 class ServerNotConfigured(RuntimeError):
@@ -129,6 +135,7 @@ _urls_by_token: dict[str, str] = {}
 
 def course_server(server_url: str | None = None, auth_token: str | None = None) -> Connection:
     """The URL and token to use: arguments, else the environment, else the embedded server."""
+    show_course_advice()
     if server_url and auth_token:
         _urls_by_token[auth_token] = server_url
     url = server_url or _urls_by_token.get(auth_token or "") or os.environ.get(URL_ENV) or None
@@ -149,3 +156,105 @@ def course_client(server_url: str | None = None, auth_token: str | None = None) 
     """A :class:`SCIMClient` for the course's server (found as :func:`course_server` does)."""
     url, token = course_server(server_url, auth_token)
     return SCIMClient(ClientConfiguration(server_url=url, auth_token=token))
+
+
+# -- advice when the server does not answer or refuses the token ---------------------------------
+# The client's messages are true anywhere; only the course knows where its URL and token came
+# from, so it replaces the client's general hint with advice that fits.
+
+
+def _base(url: str) -> str:
+    return url.strip().rstrip("/")
+
+
+def _url_source(url: str) -> str:
+    """Where the course got ``url``: "embedded", "lab", "environment" or "argument"."""
+    url = _base(url)
+    embedded = _embedded.get(os.getpid())
+    if embedded is not None and url.startswith(_base(embedded.url)):
+        return "embedded"
+    for source, name in (("lab", LAB_URL_ENV), ("environment", URL_ENV)):
+        value = os.environ.get(name)
+        if value and url.startswith(_base(value)):
+            return source
+    return "argument"
+
+
+_RESTART_KERNEL = "restart the kernel (Kernel ▸ Restart Kernel…) and run the chapter from the top"
+_RESTART_LAB = "stop `python3 bootstrap.py course` with Ctrl-C in its terminal and run it again"
+
+
+def _connect_advice(url: str) -> str:
+    source = _url_source(url)
+    if source == "embedded":
+        return f"That is the course's own server, which runs inside this kernel: {_RESTART_KERNEL}."
+    if source == "lab":
+        return f"That is the course's own server, started with JupyterLab: {_RESTART_LAB}."
+    if source == "environment":
+        return (
+            f"{URL_ENV} is set to that address: check it, and that the server there is running. "
+            f"To use the course's own server instead, unset {URL_ENV} and {TOKEN_ENV} and start "
+            "the course again."
+        )
+    return "Check the server_url in the chapter's first cell, and that the server there is running."
+
+
+def _token_advice(error: BaseException) -> str:
+    request = getattr(error, "request", None)
+    source = _url_source(getattr(request, "url", "") or "")
+    if source in ("embedded", "lab"):
+        return (
+            "The course's own server gets its token without your help: leave auth_token = None "
+            f"in the chapter's first cell, then {_RESTART_KERNEL}."
+        )
+    mint = (
+        ""
+        if "scim-course token" in str(error)
+        else " (`scim-course token` mints one for a server you run with `scim-course serve`)"
+    )
+    return (
+        f"The course reads the token from {TOKEN_ENV}: set it to one this server accepts{mint}, "
+        "then start the course again. A token never goes into a notebook."
+    )
+
+
+def course_advice(error: BaseException) -> str | None:
+    """What to do about a connection or token error, given where the course found its server."""
+    from sync_app.errors import ConnectError, Unauthorized
+
+    if isinstance(error, ConnectError):
+        return _connect_advice(error.url)
+    if isinstance(error, Unauthorized):
+        return _token_advice(error)
+    return None
+
+
+def _show_with_advice(
+    shell: Any, etype: type[BaseException], value: BaseException, tb: Any, tb_offset: Any = None
+) -> list[str]:
+    """IPython's handler for the errors below: one paragraph, no traceback through requests."""
+    advice = course_advice(value)
+    if advice is None:
+        return list(shell.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset))
+    summary = getattr(value, "summary", str(value))
+    return [f"{etype.__name__}: {summary} {advice}"]
+
+
+def show_course_advice() -> None:
+    """In a notebook, show connection and token errors as one paragraph with the course's advice.
+
+    Only there: a script or ``scim-course`` gets the client's own exceptions unchanged. The
+    exception itself is untouched (``%tb`` still shows where it came from, and
+    ``error.original`` what ``requests`` raised).
+    """
+    if "IPython" not in sys.modules:
+        return
+    from IPython import get_ipython
+
+    from sync_app.errors import ConnectError, Unauthorized
+
+    shell = get_ipython()
+    handled = (ConnectError, Unauthorized)
+    if shell is None or shell.custom_exceptions not in ((), handled):
+        return  # not IPython, or someone else's handler: leave it
+    shell.set_custom_exc(handled, _show_with_advice)

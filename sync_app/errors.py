@@ -38,6 +38,7 @@ Any other error status (405, 415, 501…) is raised as a plain :class:`ProtocolE
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
@@ -77,7 +78,24 @@ __all__ = [
 
 
 class SCIMError(Exception):
-    """The root of every exception raised by ``sync_app``."""
+    """The root of every exception raised by ``sync_app``.
+
+    A message says what happened, then what to try next. ``hint`` is that general advice;
+    :attr:`summary` is the message without it, for a caller that knows the situation better
+    (the course knows where its server URL and token came from) and gives its own.
+    """
+
+    #: What to try next, in general; the message ends with it.
+    hint: ClassVar[str] = ""
+
+    @property
+    def summary(self) -> str:
+        """What happened: the message without the general :attr:`hint` at its end."""
+        message = str(self.args[0]) if self.args else ""
+        hint = type(self).hint
+        if hint and message.endswith(hint):
+            return message[: -len(hint)].rstrip()
+        return message
 
 
 class ValidationError(SCIMError, ValueError):
@@ -96,16 +114,47 @@ class ValidationError(SCIMError, ValueError):
 class TransportError(SCIMError):
     """The request got no HTTP answer at all.
 
-    ``request`` is the redacted :class:`~sync_app.wirelog.Exchange` of the attempt.
+    ``request`` is the redacted :class:`~sync_app.wirelog.Exchange` of the attempt;
+    ``original`` the exception ``requests`` raised, for debugging. It is not chained
+    (``raise ... from None``): its urllib3 traceback tells a reader nothing the message does not.
     """
 
-    def __init__(self, message: str, *, request: Exchange | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        request: Exchange | None = None,
+        original: BaseException | None = None,
+    ) -> None:
         super().__init__(message)
         self.request = request
+        self.original = original
 
 
 class ConnectError(TransportError):
-    """The connection was refused or the host could not be reached."""
+    """The connection was refused or the host could not be reached.
+
+    ``url`` is the server's base URL and ``reason`` a few words on why (``"connection
+    refused"``, ``"host not found"``…).
+    """
+
+    hint = "Check that the server is running and that server_url is right."
+
+    def __init__(
+        self,
+        url: str,
+        reason: str,
+        *,
+        request: Exchange | None = None,
+        original: BaseException | None = None,
+    ) -> None:
+        super().__init__(
+            f"Could not connect to {url} ({reason}). {self.hint}",
+            request=request,
+            original=original,
+        )
+        self.url = url
+        self.reason = reason
 
 
 class Timeout(TransportError):
@@ -234,7 +283,7 @@ class Unauthorized(ProtocolError):
     """401: the server did not accept the credentials."""
 
     status = 401
-    hint = "Check auth_token in ClientConfiguration: it is missing, wrong or expired."
+    hint = "The bearer token the client sent is missing, wrong or expired for this server."
 
 
 class Forbidden(ProtocolError):
@@ -338,10 +387,14 @@ def _error_class(status: int, scim_type: str | None) -> type[ProtocolError]:
     return _BY_STATUS.get(status, ProtocolError)
 
 
-def _what(exchange: Exchange | None) -> tuple[str, str]:
-    """Describe the resource a request was about: ("User 'mscott'", "get_users(...)")."""
+def _what(exchange: Exchange | None) -> tuple[str, str, str]:
+    """The resource a request was about, how to look it up, and the filter that finds it.
+
+    ``("User 'mscott'", "get_users(filter=...)", 'userName eq "mscott"')``; the filter is
+    ``""`` when the request names no resource by its unique attribute.
+    """
     if exchange is None:
-        return "The resource", "get_users() or get_groups()"
+        return "The resource", "get_users() or get_groups()", ""
     segments = [s for s in exchange.path.split("/") if s]
     kind = next((_KINDS[s] for s in segments if s in _KINDS), "")
     lister = {"User": "get_users()", "Group": "get_groups()"}.get(
@@ -351,12 +404,12 @@ def _what(exchange: Exchange | None) -> tuple[str, str]:
     name_attr = {"User": "userName", "Group": "displayName"}.get(kind, "")
     name = body.get(name_attr) if name_attr else None
     if kind and isinstance(name, str):
-        quoted = json.dumps(name)
-        lookup = f"{lister[:-1]}filter=Filter(filter='{name_attr} eq {quoted}'))"
-        return f"{kind} {name!r}", lookup
+        expression = f"{name_attr} eq {json.dumps(name)}"
+        lookup = f"{lister[:-1]}filter=Filter(filter='{expression}'))"
+        return f"{kind} {name!r}", lookup, expression
     if kind and len(segments) >= 2 and segments[-2] in _KINDS:
-        return f"{kind} {segments[-1]!r}", lister
-    return (f"The {kind}" if kind else "The resource"), lister
+        return f"{kind} {segments[-1]!r}", lister, ""
+    return (f"The {kind}" if kind else "The resource"), lister, ""
 
 
 def _message(
@@ -366,8 +419,24 @@ def _message(
     detail: str | None,
     exchange: Exchange | None,
 ) -> str:
-    what, lookup = _what(exchange)
+    what, lookup, expression = _what(exchange)
     code = f"{status} {scim_type}" if scim_type else str(status)
+    hint = cls.hint.format(lister=lookup, lookup=lookup)
+    if detail:
+        # Servers often repeat the status in their detail; the message gives it once.
+        detail = re.sub(rf"\s*\({re.escape(code)}\)", "", detail, flags=re.IGNORECASE)
+        detail = detail.strip().rstrip(".")
+    method = exchange.method if exchange else "The request"
+    path = f" {exchange.path}" if exchange else ""
+    if detail and cls is Unauthorized:
+        # The server knows best why it refused the token, and what to do about it.
+        return f"The server refused the credentials ({code}): {detail}."
+    if detail and cls is Uniqueness:
+        # The server's detail says what is taken; the client adds only the call to find it,
+        # and just the call when the detail already gives the filter.
+        if expression and expression.lower() in detail.lower():
+            hint = f"In Python: {lookup}."
+        return f"{method}{path} was refused ({code}): {detail}. {hint}"
     if cls is Uniqueness:
         head = f"{what} already exists ({code})."
     elif cls is NotFound:
@@ -381,12 +450,9 @@ def _message(
     elif cls is ServerError:
         head = f"The server failed while handling the request ({code})."
     else:
-        method = exchange.method if exchange else "The request"
-        path = f" {exchange.path}" if exchange else ""
         head = f"{method}{path} was refused ({code})."
     if detail:
-        head += f" The server says: {detail.rstrip('.')}."
-    hint = cls.hint.format(lister=lookup, lookup=lookup)
+        head += f" The server says: {detail}."
     return f"{head} {hint}"
 
 

@@ -9,6 +9,8 @@ import datetime as dt
 import email.utils
 import json
 import logging
+import socket
+import ssl
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -142,7 +144,9 @@ class Transport:
                 )
             except requests.RequestException as exc:
                 exchange.elapsed_ms = (time.perf_counter() - started) * 1000
-                raise self._transport_error(exc, exchange) from exc
+                # Not chained: urllib3's three nested tracebacks say less than the message.
+                # The original stays on the error as .original (and __context__).
+                raise self._transport_error(exc, exchange) from None
             exchange.elapsed_ms = (time.perf_counter() - started) * 1000
             decoded, problem = _decode(response)
             exchange.status = response.status_code
@@ -188,20 +192,51 @@ class Transport:
                 f"within {self.config.timeout} s. It may be busy or stuck: try again, or "
                 "raise ClientConfiguration(timeout=...).",
                 request=exchange,
+                original=exc,
             )
         elif isinstance(exc, requests.ConnectionError):
-            exchange.error = "ConnectError: could not connect"
-            error = ConnectError(
-                f"Could not connect to {where}. Is the local SCIM server running? Start it "
-                "with `scim-course serve` (or check server_url if you use another server).",
-                request=exchange,
-            )
+            reason = connect_failure_reason(exc)
+            exchange.error = f"ConnectError: {reason}"
+            error = ConnectError(where, reason, request=exchange, original=exc)
         else:
             exchange.error = f"{type(exc).__name__}"
             error = TransportError(
                 f"{exchange.method} {exchange.path} failed before the server answered "
                 f"({type(exc).__name__}). Check server_url, then try again.",
                 request=exchange,
+                original=exc,
             )
         self._record(exchange)
         return error
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """The exception and every one it wraps (urllib3 nests its reasons in args and .reason)."""
+    found: list[BaseException] = []
+    pending: list[BaseException] = [exc]
+    while pending and len(found) < 20:
+        current = pending.pop(0)
+        if current in found:
+            continue
+        found.append(current)
+        reason = getattr(current, "reason", None)
+        nested = [a for a in (*current.args, reason) if isinstance(a, BaseException)]
+        pending += [*nested, *(c for c in (current.__cause__, current.__context__) if c)]
+    return found
+
+
+def connect_failure_reason(exc: BaseException) -> str:
+    """A few words on why a connection failed: refused, host not found, TLS…"""
+    causes = _causes(exc)
+    if any(isinstance(c, requests.exceptions.SSLError | ssl.SSLError) for c in causes):
+        return "the TLS handshake failed"
+    if any(isinstance(c, ConnectionRefusedError) for c in causes):
+        return "connection refused"
+    if any(isinstance(c, socket.gaierror) for c in causes):
+        return "host not found"
+    if any(isinstance(c, ConnectionResetError | ConnectionAbortedError) for c in causes):
+        return "the connection was closed before an answer"
+    if any(isinstance(c, OSError) and c.errno is not None for c in causes):
+        error = next(c for c in causes if isinstance(c, OSError) and c.errno is not None)
+        return (error.strerror or "network error").lower()
+    return "no connection"
