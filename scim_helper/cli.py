@@ -10,6 +10,13 @@ import argparse
 import importlib
 import sys
 
+#: What ``scim-course --help`` says above the commands: plain text, as a terminal shows it.
+DESCRIPTION = "The Office SCIM course's command line: the local SCIM server, setup, chapters."
+EPILOG = (
+    "Each command has its own --help. To open the course: scim-course lab "
+    "(or python3 bootstrap.py course in the course's folder)."
+)
+
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("scim_helper.server.cli", "run the local SCIM server in the foreground"),
@@ -28,7 +35,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     Importing every subcommand pulls in nbformat and papermill, which would make
     ``scim-course serve`` take seconds to start instead of a fraction of one.
     """
-    parser = argparse.ArgumentParser(prog="scim-course", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="scim-course", description=DESCRIPTION, epilog=EPILOG)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module_name, help_text) in COMMANDS.items():
         command = sub.add_parser(name, help=help_text, description=help_text)

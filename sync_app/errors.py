@@ -428,15 +428,15 @@ def _message(
         detail = detail.strip().rstrip(".")
     method = exchange.method if exchange else "The request"
     path = f" {exchange.path}" if exchange else ""
-    if detail and cls is Unauthorized:
-        # The server knows best why it refused the token, and what to do about it.
+    if detail and cls is Unauthorized and "token" in detail.lower():
+        # The server says why it refused the token (and what to do): no echo of it.
         return f"The server refused the credentials ({code}): {detail}."
     if detail and cls is Uniqueness:
-        # The server's detail says what is taken; the client adds only the call to find it,
-        # and just the call when the detail already gives the filter.
+        # The server's detail says what is taken; the client adds the call that finds it,
+        # and only the call when the detail already gives the filter.
         if expression and expression.lower() in detail.lower():
             hint = f"In Python: {lookup}."
-        return f"{method}{path} was refused ({code}): {detail}. {hint}"
+        return f"{method}{path} was refused ({code}). The server says: {detail}. {hint}"
     if cls is Uniqueness:
         head = f"{what} already exists ({code})."
     elif cls is NotFound:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 import sync_app.errors
+from sync_app.client import ClientConfiguration, SCIMClient
 from sync_app.errors import (
     BadRequest,
     Conflict,
@@ -35,6 +36,8 @@ from sync_app.errors import (
     ValidationError,
 )
 from sync_app.scim.group import Group
+from sync_app.scim.user import User
+from tests.fixtures.local import Tenant
 from tests.sync_app.conftest import Reply, StubServer
 
 ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
@@ -137,14 +140,76 @@ def test_scim_type_classes_subclass_their_status() -> None:
 def test_rfc7644_3_12_uniqueness_message_names_the_group(
     stub: StubServer, sample: Callable[[str], Any]
 ) -> None:
-    """A duplicate group reads as a sentence: what happened and what to try."""
+    """A duplicate group reads as sentences: the request, the server's detail, what to try."""
     stub.queue(Reply(status=409, body=sample("rfc7644-3.12-error-uniqueness")))
     with stub.client() as client, pytest.raises(Uniqueness) as caught:
         client.create_group(Group(displayName="Dunder Mifflin"))
+    assert str(caught.value) == (
+        "POST /Groups was refused (409 uniqueness). The server says: One or more of the "
+        "attribute values are already in use or are reserved. Find the existing one with "
+        "get_groups(filter=Filter(filter='displayName eq \"Dunder Mifflin\"')), or delete it "
+        "first to start over."
+    )
+
+
+def test_rfc7644_3_12_uniqueness_without_detail_says_it_exists(stub: StubServer) -> None:
+    """Without the server's detail, the client says what is taken and how to find it."""
+    stub.queue(
+        Reply(status=409, body={"schemas": [ERROR], "status": "409", "scimType": "uniqueness"})
+    )
+    with stub.client() as client, pytest.raises(Uniqueness) as caught:
+        client.create_group(Group(displayName="Dunder Mifflin"))
+    assert str(caught.value) == (
+        "Group 'Dunder Mifflin' already exists (409 uniqueness). Find the existing one with "
+        "get_groups(filter=Filter(filter='displayName eq \"Dunder Mifflin\"')), or delete it "
+        "first to start over."
+    )
+
+
+def test_rfc7644_3_12_uniqueness_on_the_course_server_says_each_thing_once(
+    fresh_tenant: Tenant,
+) -> None:
+    """The course server's 409: its detail once, the code once, and only the Python call added."""
+    config = ClientConfiguration(server_url=fresh_tenant.url, auth_token=fresh_tenant.token)
+    with SCIMClient(config) as client:
+        client.create_user(User(userName="cminer"))
+        with pytest.raises(Uniqueness) as caught:
+            client.create_user(User(userName="cminer"))
     message = str(caught.value)
-    assert message.startswith("Group 'Dunder Mifflin' already exists (409 uniqueness).")
-    assert "get_groups(filter=Filter(filter='displayName eq \"Dunder Mifflin\"'))" in message
-    assert "delete it first" in message
+    assert message == (
+        "POST /Users was refused (409 uniqueness). The server says: userName 'cminer' is "
+        "already taken. "
+        "userName is unique case-insensitively: pick another, or find the existing user with "
+        'filter=userName eq "cminer". '
+        "In Python: get_users(filter=Filter(filter='userName eq \"cminer\"'))."
+    )
+    assert message.count("409") == 1 and message.lower().count("find") == 1
+
+
+def test_rfc7644_3_12_unauthorized_on_the_course_server_says_it_once(
+    fresh_tenant: Tenant,
+) -> None:
+    """A wrong token: the server's detail says why and what to do; the client adds no echo."""
+    config = ClientConfiguration(server_url=fresh_tenant.url, auth_token="not-the-token")
+    with SCIMClient(config) as client, pytest.raises(Unauthorized) as caught:
+        client.get_users()
+    assert str(caught.value) == (
+        "The server refused the credentials (401): The bearer token is not valid for this "
+        "server. Check the token you were given, or mint a new one with 'scim-course token'."
+    )
+    assert "ClientConfiguration" not in str(caught.value)
+
+
+def test_rfc7644_3_12_unauthorized_without_detail_gives_the_hint(stub: StubServer) -> None:
+    """Without a detail, the general hint: the token is missing, wrong or expired."""
+    stub.queue(Reply(status=401, body={"schemas": [ERROR], "status": "401"}))
+    with stub.client() as client, pytest.raises(Unauthorized) as caught:
+        client.get_users()
+    assert str(caught.value) == (
+        "The server refused the credentials (401). The bearer token the client sent is missing, "
+        "wrong or expired for this server."
+    )
+    assert caught.value.summary == "The server refused the credentials (401)."
 
 
 def test_error_without_scim_body_keeps_an_excerpt(stub: StubServer) -> None:

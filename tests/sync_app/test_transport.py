@@ -8,8 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import socket
+import traceback
 
 import pytest
+import requests
 
 from sync_app.client import ClientConfiguration, SCIMClient
 from sync_app.errors import (
@@ -55,18 +57,49 @@ def test_timeout_raises_timeout(stub: StubServer) -> None:
 
 
 def test_connection_refused_raises_connect_error() -> None:
-    """A refused connection raises ConnectError, asking whether the local server runs."""
+    """A refused connection raises ConnectError: what happened, then what to do."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    config = ClientConfiguration(server_url=f"http://127.0.0.1:{port}/scim/v2", auth_token="t")
+    url = f"http://127.0.0.1:{port}/scim/v2"
+    config = ClientConfiguration(server_url=url, auth_token="t")
     with SCIMClient(config) as client, pytest.raises(ConnectError) as caught:
         client.get_users()
-    assert isinstance(caught.value, TransportError)
-    assert "Is the local SCIM server running? Start it with `scim-course serve`" in str(
-        caught.value
+    error = caught.value
+    assert isinstance(error, TransportError)
+    assert str(error) == (
+        f"Could not connect to {url} (connection refused). "
+        "Check that the server is running and that server_url is right."
     )
-    assert caught.value.request is client.wire_log[-1]
+    assert error.summary == f"Could not connect to {url} (connection refused)."
+    assert (error.url, error.reason) == (url, "connection refused")
+    assert error.request is client.wire_log[-1]
+    assert client.wire_log[-1].error == "ConnectError: connection refused"
+
+
+def test_connect_error_does_not_chain_urllib3s_traceback() -> None:
+    """The traceback shows the client's frames only; requests' error stays on .original."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = ClientConfiguration(server_url=f"http://127.0.0.1:{port}/scim/v2")
+    with SCIMClient(config) as client, pytest.raises(ConnectError) as caught:
+        client.get_users()
+    error = caught.value
+    shown = "".join(traceback.format_exception(error))
+    assert "/urllib3/" not in shown and "/requests/" not in shown
+    assert "During handling" not in shown
+    assert "direct cause" not in shown and shown.count("Traceback") == 1
+    assert isinstance(error.original, requests.ConnectionError)
+    assert error.__cause__ is None and error.__suppress_context__
+
+
+def test_unknown_host_says_host_not_found() -> None:
+    """A name that does not resolve is reported as such, not as a refused connection."""
+    config = ClientConfiguration(server_url="http://no-such-host.invalid/scim/v2", retries=0)
+    with SCIMClient(config) as client, pytest.raises(ConnectError) as caught:
+        client.get_users()
+    assert caught.value.reason == "host not found"
 
 
 def test_rfc9110_retry_503_honours_retry_after_seconds(stub: StubServer) -> None:
