@@ -235,9 +235,12 @@ def _show_with_advice(
     """IPython's handler for the errors below: one paragraph, no traceback through requests."""
     advice = course_advice(value)
     if advice is None:
-        return list(shell.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset))
-    summary = getattr(value, "summary", str(value))
-    return [f"{etype.__name__}: {summary} {advice}"]
+        stb = list(shell.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset))
+    else:
+        stb = [f"{etype.__name__}: {getattr(value, 'summary', str(value))} {advice}"]
+    # A cell's exception reaches this handler from run_code, which shows nothing itself.
+    shell._showtraceback(etype, value, stb)
+    return stb
 
 
 def show_course_advice() -> None:

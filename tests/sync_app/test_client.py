@@ -83,8 +83,9 @@ def test_rfc7644_3_3_duplicate_user_raises_uniqueness(client: SCIMClient, unique
         client.create_user(_user(user_name))
     error = caught.value
     assert (error.status, error.scim_type) == (409, "uniqueness")
-    assert str(error).startswith(f"User '{user_name}' already exists (409 uniqueness).")
-    assert f'userName eq "{user_name}"' in str(error)
+    assert str(error).startswith("POST /Users was refused (409 uniqueness). The server says: ")
+    assert str(error).count("409") == 1
+    assert f"get_users(filter=Filter(filter='userName eq \"{user_name}\"'))" in str(error)
     assert error.response is not None and error.response.status_code == 409
 
 
