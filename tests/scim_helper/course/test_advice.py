@@ -86,9 +86,7 @@ def test_connection_refused_on_the_embedded_server_says_restart_the_kernel(
     tmp_path: Path,
 ) -> None:
     """No SCIM_SERVER_URL: the course's own server runs in the kernel, so restart the kernel."""
-    error = _shown(
-        _EMBEDDED_STOPPED, {"SCIM_COURSE_DATA_DIR": str(tmp_path / "data")}, tmp_path
-    )
+    error = _shown(_EMBEDDED_STOPPED, {"SCIM_COURSE_DATA_DIR": str(tmp_path / "data")}, tmp_path)
     shown = _paragraph(error)
     found = re.fullmatch(
         r"ConnectError: Could not connect to (http://127\.0\.0\.1:\d+/scim/v2) \(connection "
