@@ -236,6 +236,33 @@ def run_course(
     return results
 
 
+def server_problem(server_url: str, auth_token: str | None) -> str | None:
+    """Why no chapter could use this server (no answer, token refused), or ``None``.
+
+    Asked once before the run, so that a wrong ``--server-url`` or ``SCIM_AUTH_TOKEN`` gives one
+    message about the flag and the variable, not one failed chapter after another.
+    """
+    from sync_app.client import ClientConfiguration, SCIMClient
+    from sync_app.errors import ConnectError, Unauthorized, ValidationError
+
+    try:
+        config = ClientConfiguration(server_url=server_url, auth_token=auth_token, retries=0)
+        with SCIMClient(config) as client:
+            client.get_users(count=1)
+    except ValidationError as error:
+        return f"--server-url: {error}"
+    except ConnectError as error:
+        return f"{error.summary} Check --server-url, and that the server there is running."
+    except Unauthorized as error:
+        return (
+            f"{error.summary} With --server-url, the token is read from SCIM_AUTH_TOKEN: "
+            "set it to one this server accepts."
+        )
+    except Exception:  # any other answer: the chapters will say what goes wrong, and where
+        return None
+    return None
+
+
 def _count(n: int) -> str:
     return f"{n} chapter" if n == 1 else f"{n} chapters"
 
@@ -275,12 +302,16 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {path.stem}")
         print(f"Name one by its number (scim-course run {every[-1].stem[:2]}) or its full name.")
         return 1
+    auth_token = os.environ.get("SCIM_AUTH_TOKEN") or None if args.server_url else None
+    if args.server_url and (problem := server_problem(args.server_url, auth_token)):
+        print(problem)
+        return 1
     started = time.perf_counter()
     results = run_course(
         args.chapters,
         notebooks=notebooks,
         server_url=args.server_url,
-        auth_token=os.environ.get("SCIM_AUTH_TOKEN") if args.server_url else None,
+        auth_token=auth_token,
     )
     total = time.perf_counter() - started
     failed = [r for r in results if not r.ok]

@@ -29,8 +29,6 @@ from tornado.websocket import websocket_connect
 
 ROOT = Path(__file__).resolve().parent.parent
 
-pytestmark = pytest.mark.skipif(os.name != "posix", reason="drives a POSIX pseudo-terminal")
-
 # Make the pseudo-terminal the controlling terminal of a new session, then become the command.
 _TRAMPOLINE = (
     "import fcntl, os, sys, termios; fcntl.ioctl(0, termios.TIOCSCTTY, 0); "
@@ -176,6 +174,7 @@ def course(tmp_path: Path) -> Iterator[Terminal]:
         terminal.close()
 
 
+@pytest.mark.skipif(os.name != "posix", reason="drives a POSIX pseudo-terminal")
 def test_course_prints_the_url_and_one_ctrl_c_stops_everything(
     course: Terminal, tmp_path: Path
 ) -> None:
@@ -217,3 +216,51 @@ def test_course_prints_the_url_and_one_ctrl_c_stops_everything(
         time.sleep(0.2)
     assert not left, [" ".join(p.cmdline()) for p in left]
     assert not _answers(scim_url) and not _answers(base)
+
+
+def test_top_level_help_is_plain_text() -> None:
+    """`scim-course --help` reads as a terminal shows it: no reST markup."""
+    result = subprocess.run(
+        [sys.executable, "-m", "scim_helper.cli", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "``" not in result.stdout and not re.search(r":(func|class|mod|meth):", result.stdout)
+    assert "The Office SCIM course's command line" in result.stdout
+    assert all(f"    {name}" in result.stdout for name in ("lab", "run", "serve", "token"))
+
+
+def test_lab_url_opens_the_index_with_jupyterlabs_token(tmp_path: Path) -> None:
+    """The printed URL opens 00-index.ipynb, logged in with JupyterLab's token."""
+    from scim_helper.lab import lab_url
+
+    (tmp_path / "00-index.ipynb").write_text("{}")
+    info = {"url": "http://localhost:8890/base/", "token": "abc"}
+    assert lab_url(info, tmp_path) == "http://localhost:8890/base/lab/tree/00-index.ipynb?token=abc"
+    assert lab_url({"url": "http://localhost:8890/"}, tmp_path / "none") == (
+        "http://localhost:8890/lab"
+    )
+
+
+def test_lab_with_a_url_but_no_token_explains(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """SCIM_SERVER_URL without SCIM_AUTH_TOKEN: a sentence and status 2, no traceback."""
+    from scim_helper.cli import main
+
+    monkeypatch.setenv("SCIM_SERVER_URL", "https://api.scim.dev/scim/v2/")
+    monkeypatch.delenv("SCIM_AUTH_TOKEN", raising=False)
+    assert main(["lab", "--no-browser", "--notebooks", str(ROOT / "notebooks")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("scim-course lab: There is a server URL") and "SCIM_AUTH_TOKEN" in err
+
+
+def test_readme_says_how_to_reach_the_tools() -> None:
+    """The README names scim-course's path in .venv and the venv's Python for the builder."""
+    readme = (ROOT / "README.md").read_text()
+    assert ".venv/bin/scim-course" in readme and "source .venv/bin/activate" in readme
+    assert ".venv/bin/python tools/build_notebooks.py" in readme
+    assert "`python tools/build_notebooks.py" not in readme

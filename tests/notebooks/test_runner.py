@@ -10,6 +10,8 @@ import pytest
 from scim_helper import chapters, cli
 from scim_helper.chapters import ChapterResult, chapter_paths, find_notebooks, kernel_config
 
+from tests.fixtures.local import Tenant
+
 from .course import CHAPTERS, NOTEBOOKS
 
 
@@ -146,6 +148,39 @@ def test_a_refused_connection_is_reported_whole(
     )
     assert " ".join(out.split()).endswith(" ".join(results[0].error.split()))
     assert "Traceback" not in out
+
+
+def test_run_at_a_closed_port_says_so_once(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A wrong --server-url: one paragraph about the flag, before any chapter starts."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{probe.getsockname()[1]}/scim/v2"
+    monkeypatch.setenv("SCIM_AUTH_TOKEN", "t")
+    assert cli.main(["run", "01", "--server-url", url]) == 1
+    assert capsys.readouterr().out == (
+        f"Could not connect to {url} (connection refused). Check --server-url, and that the "
+        "server there is running.\n"
+    )
+
+
+def test_run_with_a_refused_token_points_to_scim_auth_token(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, fresh_tenant: Tenant
+) -> None:
+    """A token the server refuses: its detail, then where `run` reads the token; no chapter run."""
+    monkeypatch.setenv("SCIM_AUTH_TOKEN", "not-the-token")
+    assert cli.main(["run", "01", "--server-url", fresh_tenant.url]) == 1
+    out = capsys.readouterr().out
+    assert out == (
+        "The server refused the credentials (401): The bearer token is not valid for this "
+        "server. Check the token you were given, or mint a new one with 'scim-course token'. "
+        "With --server-url, the token is read from SCIM_AUTH_TOKEN: set it to one this server "
+        "accepts.\n"
+    )
+    assert "not-the-token" not in out
 
 
 def test_run_fails_when_no_chapter_matches(capsys: pytest.CaptureFixture[str], tmp_path) -> None:
