@@ -76,14 +76,23 @@ def run_in_foreground(command: list[str]) -> int:
 
     The terminal sends Ctrl-C to this process and the task alike. The task stops in its own
     way (``scim-course lab`` stops JupyterLab and the SCIM server together); this process
-    only waits for it, instead of dying with a traceback and leaving the task behind.
+    only waits for it, instead of dying with a traceback and leaving the task behind. A
+    SIGTERM sent to this process alone is passed on to the task.
     """
+    process: subprocess.Popen[bytes] | None = None
+
+    def pass_on(signum: int, _frame: object) -> None:
+        if process is not None and signum != signal.SIGINT:
+            process.send_signal(signum)
+
     # Handlers set here are reset to the default in the task when it starts.
-    previous = signal.signal(signal.SIGINT, lambda _signum, _frame: None)
+    previous = {sig: signal.signal(sig, pass_on) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        returncode = subprocess.Popen(command, cwd=ROOT).wait()
+        process = subprocess.Popen(command, cwd=ROOT)
+        returncode = process.wait()
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     # A task killed by a signal reports -N; a shell reports 128+N.
     return 128 - returncode if returncode < 0 else returncode
 
