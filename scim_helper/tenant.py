@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from sync_app.client import SCIMClient
+from sync_app.errors import SCIMError
 from sync_app.wirelog import Exchange
 
 __all__ = ["Tenant", "quote"]
@@ -92,6 +93,22 @@ class Tenant:
         exact = [g for g in found if g.get("displayName") == display_name]
         candidates = exact or found
         return candidates[0] if candidates else None
+
+    def members_of(self, group_id: str) -> set[str]:
+        """The ids of a group's members, asked of the group itself (every server answers this)."""
+        return self.member_ids(self.client.get_group(group_id).to_dict())
+
+    def groups_of(self, user_id: str) -> list[dict[str, Any]]:
+        """The groups that hold this user directly, whatever the server supports.
+
+        ``User.groups`` is optional (RFC 7643 §4.1.2: some servers never fill it), and a filter
+        on ``members`` is not something every server offers (RFC 7644 §3.4.2.2); so: the
+        filter first, else every group's members, read page by page.
+        """
+        try:
+            return self.groups(f"members[value eq {quote(user_id)}]")
+        except SCIMError:
+            return [g for g in self.groups() if user_id in self.member_ids(g)]
 
     @staticmethod
     def member_ids(group: dict[str, Any] | None) -> set[str]:

@@ -67,3 +67,28 @@ def test_capabilities_unknown_feature_lists_the_known_ones() -> None:
     """A misspelt feature is an error that lists the real names."""
     with pytest.raises(ValueError, match="'sort'"):
         Capabilities().supports("sorting")
+
+
+def test_rfc7643_4_1_2_groups_of_asks_the_groups_on_the_peer(peer_server: PeerServer) -> None:
+    """Without User.groups, Tenant.groups_of and members_of still answer (asking the groups)."""
+    from scim_helper.tenant import Tenant
+
+    config = ClientConfiguration(server_url=peer_server.url, auth_token=peer_server.token)
+    with SCIMClient(config) as client:
+        user = client.create_user(User(userName="groups-of-probe")).to_dict()
+        group = client.create_group(
+            Group.from_dict(
+                {
+                    "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+                    "displayName": "groups-of-probe",
+                    "members": [{"value": user["id"], "type": "User"}],
+                }
+            )
+        ).to_dict()
+        try:
+            tenant = Tenant(client)
+            assert [g["id"] for g in tenant.groups_of(user["id"])] == [group["id"]]
+            assert tenant.members_of(group["id"]) == {user["id"]}
+        finally:
+            client.delete_group(group["id"])
+            client.delete_user(user["id"])
