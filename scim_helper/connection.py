@@ -34,6 +34,7 @@ __all__ = [
     "course_client",
     "course_server",
     "embedded_server",
+    "is_sandbox",
     "show_course_advice",
     "stop_embedded_server",
 ]
@@ -68,8 +69,14 @@ class Connection(NamedTuple):
 
     @property
     def is_local(self) -> bool:
-        """True for a server on this machine (loopback): the learner's own, private tenant."""
+        """True for a server on this machine (loopback). Says nothing about whose data it holds:
+        Docker containers, SSH tunnels and workshop servers are loopback too (see is_sandbox)."""
         return is_loopback(self.url)
+
+    @property
+    def is_sandbox(self) -> bool:
+        """True only for the course's own embedded server (see :func:`is_sandbox`)."""
+        return is_sandbox(self.url, self.token)
 
 
 def is_loopback(url: str) -> bool:
@@ -90,6 +97,55 @@ def data_dir() -> Path:
     from scim_helper.server.runner import data_dir as runner_data_dir
 
     return runner_data_dir()
+
+
+# -- the sandbox: the only server the course may empty -------------------------------------------
+
+
+def is_sandbox(url: str, token: str, directory: Path | None = None) -> bool:
+    """Whether ``url`` is the course's own embedded server, started by the course itself.
+
+    True only when a sandbox record in the data directory (written by the course when it started
+    its embedded server there) names this URL and this token, and the process that wrote it is
+    still running. The host being loopback proves nothing: containers, SSH tunnels and workshop
+    servers are loopback too.
+    """
+    from scim_helper.server.runner import sandbox_records, token_digest
+
+    digest = token_digest(token)
+    wanted = url.rstrip("/")
+    return any(
+        str(record.get("url", "")).rstrip("/") == wanted
+        and record.get("token_sha256") == digest
+        and isinstance(record.get("pid"), int)
+        and _process_alive(record["pid"])
+        for record in sandbox_records(directory or data_dir())
+    )
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    if pid <= 0:
+        return False
+    if os.name == "nt":  # os.kill(pid, 0) would terminate the process on Windows
+        import ctypes
+
+        kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+        handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if not handle:
+            return False
+        code = ctypes.c_ulong()
+        kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
+        kernel32.CloseHandle(handle)
+        return code.value == 259  # STILL_ACTIVE
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return False  # another user's process now: not the one that wrote the record
+    return True
 
 
 # -- the embedded server ------------------------------------------------------------------------
@@ -113,6 +169,7 @@ def embedded_server() -> Any:
         server = LocalServer(directory / "scim.db", token=read_token_file(token_file)).start()
         if read_token_file(token_file) != server.token:
             write_token_file(token_file, server.token)
+        server.record_sandbox(directory)
         _embedded[pid] = server
         return server
 

@@ -5,28 +5,33 @@ second run finds what the first created (by ``externalId``, then ``userName``) a
 same ids; ``reset=True`` puts the learner's tenant back to the starting state, so every chapter
 can begin from it and run twice in a row.
 
-What reset touches depends on whose data it is:
+What reset touches depends on whose server it is:
 
-- On the learner's own local server (a loopback URL: one private tenant per token) reset makes
-  the tenant exactly the fifteen staff and the "Dunder Mifflin" group holding them, plus the
-  wider company directory if ``seed_directory`` loaded it (that directory is read-only in the
-  course, so it is kept rather than loaded again for every chapter). Everything else — Charles,
-  the Paper Company, practice groups — is deleted.
-- On any other server (scim.dev, a company's test tenant) reset restores only resources the
-  course created, recognised by their ``externalId`` (``office-course:…``), and never deletes
-  anything else.
+- On the course's own embedded sandbox — the server the course started itself, from its own data
+  directory and token (``connection.is_sandbox``; never merely a loopback URL) — reset makes the
+  tenant exactly the fifteen staff and the "Dunder Mifflin" group holding them, plus the wider
+  company directory if ``seed_directory`` loaded it (read-only in the course, so it is kept rather
+  than loaded again for every chapter). Everything else is deleted.
+- On every other server (scim2-server, ``scim-course serve``, a workshop server, scim.dev) the
+  course creates, changes and deletes only what carries its mark (an ``externalId`` under
+  ``office-course:``, :func:`scim_helper.marker.course_external_id`): reset restores the staff and
+  the group with minimal PATCH operations (a strict server refuses a PUT that resends immutable
+  sub-attributes such as a member's ``type``), deletes every other marked user and group, keeps
+  the directory, and leaves every unmarked resource exactly as it was. If a staff member's
+  ``userName`` belongs to someone else there, it says so instead of touching it.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from typing import Any
 
 from scim_helper.connection import course_server
 from scim_helper.directory import EXTERNAL_ID_PREFIX as DIRECTORY_PREFIX
+from scim_helper.marker import EXTERNAL_ID_PREFIX, is_course_resource
 from scim_helper.staff import (
     DUNDER_MIFFLIN,
-    EXTERNAL_ID_PREFIX,
     GROUP_EXTERNAL_ID,
     StaffMember,
     group_body,
@@ -34,14 +39,18 @@ from scim_helper.staff import (
 )
 from scim_helper.tenant import Tenant, quote
 from sync_app.client import ClientConfiguration, SCIMClient
+from sync_app.errors import BadRequest, Forbidden, NotFound, ProtocolError
 from sync_app.scim.group import Group
 from sync_app.scim.messages import BulkOperation
+from sync_app.scim.patchop import Operation, PatchOp
 from sync_app.scim.user import User
 
 __all__ = ["CourseSetupError", "StaffIds", "course_setup"]
 
 # Spellings learners bring from the tutorial this course grew from.
 _ALIASES = {"Micheal Scott": "Michael Scott"}
+# What a stored resource carries that the course never sets (RFC 7643 §3.1, §4.1.2).
+_SERVER_OWNED = frozenset({"id", "meta", "schemas", "groups"})
 
 
 class StaffIds(dict[str, str]):
@@ -69,15 +78,19 @@ def course_setup(
     connection = course_server(server_url, auth_token)
     config = ClientConfiguration(server_url=connection.url, auth_token=connection.token)
     with SCIMClient(config) as client:
-        seeder = _Seeder(client, own_tenant=connection.is_local)
+        seeder = _Seeder(client, sandbox=connection.is_sandbox)
         return seeder.reset() if reset else seeder.ensure()
 
 
-# -- how it is done -----------------------------------------------------------------------------
+# -- comparing what is stored with what the course seeds ------------------------------------------
 
 
 def _is_ours(resource: dict[str, Any], external_id: str) -> bool:
     return resource.get("externalId") == external_id
+
+
+def _present(value: Any) -> bool:
+    return value not in (None, [], {}, "")
 
 
 def _normal_emails(emails: Iterable[dict[str, Any]] | None) -> list[tuple[str, str, bool]]:
@@ -87,35 +100,74 @@ def _normal_emails(emails: Iterable[dict[str, Any]] | None) -> list[tuple[str, s
     )
 
 
-def _differs(user: dict[str, Any], body: dict[str, Any]) -> bool:
-    """Whether a stored user is not (any more) the canonical ``body``."""
-    ignored = {"id", "meta", "groups", "schemas"}
-    stored = {k: v for k, v in user.items() if k not in ignored and v not in (None, [], {})}
-    wanted = {k: v for k, v in body.items() if k not in ignored}
-    if set(stored) != set(wanted):
-        return True
-    if _normal_emails(stored.get("emails")) != _normal_emails(wanted.get("emails")):
-        return True
-    name = {k: v for k, v in (stored.get("name") or {}).items() if v is not None}
-    rest = ("externalId", "userName", "displayName", "title", "active")
-    return name != wanted["name"] or any(stored.get(k) != wanted.get(k) for k in rest)
+def _same(key: str, stored: Any, wanted: Any) -> bool:
+    if key == "emails":
+        return _normal_emails(stored) == _normal_emails(wanted)
+    if isinstance(wanted, dict):
+        stored = {k: v for k, v in (stored or {}).items() if _present(v)}
+    return bool(stored == wanted)
+
+
+def restore_operations(stored: dict[str, Any], body: dict[str, Any]) -> list[Operation]:
+    """The fewest PATCH operations that turn a stored user back into ``body`` (RFC 7644 §3.5.2).
+
+    Attributes the body sets are replaced where they differ; attributes the course never sets
+    (a nickName, phone numbers, an enterprise extension a chapter added) are removed, one
+    sub-attribute at a time for extensions. Server-owned attributes are left alone.
+    """
+    operations: list[Operation] = []
+    for key, wanted in body.items():
+        if key in _SERVER_OWNED or _same(key, stored.get(key), wanted):
+            continue
+        operations.append(Operation(op="replace", path=key, value=wanted))
+        if isinstance(wanted, dict):  # replace keeps unnamed sub-attributes: remove them
+            extra = set(stored.get(key) or {}) - set(wanted)
+            operations += [
+                Operation(op="remove", path=f"{key}.{sub}")
+                for sub in sorted(extra)
+                if _present(stored[key][sub])
+            ]
+    for key in sorted(set(stored) - set(body) - _SERVER_OWNED):
+        value = stored[key]
+        if not _present(value):
+            continue
+        if key.startswith("urn:") and isinstance(value, dict):  # an extension schema's attributes
+            operations += [
+                Operation(op="remove", path=f"{key}:{sub}")
+                for sub in sorted(value)
+                if _present(value[sub])
+            ]
+        else:
+            operations.append(Operation(op="remove", path=key))
+    return operations
 
 
 class _Seeder:
-    def __init__(self, client: SCIMClient, *, own_tenant: bool) -> None:
+    def __init__(self, client: SCIMClient, *, sandbox: bool) -> None:
         self.client = client
         self.tenant = Tenant(client)
-        self.own_tenant = own_tenant
-        self._bulk_limit: int | None = None
+        self.sandbox = sandbox
+        self._config: dict[str, Any] | None = None
 
-    # -- reading --------------------------------------------------------------------------
+    # -- what the server offers -----------------------------------------------------------------
+
+    def config(self) -> dict[str, Any]:
+        if self._config is None:
+            try:
+                self._config = self.tenant.service_provider_config()
+            except ProtocolError:  # no discovery: assume nothing optional
+                self._config = {}
+        return self._config
 
     def bulk_limit(self) -> int:
         """How many operations one /Bulk request may carry here (0: no Bulk)."""
-        if self._bulk_limit is None:
-            bulk = self.tenant.service_provider_config().get("bulk") or {}
-            self._bulk_limit = int(bulk.get("maxOperations") or 0) if bulk.get("supported") else 0
-        return self._bulk_limit
+        bulk = self.config().get("bulk") or {}
+        return int(bulk.get("maxOperations") or 0) if bulk.get("supported") else 0
+
+    def patch_supported(self) -> bool:
+        return bool((self.config().get("patch") or {}).get("supported"))
+
+    # -- reading --------------------------------------------------------------------------
 
     def find_staff(self) -> dict[str, dict[str, Any]]:
         """userName → the stored user, for each of the fifteen found (by externalId or userName)."""
@@ -130,12 +182,12 @@ class _Seeder:
             user = by_marker.get(member.external_id) or by_name.get(member.user_name)
             if user is None:
                 continue
-            if not _is_ours(user, member.external_id) and not self.own_tenant:
+            if not _is_ours(user, member.external_id) and not self.sandbox:
                 raise CourseSetupError(
-                    f"A user {member.user_name!r} already exists on this server and was not "
-                    "created by course_setup (its externalId is not "
-                    f"{member.external_id!r}). course_setup never changes other people's "
-                    "resources: delete that user yourself, or use a token of your own."
+                    f"This server already has a user {member.user_name!r} that the course did "
+                    f"not create (its externalId is not {member.external_id!r}), so the course "
+                    "cannot add Dunder Mifflin's own and leaves that user untouched. Use a "
+                    "tenant of your own, or ask whoever owns it to rename or delete it."
                 )
             found[member.user_name] = user
         return found
@@ -146,16 +198,27 @@ class _Seeder:
         )
         groups = self.tenant.groups(query)
         ours = [g for g in groups if _is_ours(g, GROUP_EXTERNAL_ID)]
-        candidates = ours or groups
-        group = candidates[0] if candidates else None
-        if group is not None and not ours and not self.own_tenant:
+        if ours:
+            return ours[0]
+        named = [g for g in groups if g.get("displayName") == DUNDER_MIFFLIN]
+        if named and not self.sandbox:
             raise CourseSetupError(
-                f"A group {DUNDER_MIFFLIN!r} already exists on this server and was not created "
-                f"by course_setup (its externalId is not {GROUP_EXTERNAL_ID!r}). course_setup "
-                "never changes other people's resources: delete or rename that group yourself, "
-                "or use a token of your own."
+                f"This server already has a group {DUNDER_MIFFLIN!r} that the course did not "
+                f"create (its externalId is not {GROUP_EXTERNAL_ID!r}), so the course leaves it "
+                "untouched and cannot make its own. Use a tenant of your own, or ask whoever "
+                "owns that group to rename it."
             )
-        return group
+        return named[0] if named else None
+
+    def marked(self, kind: str) -> list[dict[str, Any]]:
+        """Every user or group carrying the course's mark (filtered where the server can)."""
+        read = self.tenant.users if kind == "Users" else self.tenant.groups
+        attributes = ["externalId", "userName"] if kind == "Users" else ["externalId"]
+        try:
+            found = read(f"externalId sw {quote(EXTERNAL_ID_PREFIX)}", attributes=attributes)
+        except (BadRequest, Forbidden):  # no filter (or not on externalId): read them all
+            found = read(None, attributes=attributes)
+        return [r for r in found if is_course_resource(r)]
 
     # -- writing --------------------------------------------------------------------------
 
@@ -185,7 +248,7 @@ class _Seeder:
         """Create the given staff; userName → new id."""
         if not members:
             return {}
-        if self.bulk_limit() > 1:
+        if self.bulk_limit() > 1 and len(members) > 1:
             ops = [
                 BulkOperation(method="POST", path="/Users", bulkId=m.user_name, data=m.body())
                 for m in members
@@ -202,38 +265,61 @@ class _Seeder:
     def delete(self, kind: str, ids: list[str]) -> None:
         if not ids:
             return
-        if self.bulk_limit() > 1:
+        if self.bulk_limit() > 1 and len(ids) > 1:
             self.run_bulk([BulkOperation(method="DELETE", path=f"/{kind}/{i}") for i in ids])
             return
         remove = self.client.delete_user if kind == "Users" else self.client.delete_group
         for resource_id in ids:
-            remove(resource_id)
+            with contextlib.suppress(NotFound):  # gone already: that is what we wanted
+                remove(resource_id)
 
-    def replace_staff(self, replacements: list[tuple[str, StaffMember]]) -> None:
-        if self.bulk_limit() > 1 and len(replacements) > 1:
-            self.run_bulk(
-                [
-                    BulkOperation(method="PUT", path=f"/Users/{user_id}", data=member.body())
-                    for user_id, member in replacements
-                ]
-            )
-            return
-        for user_id, member in replacements:
-            self.client.replace_user(User.from_dict(member.body()), id=user_id)
+    def restore_staff(self, found: dict[str, dict[str, Any]]) -> None:
+        """Put each found staff member back as seeded: PATCH where offered, else PUT."""
+        for member in staff():
+            user = found.get(member.user_name)
+            if user is None:
+                continue
+            operations = restore_operations(user, member.body())
+            if not operations:
+                continue
+            if self.patch_supported():
+                self.client.update_user(id=user["id"], ops=PatchOp(operations=operations))
+            else:
+                self.client.replace_user(User.from_dict(member.body()), id=user["id"])
 
     def save_group(self, group: dict[str, Any] | None, member_ids: list[str]) -> str:
-        body = group_body(member_ids)
+        """Create the group, or make it hold exactly ``member_ids`` with the fewest changes."""
         if group is None:
-            return str(self.client.create_group(Group.from_dict(body)).to_dict()["id"])
+            return str(
+                self.client.create_group(Group.from_dict(group_body(member_ids))).to_dict()["id"]
+            )
+        group_id = str(group["id"])
         current = Tenant.member_ids(group)
-        same = (
-            current == set(member_ids)
-            and group.get("displayName") == DUNDER_MIFFLIN
-            and _is_ours(group, GROUP_EXTERNAL_ID)
-        )
-        if not same:
-            self.client.replace_group(Group.from_dict(body), id=group["id"])
-        return str(group["id"])
+        wanted = set(member_ids)
+        operations = [
+            Operation(op="replace", path=key, value=value)
+            for key, value in (("displayName", DUNDER_MIFFLIN), ("externalId", GROUP_EXTERNAL_ID))
+            if group.get(key) != value
+        ]
+        # RFC 7644 §3.5.2.2: one remove per member, by a value filter; the add carries no
+        # "type" (a strict server treats it as immutable once set).
+        operations += [
+            Operation(op="remove", path=f"members[value eq {quote(member)}]")
+            for member in sorted(current - wanted)
+        ]
+        missing = [member for member in member_ids if member not in current]
+        if missing:
+            value = [{"value": member} for member in missing]
+            operations.append(Operation(op="add", path="members", value=value))
+        if not operations:
+            return group_id
+        if self.patch_supported():
+            self.client.update_group(id=group_id, ops=PatchOp(operations=operations))
+        else:
+            body = group_body()
+            body["members"] = [{"value": member} for member in member_ids]
+            self.client.replace_group(Group.from_dict(body), id=group_id)
+        return group_id
 
     # -- the two entry points ---------------------------------------------------------------
 
@@ -250,47 +336,53 @@ class _Seeder:
             group_id = str(group["id"])
             new = [ids[m.user_name] for m in missing]
             if new:  # people created just now join; nobody a learner removed comes back
-                members = sorted(Tenant.member_ids(group) | set(new))
-                self.save_group(group, members)
+                current = Tenant.member_ids(group)
+                self.save_group(group, [*current, *(n for n in new if n not in current)])
         return group_id, self.by_name(ids)
 
     def reset(self) -> tuple[str, dict[str, str]]:
-        """Restore the starting state (everything else goes only on the learner's own server)."""
-        if self.own_tenant:
-            self.clear_others()
+        """Restore the starting state; delete what the course may (see the module docs)."""
         found = self.find_staff()
-        replacements = [
-            (str(found[m.user_name]["id"]), m)
-            for m in staff()
-            if m.user_name in found and _differs(found[m.user_name], m.body())
-        ]
-        self.replace_staff(replacements)
+        group = self.find_group()
+        keep_users = {str(user["id"]) for user in found.values()}
+        keep_group = str(group["id"]) if group is not None else None
+        if self.sandbox:
+            self.clear_sandbox(keep_users, keep_group)
+        else:
+            self.clear_marked(keep_users, keep_group)
+        self.restore_staff(found)
         ids = {name: str(user["id"]) for name, user in found.items()}
         ids.update(self.create_staff([m for m in staff() if m.user_name not in found]))
-        group_id = self.save_group(self.find_group(), [ids[m.user_name] for m in staff()])
+        if group is not None:  # read again: deleting users may have changed its members
+            group = self.client.get_group(str(group["id"])).to_dict()
+        group_id = self.save_group(group, [ids[m.user_name] for m in staff()])
         return group_id, self.by_name(ids)
 
-    def clear_others(self) -> None:
-        """Delete every user and group of this tenant that is not part of the starting state."""
-        keep_markers = {m.external_id for m in staff()}
-        keep_names = {m.user_name for m in staff()}
-        strangers = self.tenant.users(
-            f"not (externalId sw {quote(EXTERNAL_ID_PREFIX)}) or not (externalId pr)",
-            attributes=["userName", "externalId"],
+    def clear_marked(self, keep_users: set[str], keep_group: str | None) -> None:
+        """Delete every course-marked user and group but the starting state and the directory."""
+        self.delete(
+            "Groups", [str(g["id"]) for g in self.marked("Groups") if g["id"] != keep_group]
         )
-        doomed = []
-        for user in strangers:
-            marker = str(user.get("externalId") or "")
-            if marker in keep_markers or marker.startswith(DIRECTORY_PREFIX):
-                continue
-            if str(user.get("userName", "")).lower() in keep_names and not marker:
-                continue  # a seeded userName without its marker: reset restores it
-            doomed.append(str(user["id"]))
+        doomed = [
+            str(u["id"])
+            for u in self.marked("Users")
+            if str(u["id"]) not in keep_users
+            and not str(u.get("externalId")).startswith(DIRECTORY_PREFIX)
+        ]
         self.delete("Users", doomed)
+
+    def clear_sandbox(self, keep_users: set[str], keep_group: str | None) -> None:
+        """On the course's own sandbox: delete every user and group not in the starting state."""
         groups = self.tenant.groups(attributes=["displayName", "externalId"])
-        keep = next((g for g in groups if _is_ours(g, GROUP_EXTERNAL_ID)), None)
-        keep = keep or next((g for g in groups if g.get("displayName") == DUNDER_MIFFLIN), None)
-        self.delete("Groups", [str(g["id"]) for g in groups if g is not keep])
+        self.delete("Groups", [str(g["id"]) for g in groups if str(g["id"]) != keep_group])
+        users = self.tenant.users(attributes=["userName", "externalId"])
+        doomed = [
+            str(u["id"])
+            for u in users
+            if str(u["id"]) not in keep_users
+            and not str(u.get("externalId") or "").startswith(DIRECTORY_PREFIX)
+        ]
+        self.delete("Users", doomed)
 
     @staticmethod
     def by_name(ids: dict[str, str]) -> StaffIds:

@@ -48,8 +48,10 @@ def run_for(name: str, args: argparse.Namespace) -> int:
         )
         done = "Restored" if name == "reset" else "Ready:"
         print(f"{done} {len(user_ids)} Dunder Mifflin staff and their group on {connection.url}")
-        if name == "reset" and connection.is_local:
+        if name == "reset" and connection.is_sandbox:
             print("Everything else learners created on this tenant was removed.")
+        elif name == "reset":
+            print("Only what the course created was changed; everything else is as it was.")
         if getattr(args, "directory", False):
             from scim_helper.directory import seed_directory
 

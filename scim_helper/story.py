@@ -16,18 +16,33 @@ group's members by name.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 from uuid import NAMESPACE_X500, uuid4, uuid5
 
-from scim_helper.staff import DUNDER_MIFFLIN, PAPER_COMPANY, staff_member
+from scim_helper.marker import course_external_id, is_course_resource
+from scim_helper.staff import (
+    DUNDER_MIFFLIN,
+    GROUP_EXTERNAL_ID,
+    PAPER_COMPANY,
+    PAPER_COMPANY_EXTERNAL_ID,
+    staff_member,
+)
 from scim_helper.tenant import Tenant, quote
 from sync_app.client import SCIMClient
 from sync_app.scim.group import Group
 from sync_app.scim.patchop import Operation, PatchOp
 from sync_app.scim.resource import ResourceMeta
 
-__all__ = ["FOUNDERS", "PAPER_COMPANY_DN", "Roster", "StorySoFar", "story_so_far"]
+__all__ = [
+    "FOUNDERS",
+    "PAPER_COMPANY_DN",
+    "Roster",
+    "StorySoFar",
+    "group_external_id",
+    "story_so_far",
+]
 
 #: Who leaves Dunder Mifflin for the Michael Scott Paper Company, in the order they go.
 FOUNDERS = ("Michael Scott", "Pam Beesly", "Ryan Howard")
@@ -66,7 +81,7 @@ def story_so_far(client: SCIMClient, chapter: int) -> StorySoFar:
         raise ValueError(f"The course has chapters 1 to 8, not {chapter}.")
     tenant = Tenant(client)
     ids = {name: _user_id(tenant, name) for name in FOUNDERS}
-    dunder_mifflin = tenant.group(DUNDER_MIFFLIN)
+    dunder_mifflin = _course_group(tenant, DUNDER_MIFFLIN, GROUP_EXTERNAL_ID)
     if dunder_mifflin is None:
         raise LookupError(
             f"There is no {DUNDER_MIFFLIN!r} group. Run course_setup(reset=True) first."
@@ -101,15 +116,25 @@ class Roster:
         self.names_by_id = {user_id: name for name, user_id in user_ids.items()}
 
     def make_group(self, display_name: str, names: list[str]) -> str:
-        """A group holding exactly the named staff (created, or reset if it exists); its id."""
+        """A group holding exactly the named staff (created, or reset if it exists); its id.
+
+        The group carries the course's mark (``office-course:group:<slug>``), so reset deletes it
+        on any server; a group of that name that is not the course's is never reused.
+        """
         members = [{"value": self.user_ids[name]} for name in names]
-        existing = Tenant(self.client).group(display_name)
-        if existing is not None and existing.get("displayName") == display_name:
+        external_id = group_external_id(display_name)
+        existing = _course_group(Tenant(self.client), display_name, external_id)
+        if existing is not None:
             group_id = str(existing["id"])
             operation = Operation(op="replace", path="members", value=members)
         else:
             meta = ResourceMeta.create_meta("Group", f"https://duo.local/Groups/{uuid4()}")
-            group = Group(displayName=display_name, group_id=str(uuid4()), meta=meta)
+            group = Group(
+                displayName=display_name,
+                externalId=external_id,
+                group_id=str(uuid4()),
+                meta=meta,
+            )
             group_id = str(self.client.create_group(group).to_dict()["id"])
             operation = Operation(op="add", path="members", value=members)
         if members or existing is not None:
@@ -126,6 +151,25 @@ class Roster:
 
 
 # -- the replayed steps ---------------------------------------------------------------------------
+
+
+def group_external_id(display_name: str) -> str:
+    """The course's mark for a group it makes: ``office-course:group:`` + a slug of the name."""
+    slug = re.sub(r"[^a-z0-9]+", "-", display_name.lower()).strip("-")
+    return course_external_id(f"group:{slug}")
+
+
+def _course_group(tenant: Tenant, display_name: str, external_id: str) -> dict[str, Any] | None:
+    """The course's group of this name: marked with ``external_id``, else any course-marked one.
+
+    A group of the same name that the course did not create is never returned (nor changed).
+    """
+    query = f"externalId eq {quote(external_id)} or displayName eq {quote(display_name)}"
+    found = tenant.groups(query)
+    exact = [g for g in found if g.get("externalId") == external_id]
+    named = [g for g in found if g.get("displayName") == display_name and is_course_resource(g)]
+    candidates = exact or named
+    return candidates[0] if candidates else None
 
 
 def _user_id(tenant: Tenant, name: str) -> str:
@@ -153,12 +197,17 @@ def _leave(client: SCIMClient, group: dict[str, Any], user_ids: list[str]) -> No
 
 def _paper_company(client: SCIMClient, tenant: Tenant, member_ids: list[str]) -> str:
     """The Michael Scott Paper Company, created as chapter 4 does, holding these users; its id."""
-    group = tenant.group(PAPER_COMPANY)
-    if group is None or group.get("displayName") != PAPER_COMPANY:
+    group = _course_group(tenant, PAPER_COMPANY, PAPER_COMPANY_EXTERNAL_ID)
+    if group is None:
         client_id = uuid5(NAMESPACE_X500, PAPER_COMPANY_DN)
         meta = ResourceMeta.create_meta("Group", f"https://duo.local/Groups/{client_id}")
         created = client.create_group(
-            Group(displayName=PAPER_COMPANY, group_id=str(client_id), meta=meta)
+            Group(
+                displayName=PAPER_COMPANY,
+                externalId=PAPER_COMPANY_EXTERNAL_ID,
+                group_id=str(client_id),
+                meta=meta,
+            )
         )
         group = created.to_dict()
     missing = [user_id for user_id in member_ids if user_id not in Tenant.member_ids(group)]

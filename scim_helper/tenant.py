@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from sync_app.client import SCIMClient
-from sync_app.errors import SCIMError
+from sync_app.errors import BadRequest, Forbidden
 from sync_app.wirelog import Exchange
 
 __all__ = ["Tenant", "quote"]
@@ -107,7 +107,7 @@ class Tenant:
         """
         try:
             return self.groups(f"members[value eq {quote(user_id)}]")
-        except SCIMError:
+        except (BadRequest, Forbidden):  # no filter on members here: ask every group
             return [g for g in self.groups() if user_id in self.member_ids(g)]
 
     @staticmethod

@@ -12,6 +12,8 @@ finds the same tenant and the same resources.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import socket
 import threading
@@ -62,6 +64,41 @@ def read_token_file(path: Path) -> str | None:
     return token or None
 
 
+# -- the sandbox record ---------------------------------------------------------------------------
+#
+# The course empties a tenant only on its own embedded server. It recognises that server
+# positively: when the course starts it, the runner writes {url, pid, token digest} into the data
+# directory (one small file per running server, readable by its owner only), and removes it on
+# stop. A kernel that was handed the URL and token (``scim-course lab``) finds the record there.
+
+SANDBOX_RECORDS = "sandboxes"
+
+
+def token_digest(token: str) -> str:
+    """The SHA-256 of a token: what a sandbox record keeps instead of the token itself."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def sandbox_records(directory: Path) -> list[dict[str, Any]]:
+    """Every sandbox record in a data directory (unreadable files are skipped)."""
+    records = []
+    for path in sorted((directory / SANDBOX_RECORDS).glob("*.json")):
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(record, dict):
+            records.append(record)
+    return records
+
+
+def _write_private(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
 def _bind(host: str, port: int) -> socket.socket:
     family, kind, proto, _, address = socket.getaddrinfo(
         host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
@@ -107,6 +144,7 @@ class LocalServer:
         self._store: Any = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
+        self._record: Path | None = None
 
     def __repr__(self) -> str:
         state = f"running at {self.url}" if self._server else "stopped"
@@ -169,8 +207,27 @@ class LocalServer:
         self.port = port
         self._server, self._thread, self._socket = server, thread, sock
 
+    def record_sandbox(self, directory: Path) -> Path:
+        """Record this running server as the course's own sandbox in ``directory``.
+
+        Only the course's embedded server calls this (never ``scim-course serve``, which may hold
+        other people's data): the record is what lets ``course_setup(reset=True)`` empty it.
+        The record goes when the server stops.
+        """
+        if self._server is None:
+            raise RuntimeError("Start the server before recording it as the sandbox.")
+        pid = os.getpid()
+        path = directory / SANDBOX_RECORDS / f"{pid}-{self.port}.json"
+        record = {"url": self.url, "pid": pid, "token_sha256": token_digest(self.token)}
+        _write_private(path, json.dumps(record) + "\n")
+        self._record = path
+        return path
+
     def stop(self) -> None:
         """Stop serving and close the database; safe to call twice."""
+        record, self._record = self._record, None
+        if record is not None:
+            record.unlink(missing_ok=True)
         server, thread = self._server, self._thread
         self._server = self._thread = None
         if server is not None and thread is not None:

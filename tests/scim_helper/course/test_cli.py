@@ -8,6 +8,7 @@ import pytest
 
 from scim_helper import connection
 from scim_helper.cli import main
+from scim_helper.marker import course_external_id
 from scim_helper.tenant import Tenant as Lookup
 from sync_app.scim.user import User
 from tests.fixtures.local import Tenant
@@ -47,13 +48,16 @@ def test_setup_with_the_directory(
 def test_reset_removes_what_learners_created(
     seeded: Seeded, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """``scim-course reset`` brings the tenant back to the fifteen and their group."""
+    """``scim-course reset`` deletes what the course created and leaves everyone else alone."""
     monkeypatch.setenv(connection.URL_ENV, seeded.tenant.url)
     monkeypatch.setenv(connection.TOKEN_ENV, seeded.tenant.token)
-    seeded.client.create_user(User(userName="cminer", active=True))
+    seeded.client.create_user(User(userName="cminer", externalId=course_external_id("cminer")))
+    stranger = seeded.client.create_user(User(userName="jlevinson", active=True)).to_dict()
     assert main(["reset"]) == 0
-    assert "Restored 15" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Restored 15" in out and "everything else is as it was" in out
     assert Lookup(seeded.client).user("cminer") is None
+    assert Lookup(seeded.client).user("jlevinson") == stranger
 
 
 def test_setup_without_a_token_explains(

@@ -38,8 +38,8 @@ def test_the_token_is_never_shown() -> None:
     assert token == "s3cret-token"
 
 
-def test_loopback_servers_are_the_learners_own() -> None:
-    """Only loopback URLs count as the learner's own server (where reset may delete)."""
+def test_loopback_servers_are_local() -> None:
+    """is_local says only that the host is loopback; reset never relies on it (see is_sandbox)."""
     assert Connection("http://127.0.0.1:1/scim/v2", "t").is_local
     assert Connection("http://localhost:1/scim/v2", "t").is_local
     assert Connection("http://[::1]:1/scim/v2", "t").is_local

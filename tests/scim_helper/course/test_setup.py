@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from scim_helper import connection
-from scim_helper.directory import seed_directory
-from scim_helper.setup import CourseSetupError, course_setup
-from scim_helper.staff import staff
+from scim_helper.directory import ENTERPRISE_USER, seed_directory
+from scim_helper.marker import course_external_id
+from scim_helper.setup import CourseSetupError, course_setup, restore_operations
+from scim_helper.staff import PAPER_COMPANY_EXTERNAL_ID, staff, staff_member
 from scim_helper.tenant import Tenant as Lookup
-from sync_app.client import SCIMClient
+from sync_app.client import ClientConfiguration, SCIMClient
 from sync_app.scim.group import Group
 from sync_app.scim.patchop import Operation, PatchOp
 from sync_app.scim.user import Email, Name, User
@@ -78,12 +81,13 @@ def test_ids_answer_to_the_old_spelling(seeded: Seeded) -> None:
         seeded.user_ids["Michael Scot"]
 
 
-def _story_so_far(seeded: Seeded) -> None:
+def _story_so_far(seeded: Seeded, *, marked: bool = True) -> None:
     """What the chapters do: Charles joins, Michael leaves, the Paper Company opens."""
     client, ids = seeded.client, seeded.user_ids
     charles = client.create_user(
         User(
             userName="cminer",
+            externalId=course_external_id("cminer") if marked else None,
             active=True,
             name=Name(givenName="Charles", familyName="Miner"),
             emails=[Email(value="charles.miner@dundermifflin.com", type="work", primary=True)],
@@ -102,7 +106,12 @@ def _story_so_far(seeded: Seeded) -> None:
     client.update_group(
         id=seeded.group_id, ops=PatchOp(operations=[Operation("remove", "members")])
     )
-    paper = client.create_group(Group(displayName="Michael Scott Paper Company")).to_dict()["id"]
+    paper = client.create_group(
+        Group(
+            displayName="Michael Scott Paper Company",
+            externalId=PAPER_COMPANY_EXTERNAL_ID if marked else None,
+        )
+    ).to_dict()["id"]
     members = [{"value": ids[n]} for n in ("Michael Scott", "Pam Beesly", "Ryan Howard")]
     client.update_group(id=paper, ops=PatchOp(operations=[Operation("add", "members", members)]))
     client.update_group(
@@ -112,7 +121,7 @@ def _story_so_far(seeded: Seeded) -> None:
 
 
 def test_reset_restores_the_starting_state(seeded: Seeded) -> None:
-    """reset=True removes Charles and the Paper Company and restores Michael and the group."""
+    """reset=True deletes what the course made (Charles, the Paper Company), restores the rest."""
     _story_so_far(seeded)
     course_setup(seeded.tenant.token, server_url=seeded.tenant.url)  # a plain run changes nothing
     assert Lookup(seeded.client).user("cminer") is not None
@@ -138,16 +147,16 @@ def test_reset_keeps_the_company_directory(seeded: Seeded) -> None:
     assert len(lookup.users()) == 45
 
 
-def test_reset_on_a_shared_server_only_touches_its_own(
-    seeded: Seeded, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """On a server not the learner's own, reset restores the staff and deletes nothing else."""
-    _story_so_far(seeded)
-    monkeypatch.setattr(connection, "is_loopback", lambda url: False)
-    group_id, user_ids = course_setup(seeded.tenant.token, server_url=seeded.tenant.url, reset=True)
+def test_reset_outside_the_sandbox_leaves_unmarked_resources_alone(seeded: Seeded) -> None:
+    """A loopback server the course did not start: unmarked Charles and group stay as they were."""
+    _story_so_far(seeded, marked=False)
     lookup = Lookup(seeded.client)
-    assert lookup.user("cminer") is not None
-    assert lookup.group("Michael Scott Paper Company") is not None
+    charles = lookup.user("cminer")
+    paper = lookup.group("Michael Scott Paper Company")
+    group_id, user_ids = course_setup(seeded.tenant.token, server_url=seeded.tenant.url, reset=True)
+    assert lookup.user("cminer") == charles
+    assert paper is not None
+    assert seeded.client.get_group(paper["id"]).to_dict() == paper
     michael = lookup.user("mscott")
     assert michael is not None and michael["active"] is True
     dunder_mifflin = seeded.client.get_group(group_id).to_dict()
@@ -156,21 +165,77 @@ def test_reset_on_a_shared_server_only_touches_its_own(
 
 
 def test_setup_on_a_shared_server_leaves_strangers_alone(
-    fresh_tenant: Tenant, client: SCIMClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A userName someone else already has on a shared server is an error that says what to do."""
-    client.create_user(User(userName="dschrute", active=True))
-    monkeypatch.setattr(connection, "is_loopback", lambda url: False)
-    with pytest.raises(CourseSetupError, match="never changes other people's resources"):
-        course_setup(fresh_tenant.token, server_url=fresh_tenant.url)
-    assert [u["userName"] for u in Lookup(client).users()] == ["dschrute"]
-
-
-def test_reset_on_the_own_server_adopts_an_unmarked_namesake(
     fresh_tenant: Tenant, client: SCIMClient
 ) -> None:
-    """On the learner's own server, a hand-made "dschrute" becomes the seeded Dwight again."""
-    made = client.create_user(User(userName="dschrute", active=False)).to_dict()["id"]
-    group_id, user_ids = course_setup(fresh_tenant.token, server_url=fresh_tenant.url, reset=True)
-    assert user_ids["Dwight Schrute"] == made
-    assert_starting_state(client, group_id, user_ids)
+    """A userName someone else already has on a shared server is an error that says what to do."""
+    made = client.create_user(User(userName="dschrute", active=True)).to_dict()
+    for reset in (False, True):
+        with pytest.raises(CourseSetupError, match="the course did not create") as raised:
+            course_setup(fresh_tenant.token, server_url=fresh_tenant.url, reset=reset)
+        assert "'dschrute'" in str(raised.value) and "untouched" in str(raised.value)
+    assert Lookup(client).users() == [made]
+
+
+def test_reset_restores_exactly_the_one_attribute_that_differs(seeded: Seeded) -> None:
+    """One changed title comes back; no other staff member is written (meta.version included)."""
+    dwight = seeded.user_ids["Dwight Schrute"]
+    seeded.client.update_user(
+        id=dwight, ops=PatchOp(operations=[Operation("replace", "title", "Assistant TO the RM")])
+    )
+    before = {u["id"]: u for u in Lookup(seeded.client).users()}
+    course_setup(seeded.tenant.token, server_url=seeded.tenant.url, reset=True)
+    after = {u["id"]: u for u in Lookup(seeded.client).users()}
+    changed = {i for i in after if after[i] != before[i]}
+    assert changed == {dwight}
+    assert after[dwight]["title"] == staff_member("dschrute").title
+    assert_starting_state(seeded.client, seeded.group_id, seeded.user_ids)
+
+
+def test_rfc7644_3_5_2_restore_operations_are_minimal() -> None:
+    """Only what differs is replaced; what the course never sets is removed, sub-attribute-wise."""
+    body = staff_member("dschrute").body()
+    stored = {
+        **body,
+        "id": "x",
+        "meta": {"version": 'W/"1"'},
+        "groups": [{"value": "g"}],
+        "title": "Assistant to the Regional Manager (acting)",
+        "name": {**body["name"], "middleName": "Kurt"},
+        "nickName": "D",
+        ENTERPRISE_USER: {"department": "Sales", "manager": None},
+    }
+    ops = [(o.op, o.path, o.value) for o in restore_operations(stored, body)]
+    assert ops == [
+        ("replace", "name", body["name"]),
+        ("remove", "name.middleName", None),
+        ("replace", "title", body["title"]),
+        ("remove", "nickName", None),
+        ("remove", f"{ENTERPRISE_USER}:department", None),
+    ]
+    assert restore_operations({**body, "id": "x"}, body) == []
+
+
+# -- the course's own sandbox -----------------------------------------------------------------
+
+
+def test_reset_in_the_sandbox_deletes_everything_else(embedded: Path) -> None:
+    """Only on the embedded server the course started may reset delete unmarked resources."""
+    url, token = connection.course_server()
+    assert connection.course_server().is_sandbox
+    group_id, user_ids = course_setup()
+    with SCIMClient(ClientConfiguration(server_url=url, auth_token=token)) as client:
+        seeded = Seeded(Tenant(url, token, ""), client, group_id, user_ids)
+        _story_so_far(seeded, marked=False)
+        group_id, user_ids = course_setup(reset=True)
+        assert (group_id, user_ids) == (seeded.group_id, seeded.user_ids)
+        assert_starting_state(client, group_id, user_ids)
+
+
+def test_reset_in_the_sandbox_adopts_an_unmarked_namesake(embedded: Path) -> None:
+    """In the sandbox, a hand-made "dschrute" becomes the seeded Dwight again."""
+    url, token = connection.course_server()
+    with SCIMClient(ClientConfiguration(server_url=url, auth_token=token)) as client:
+        made = client.create_user(User(userName="dschrute", active=False)).to_dict()["id"]
+        group_id, user_ids = course_setup(reset=True)
+        assert user_ids["Dwight Schrute"] == made
+        assert_starting_state(client, group_id, user_ids)

@@ -186,13 +186,28 @@ def test_transcript_runs_against_the_embedded_server(embedded: Path) -> None:
     assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
 
 
-def test_transcript_runs_twice_after_a_reset(fresh_tenant: Tenant) -> None:
-    """The transcript warned against running it twice; after reset=True it simply runs again."""
+def test_transcript_runs_twice_after_a_reset(embedded: Path) -> None:
+    """The transcript warned against running it twice; after reset=True it simply runs again.
+
+    Its cells create Charles and the group without the course's mark, so only the course's own
+    sandbox (the embedded server) may delete them on reset.
+    """
     from scim_helper import course_setup
 
-    url, token = connection.course_server(fresh_tenant.url, fresh_tenant.token)
+    url, token = connection.course_server()
     first = run_transcript(url, token)
     course_setup(token, server_url=url, reset=True)
     second = run_transcript(url, token)
     assert second["group_id"] == first["group_id"]
     assert_story(second)
+
+
+def test_reset_elsewhere_keeps_the_transcripts_unmarked_charles(fresh_tenant: Tenant) -> None:
+    """On a server the course did not start, the unmarked Charles survives reset untouched."""
+    from scim_helper import course_setup
+
+    url, token = connection.course_server(fresh_tenant.url, fresh_tenant.token)
+    result = run_transcript(url, token)
+    charles = Lookup(result["client"]).user("cminer")
+    course_setup(token, server_url=url, reset=True)
+    assert Lookup(result["client"]).user("cminer") == charles
