@@ -26,7 +26,10 @@ import pytest
 from scim_helper.chapters import ChapterResult, run_course
 from scim_helper.connection import DATA_DIR_ENV
 from scim_helper.server.runner import LocalServer
+from scim_helper.directory import EXTERNAL_ID_PREFIX as DIRECTORY_PREFIX
 from scim_helper.setup import course_setup
+from scim_helper.staff import GROUP_EXTERNAL_ID, staff
+from scim_helper.tenant import Tenant
 from sync_app.client import ClientConfiguration, SCIMClient
 from tests.fixtures.peer import serve_peer
 from tests.fixtures.strangers import create_strangers, snapshot
@@ -35,6 +38,7 @@ from .course import CHAPTERS, NOTEBOOKS, read, solved
 
 pytestmark = [pytest.mark.notebooks, pytest.mark.timeout(1800)]
 
+STAFF_MARKERS = {member.external_id for member in staff()}
 #: The runs, in order: a name and whether exercises are solved.
 RUNS = (("solved", True), ("solved again", True), ("as committed", False))
 
@@ -50,6 +54,9 @@ class CourseRuns:
     strangers_after: dict[str, Any] = field(default_factory=dict)
     #: What failed outside the chapters (the final reset), as "step: error".
     errors: list[str] = field(default_factory=list)
+    #: Users and groups left after the final reset that are neither the starting state, the
+    #: directory nor the strangers: a chapter created them without the course's mark.
+    leftovers: list[str] = field(default_factory=list)
 
 
 def solved_notebooks(folder: Path) -> Path:
@@ -79,7 +86,26 @@ def run_everything(server: str, url: str, token: str, folder: Path) -> CourseRun
         except Exception as error:  # reported by the tests below, with the chapters' results
             runs.errors.append(f"the final course_setup(reset=True): {error}")
         runs.strangers_after = snapshot(client, strangers)
+        runs.leftovers = leftovers(client, set(runs.strangers_before))
     return runs
+
+
+def leftovers(client: SCIMClient, strangers: set[str]) -> list[str]:
+    """What is on the server beyond the starting state, the directory and the strangers."""
+    tenant = Tenant(client)
+    found = [
+        f"user {u.get('userName')} (externalId {u.get('externalId')!r})"
+        for u in tenant.users(attributes=["userName", "externalId"])
+        if u["id"] not in strangers
+        and u.get("externalId") not in STAFF_MARKERS
+        and not str(u.get("externalId") or "").startswith(DIRECTORY_PREFIX)
+    ]
+    found += [
+        f"group {g.get('displayName')} (externalId {g.get('externalId')!r})"
+        for g in tenant.groups(attributes=["displayName", "externalId"])
+        if g["id"] not in strangers and g.get("externalId") != GROUP_EXTERNAL_ID
+    ]
+    return found
 
 
 @pytest.fixture(scope="module", params=["scim2-server", "course-server"])
@@ -124,4 +150,9 @@ def test_portability_strangers_are_untouched(course_runs: CourseRuns) -> None:
 def test_portability_reset_after_the_course_succeeds(course_runs: CourseRuns) -> None:
     """After every chapter has run three times, reset still restores the starting state."""
     assert course_runs.errors == []
+
+
+def test_portability_chapters_mark_what_they_create(course_runs: CourseRuns) -> None:
+    """Nothing a chapter created outlives reset: everything it creates carries the course's mark."""
+    assert course_runs.leftovers == []
 
