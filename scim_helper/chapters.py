@@ -198,11 +198,15 @@ def run_chapter(path: Path, *, record: bool = False) -> ChapterResult:
 @contextlib.contextmanager
 def fresh_local_server() -> Iterator[tuple[str, str]]:
     """A new local SCIM server on loopback with an empty database, for one run of the course."""
+    from scim_helper.connection import data_dir
     from scim_helper.server.runner import LocalServer
 
     with tempfile.TemporaryDirectory(prefix="scim-course-run-") as folder:
         server = LocalServer(Path(folder) / "course.db").start()
         try:
+            # The course started it, so it is the course's sandbox: reset may empty it. The
+            # kernels look for this record in the data directory (see connection.is_sandbox).
+            server.record_sandbox(data_dir())
             yield server.url, server.token
         finally:
             server.stop()

@@ -85,3 +85,12 @@ def test_a_kernel_given_the_url_and_token_recognises_the_sandbox(embedded: Path)
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert answer.stdout.strip() == "False"
+
+
+def test_the_fresh_server_of_scim_course_run_is_the_sandbox(embedded: Path) -> None:
+    """`scim-course run` without --server-url starts its own server: that one is the sandbox."""
+    from scim_helper.chapters import fresh_local_server
+
+    with fresh_local_server() as (url, token):
+        assert is_sandbox(url, token)
+    assert not is_sandbox(url, token)
