@@ -110,6 +110,38 @@ class Tenant:
         except (BadRequest, Forbidden):  # no filter on members here: ask every group
             return [g for g in self.groups() if user_id in self.member_ids(g)]
 
+    def member_names(self, group: dict[str, Any] | None) -> dict[str, str]:
+        """Member id → a name to show: the member's ``display``, else the user's own name.
+
+        ``members.display`` is optional (RFC 7643 §4.2; scim2-server leaves it out), so missing
+        names are read from the users themselves, a filter on ``id`` at a time (RFC 7644
+        §3.4.2.2), else one GET each.
+        """
+        names: dict[str, str] = {}
+        missing: list[str] = []
+        for member in (group or {}).get("members") or []:
+            value = str(member.get("value") or "")
+            if not value:
+                continue
+            if member.get("display"):
+                names[value] = str(member["display"])
+            else:
+                missing.append(value)
+        for start in range(0, len(missing), 50):
+            chunk = missing[start : start + 50]
+            try:
+                users = self.users(
+                    " or ".join(f"id eq {quote(i)}" for i in chunk),
+                    attributes=["userName", "displayName"],
+                )
+            except (BadRequest, Forbidden):
+                users = [self.client.get_user(i).to_dict() for i in chunk]
+            for user in users:
+                names[str(user.get("id"))] = str(user.get("displayName") or user.get("userName"))
+        for value in missing:
+            names.setdefault(value, value)  # a group or an unreadable member: its id
+        return names
+
     @staticmethod
     def member_ids(group: dict[str, Any] | None) -> set[str]:
         """The ids of a group's members (empty for a missing group)."""

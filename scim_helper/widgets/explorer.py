@@ -68,10 +68,8 @@ class DirectoryExplorer(CourseWidget, widgets.VBox):
     def on_group(self, change: Any = None) -> None:
         """Show the members of the selected group."""
         group = self.group()
-        members = sorted(
-            (str(m.get("display") or m.get("value")), str(m.get("value")))
-            for m in (group or {}).get("members") or []
-        )
+        names = self.tenant.member_names(group)
+        members = sorted((name, member_id) for member_id, name in names.items())
         self.member_select.options = members
         self.member_select.value = None
         count = len(members)

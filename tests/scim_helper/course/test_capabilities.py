@@ -92,3 +92,29 @@ def test_rfc7643_4_1_2_groups_of_asks_the_groups_on_the_peer(peer_server: PeerSe
         finally:
             client.delete_group(group["id"])
             client.delete_user(user["id"])
+
+
+def test_rfc7643_4_2_explorer_names_members_without_display(peer_server: PeerServer) -> None:
+    """scim2-server sends no members.display: the explorer still lists people by name."""
+    from scim_helper.tenant import Tenant
+    from scim_helper.widgets import DirectoryExplorer
+
+    config = ClientConfiguration(server_url=peer_server.url, auth_token=peer_server.token)
+    with SCIMClient(config) as client:
+        user = client.create_user(User(userName="display-probe", displayName="Deangelo Vickers"))
+        user_id = user.to_dict()["id"]
+        body = {
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+            "displayName": "display-probe",
+            "members": [{"value": user_id, "type": "User"}],
+        }
+        group = client.create_group(Group.from_dict(body)).to_dict()
+        try:
+            assert "display" not in group["members"][0]
+            assert Tenant(client).member_names(group) == {user_id: "Deangelo Vickers"}
+            explorer = DirectoryExplorer(client)
+            explorer.group_select.value = group["id"]
+            assert list(explorer.member_select.options) == [("Deangelo Vickers", user_id)]
+        finally:
+            client.delete_group(group["id"])
+            client.delete_user(user_id)
