@@ -211,14 +211,31 @@ class _Seeder:
         return named[0] if named else None
 
     def marked(self, kind: str) -> list[dict[str, Any]]:
-        """Every user or group carrying the course's mark (filtered where the server can)."""
+        """Every user or group carrying the course's mark, the directory's people left out.
+
+        Asked with the narrowest filter the server accepts; a server without filtering (or
+        without ``not``) gets a wider one, or is read whole and picked over here.
+        """
         read = self.tenant.users if kind == "Users" else self.tenant.groups
         attributes = ["externalId", "userName"] if kind == "Users" else ["externalId"]
-        try:
-            found = read(f"externalId sw {quote(EXTERNAL_ID_PREFIX)}", attributes=attributes)
-        except (BadRequest, Forbidden):  # no filter (or not on externalId): read them all
-            found = read(None, attributes=attributes)
-        return [r for r in found if is_course_resource(r)]
+        ours = f"externalId sw {quote(EXTERNAL_ID_PREFIX)}"
+        queries: list[str | None] = [
+            f"{ours} and not (externalId sw {quote(DIRECTORY_PREFIX)})",
+            ours,
+            None,
+        ]
+        for query in queries:
+            try:
+                found = read(query, attributes=attributes)
+            except (BadRequest, Forbidden):  # this filter is not offered here: a wider one
+                continue
+            return [
+                r
+                for r in found
+                if is_course_resource(r)
+                and not str(r.get("externalId")).startswith(DIRECTORY_PREFIX)
+            ]
+        return []
 
     # -- writing --------------------------------------------------------------------------
 
@@ -363,19 +380,18 @@ class _Seeder:
         self.delete(
             "Groups", [str(g["id"]) for g in self.marked("Groups") if g["id"] != keep_group]
         )
-        doomed = [
-            str(u["id"])
-            for u in self.marked("Users")
-            if str(u["id"]) not in keep_users
-            and not str(u.get("externalId")).startswith(DIRECTORY_PREFIX)
-        ]
+        doomed = [str(u["id"]) for u in self.marked("Users") if str(u["id"]) not in keep_users]
         self.delete("Users", doomed)
 
     def clear_sandbox(self, keep_users: set[str], keep_group: str | None) -> None:
         """On the course's own sandbox: delete every user and group not in the starting state."""
         groups = self.tenant.groups(attributes=["displayName", "externalId"])
         self.delete("Groups", [str(g["id"]) for g in groups if str(g["id"]) != keep_group])
-        users = self.tenant.users(attributes=["userName", "externalId"])
+        # Our own server, so the filter is known to work: the directory's people stay out of it.
+        users = self.tenant.users(
+            f"not (externalId sw {quote(DIRECTORY_PREFIX)}) or not (externalId pr)",
+            attributes=["userName", "externalId"],
+        )
         doomed = [
             str(u["id"])
             for u in users
