@@ -198,6 +198,14 @@ def _leave(client: SCIMClient, group: dict[str, Any], user_ids: list[str]) -> No
 def _paper_company(client: SCIMClient, tenant: Tenant, member_ids: list[str]) -> str:
     """The Michael Scott Paper Company, created as chapter 4 does, holding these users; its id."""
     group = _course_group(tenant, PAPER_COMPANY, PAPER_COMPANY_EXTERNAL_ID)
+    namesake = tenant.group(PAPER_COMPANY) if group is None else None
+    if namesake is not None and namesake.get("displayName") == PAPER_COMPANY:
+        raise LookupError(
+            f"There is already a group {PAPER_COMPANY!r} that the course did not create (its "
+            f"externalId is not {PAPER_COMPANY_EXTERNAL_ID!r}), so story_so_far leaves it alone. "
+            f"If you made it yourself, delete it (client.delete_group({namesake['id']!r})) "
+            "and run this cell again."
+        )
     if group is None:
         client_id = uuid5(NAMESPACE_X500, PAPER_COMPANY_DN)
         meta = ResourceMeta.create_meta("Group", f"https://duo.local/Groups/{client_id}")

@@ -117,3 +117,14 @@ def test_members_outside_the_roster_show_their_id(seeded: Seeded) -> None:
     names = roster.members_of(seeded.group_id)
     assert "Pam Beesly" in names and len(names) == 15
     assert seeded.user_ids["Jim Halpert"] in names
+
+
+def test_story_never_adopts_a_paper_company_the_course_did_not_make(seeded: Seeded) -> None:
+    """An unmarked group of that name is left alone, and the error says how to go on."""
+    from sync_app.scim.group import Group
+
+    made = seeded.client.create_group(Group(displayName="Michael Scott Paper Company")).to_dict()
+    with pytest.raises(LookupError, match=r"did not create .* delete it") as raised:
+        story_so_far(seeded.client, chapter=5)
+    assert made["id"] in str(raised.value)
+    assert seeded.client.get_group(made["id"]).to_dict() == made
