@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from scim_helper.marker import is_course_resource
 from sync_app.client import SCIMClient
 from sync_app.errors import BadRequest, Forbidden
 from sync_app.wirelog import Exchange
@@ -89,9 +90,12 @@ class Tenant:
 
     def group(self, display_name: str) -> dict[str, Any] | None:
         """The group with this displayName, or None."""
-        found = self.groups(f"displayName eq {quote(display_name)}", limit=2)
+        found = self.groups(f"displayName eq {quote(display_name)}")
         exact = [g for g in found if g.get("displayName") == display_name]
-        candidates = exact or found
+        # displayName need not be unique (RFC 7643 §4.2): on a shared server the course's own
+        # group (marked by its externalId) comes first.
+        ours = [g for g in exact if is_course_resource(g)]
+        candidates = ours or exact or found
         return candidates[0] if candidates else None
 
     def members_of(self, group_id: str) -> set[str]:

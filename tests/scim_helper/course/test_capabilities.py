@@ -118,3 +118,22 @@ def test_rfc7643_4_2_explorer_names_members_without_display(peer_server: PeerSer
         finally:
             client.delete_group(group["id"])
             client.delete_user(user_id)
+
+
+def test_rfc7643_4_2_group_by_name_prefers_the_courses_own(peer_server: PeerServer) -> None:
+    """displayName need not be unique (the peer allows twins): the course's marked one wins."""
+    from scim_helper.marker import course_external_id
+    from scim_helper.tenant import Tenant
+
+    config = ClientConfiguration(server_url=peer_server.url, auth_token=peer_server.token)
+    with SCIMClient(config) as client:
+        theirs = client.create_group(Group(displayName="twin-probe")).to_dict()
+        ours = client.create_group(
+            Group(displayName="twin-probe", externalId=course_external_id("group:twin-probe"))
+        ).to_dict()
+        try:
+            found = Tenant(client).group("twin-probe")
+            assert found is not None and found["id"] == ours["id"]
+        finally:
+            client.delete_group(theirs["id"])
+            client.delete_group(ours["id"])
