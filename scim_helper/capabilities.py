@@ -108,6 +108,15 @@ def capabilities(client: SCIMClient, *, refresh: bool = False) -> Capabilities:
     """What the client's server supports (asked once per client; ``refresh`` asks again)."""
     if not refresh and client in _cache:
         return _cache[client]
+    # Asked through a client of its own, so that the learner's wire log shows only what the
+    # learner sent (checks read it to see the technique used).
+    with SCIMClient(client.config) as own:
+        found = _ask(own)
+    _cache[client] = found
+    return found
+
+
+def _ask(client: SCIMClient) -> Capabilities:
     config = _service_provider_config(client)
 
     def announced(name: str) -> bool:
@@ -116,7 +125,7 @@ def capabilities(client: SCIMClient, *, refresh: bool = False) -> Capabilities:
     bulk = config.get("bulk") or {}
     max_results = (config.get("filter") or {}).get("maxResults")
     groups, groups_source = _fills_user_groups(client)
-    found = Capabilities(
+    return Capabilities(
         patch=announced("patch"),
         bulk=announced("bulk") and int(bulk.get("maxOperations") or 0) > 0,
         filter=announced("filter"),
@@ -129,8 +138,6 @@ def capabilities(client: SCIMClient, *, refresh: bool = False) -> Capabilities:
         filter_max_results=int(max_results) if max_results else None,
         sources={"groups": groups_source},
     )
-    _cache[client] = found
-    return found
 
 
 def supports(client: SCIMClient, feature: str) -> bool:

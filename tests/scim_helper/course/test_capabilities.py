@@ -15,7 +15,9 @@ from .conftest import Seeded
 
 def test_rfc7643_5_capabilities_of_the_course_server(seeded: Seeded) -> None:
     """Our server announces every feature and fills User.groups (RFC 7643 §4.1.2)."""
+    sent_before = list(seeded.client.wire_log)
     found = capabilities(seeded.client, refresh=True)
+    assert list(seeded.client.wire_log) == sent_before  # the learner's wire log stays theirs
     assert found.patch and found.bulk and found.filter and found.sort and found.etag
     assert found.groups
     assert found.bulk_max_operations > 1
