@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["EXTERNAL_ID_PREFIX", "course_external_id", "is_course_resource"]
+__all__ = ["EXTERNAL_ID_PREFIX", "course_external_id", "is_course_resource", "missing_mark"]
 
 #: Every resource the course creates carries an externalId starting with this.
 EXTERNAL_ID_PREFIX = "office-course:"
@@ -39,3 +39,19 @@ def is_course_resource(resource: Mapping[str, Any] | None) -> bool:
         return False
     external_id = resource.get("externalId")
     return isinstance(external_id, str) and external_id.startswith(EXTERNAL_ID_PREFIX)
+
+
+def missing_mark(resource: Mapping[str, Any] | None, name: str) -> str | None:
+    """A hint for an exercise check when a learner's new resource lacks the course's mark.
+
+    ``None`` when ``resource`` carries ``course_external_id(name)``; else one sentence saying
+    what to add and why, for the check to raise as its hint.
+    """
+    wanted = course_external_id(name)
+    if resource and resource.get("externalId") == wanted:
+        return None
+    label = (resource or {}).get("userName") or (resource or {}).get("displayName") or name
+    return (
+        f"{label} has no externalId {wanted!r}: add externalId=course_external_id({name!r}) "
+        "so that course_setup(reset=True) can clean up after you on any server."
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from scim_helper import course_external_id, is_course_resource
+from scim_helper.marker import missing_mark
 from scim_helper.staff import GROUP_EXTERNAL_ID, staff_member
 
 
@@ -29,3 +30,17 @@ def test_is_course_resource_reads_the_externalid() -> None:
     assert not is_course_resource({"userName": "office-course:hflax"})
     assert not is_course_resource({"externalId": None})
     assert not is_course_resource(None)
+
+
+def test_missing_mark_is_a_hint_only_when_the_mark_is_missing() -> None:
+    """A check gets None for a marked resource, else one sentence saying what to add."""
+    assert (
+        missing_mark({"userName": "cminer", "externalId": "office-course:cminer"}, "cminer") is None
+    )
+    hint = missing_mark({"userName": "cminer"}, "cminer")
+    assert hint == (
+        "cminer has no externalId 'office-course:cminer': add "
+        "externalId=course_external_id('cminer') so that course_setup(reset=True) can clean up "
+        "after you on any server."
+    )
+    assert missing_mark(None, "group:finer-things-club") is not None
