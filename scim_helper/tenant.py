@@ -92,8 +92,8 @@ class Tenant:
         """The group with this displayName, or None."""
         found = self.groups(f"displayName eq {quote(display_name)}")
         exact = [g for g in found if g.get("displayName") == display_name]
-        # displayName need not be unique (RFC 7643 §4.2): on a shared server the course's own
-        # group (marked by its externalId) comes first.
+        # displayName need not be unique (RFC 7643 §8.7.1: uniqueness "none"): on a shared
+        # server the course's own group (marked by its externalId) comes first.
         ours = [g for g in exact if is_course_resource(g)]
         candidates = ours or exact or found
         return candidates[0] if candidates else None
@@ -117,7 +117,7 @@ class Tenant:
     def member_names(self, group: dict[str, Any] | None) -> dict[str, str]:
         """Member id → a name to show: the member's ``display``, else the user's own name.
 
-        ``members.display`` is optional (RFC 7643 §4.2; scim2-server leaves it out), so missing
+        ``members.display`` is optional (RFC 7643 §2.4; scim2-server leaves it out), so missing
         names are read from the users themselves, a filter on ``id`` at a time (RFC 7644
         §3.4.2.2), else one GET each.
         """

@@ -96,7 +96,7 @@ def test_rfc7643_4_1_2_groups_of_asks_the_groups_on_the_peer(peer_server: PeerSe
             client.delete_user(user["id"])
 
 
-def test_rfc7643_4_2_explorer_names_members_without_display(peer_server: PeerServer) -> None:
+def test_rfc7643_2_4_explorer_names_members_without_display(peer_server: PeerServer) -> None:
     """scim2-server sends no members.display: the explorer still lists people by name."""
     from scim_helper.tenant import Tenant
     from scim_helper.widgets import DirectoryExplorer
@@ -122,7 +122,7 @@ def test_rfc7643_4_2_explorer_names_members_without_display(peer_server: PeerSer
             client.delete_user(user_id)
 
 
-def test_rfc7643_4_2_group_by_name_prefers_the_courses_own(peer_server: PeerServer) -> None:
+def test_rfc7643_8_7_1_group_by_name_prefers_the_courses_own(peer_server: PeerServer) -> None:
     """displayName need not be unique (the peer allows twins): the course's marked one wins."""
     from scim_helper.marker import course_external_id
     from scim_helper.tenant import Tenant
