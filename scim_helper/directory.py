@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from scim_helper.connection import course_server
+from scim_helper.marker import course_external_id
 from scim_helper.tenant import Tenant, quote
 from sync_app.client import ClientConfiguration, SCIMClient
 from sync_app.scim.messages import BulkOperation
@@ -45,7 +46,7 @@ DEFAULT_SEED = 2005
 #: How many people the full directory holds.
 DIRECTORY_SIZE = 2000
 #: Marks the people the course created, so that it never touches anyone else's resources.
-EXTERNAL_ID_PREFIX = "office-course:directory:"
+EXTERNAL_ID_PREFIX = course_external_id("directory:")
 CORE_USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 #: The name lists and shapes shipped with the package (package data).
 DATA = Path(__file__).with_name("data")

@@ -14,6 +14,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from scim_helper.marker import EXTERNAL_ID_PREFIX, course_external_id
+
 __all__ = [
     "DUNDER_MIFFLIN",
     "EXTERNAL_ID_PREFIX",
@@ -26,10 +28,8 @@ __all__ = [
     "staff_member",
 ]
 
-#: Every resource the course creates carries an externalId starting with this.
-EXTERNAL_ID_PREFIX = "office-course:"
 DUNDER_MIFFLIN = "Dunder Mifflin"
-GROUP_EXTERNAL_ID = EXTERNAL_ID_PREFIX + "group:dunder-mifflin"
+GROUP_EXTERNAL_ID = course_external_id("group:dunder-mifflin")
 #: The group learners create in chapter 3, and the domain its people's new emails use.
 PAPER_COMPANY = "Michael Scott Paper Company"
 PAPER_COMPANY_DOMAIN = "michaelscottpaper.com"
@@ -60,7 +60,7 @@ class StaffMember:
 
     @property
     def external_id(self) -> str:
-        return EXTERNAL_ID_PREFIX + self.user_name
+        return course_external_id(self.user_name)
 
     def body(self) -> dict[str, Any]:
         """The User as course_setup creates it, and as reset=True restores it."""
