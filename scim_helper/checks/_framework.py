@@ -42,6 +42,8 @@ __all__ = [
 CHECKS: dict[str, Check] = {}
 
 _MISSING: Any = object()
+#: Set on the exchanges a check made itself, so that ``sent`` never shows them to a later check.
+_BY_CHECK = "_made_by_check"
 
 
 class Hint(Exception):
@@ -113,11 +115,18 @@ class Check:
 
     def _run_with(self, client: SCIMClient, answer: Any) -> CheckResult:
         tenant = Tenant(client)
-        # What the learner's client had sent before the check asked anything itself.
-        tenant.history = list(client.wire_log)
-        if self.takes_answer:
-            return self._run(lambda: self.func(tenant, answer))
-        return self._run(lambda: self.func(tenant))
+        # What the learner's client had sent before the check asked anything itself, without
+        # the reads of earlier checks (a check run twice must not grade its own requests).
+        before = list(client.wire_log)
+        tenant.history = [e for e in before if not getattr(e, _BY_CHECK, False)]
+        try:
+            if self.takes_answer:
+                return self._run(lambda: self.func(tenant, answer))
+            return self._run(lambda: self.func(tenant))
+        finally:
+            for exchange in client.wire_log:
+                if not any(exchange is seen for seen in before):
+                    setattr(exchange, _BY_CHECK, True)
 
     def _run(self, call: Callable[[], str]) -> CheckResult:
         try:
