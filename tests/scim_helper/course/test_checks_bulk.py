@@ -117,9 +117,8 @@ def test_holly_returns_without_the_marker_gets_a_hint(seeded: Seeded) -> None:
 def test_holly_returns_without_bulk_gets_a_hint(seeded: Seeded) -> None:
     """POST /Users, then a PATCH of the group with her real id: in, but not by Bulk."""
     holly = make_user(seeded.client, "hflax", "Holly", "Flax", externalId="office-course:hflax")
-    seeded.client.update_group(
-        id=seeded.group_id, ops=PatchOp(operations=[Operation("add", "members", [{"value": holly}])])
-    )
+    join = PatchOp(operations=[Operation("add", "members", [{"value": holly}])])
+    seeded.client.update_group(id=seeded.group_id, ops=join)
     hint(checks.holly_returns(seeded.client), "POST /Users", "one Bulk request")
 
 
