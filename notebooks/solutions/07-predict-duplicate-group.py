@@ -3,7 +3,9 @@ prediction = 409
 
 from sync_app.scim.group import Group
 
-copy = Group(displayName="Dunder Mifflin", externalId=course_external_id("group:dunder-mifflin-copy"))
+copy = Group(
+    displayName="Dunder Mifflin", externalId=course_external_id("group:dunder-mifflin-copy")
+)
 try:
     created = client.create_group(copy).to_dict()
     print("201: a second group named", created["displayName"])
