@@ -120,8 +120,8 @@ def ryan_emails_restored(tenant: Tenant) -> str:
     marker = course_external_id("rhoward")
     if user.get("externalId") != marker:
         raise Hint(
-            f"Ryan's externalId is no longer {marker!r}: a PUT without it removed the client's "
-            "own key for him. Put it back, and change emails with PATCH."
+            f"Ryan's externalId is no longer {marker!r} (a PUT that leaves it out clears it); "
+            "the exercise asks that he keep it, the client's own key for him."
         )
     if not user.get("emails"):
         raise Hint("Ryan still has no emails at all: the PUT replaced his whole record.")
