@@ -69,7 +69,7 @@ def duplicate_group_predicted(tenant: Tenant, answer: Any) -> str:
 
 def _fixed_search(search: dict[str, str]) -> bool:
     text = " ".join(search.get("filter", "").split())
-    return text.lower() == 'username eq "dschrute"'
+    return 'username eq "dschrute"' in text.lower()
 
 
 @check("07-when-things-go-wrong")
