@@ -152,7 +152,7 @@ def _fills_user_groups(client: SCIMClient) -> tuple[bool, str]:
         schemas = client.schemas().to_dict().get("Resources") or []
     except SCIMError:
         schemas = []
-    user = next((s for s in schemas if s.get("id") == CORE_USER), {})
+    user: dict[str, Any] = next((s for s in schemas if s.get("id") == CORE_USER), {})
     declared = any(a.get("name") == "groups" for a in user.get("attributes") or [])
     if not declared:
         return False, "/Schemas has no User.groups"

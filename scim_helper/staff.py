@@ -22,6 +22,7 @@ __all__ = [
     "GROUP_EXTERNAL_ID",
     "PAPER_COMPANY",
     "PAPER_COMPANY_DOMAIN",
+    "PAPER_COMPANY_EXTERNAL_ID",
     "StaffMember",
     "group_body",
     "staff",
@@ -30,8 +31,9 @@ __all__ = [
 
 DUNDER_MIFFLIN = "Dunder Mifflin"
 GROUP_EXTERNAL_ID = course_external_id("group:dunder-mifflin")
-#: The group learners create in chapter 3, and the domain its people's new emails use.
+#: The group learners create in chapter 4, its mark, and the domain its people's new emails use.
 PAPER_COMPANY = "Michael Scott Paper Company"
+PAPER_COMPANY_EXTERNAL_ID = course_external_id("group:paper-company")
 PAPER_COMPANY_DOMAIN = "michaelscottpaper.com"
 
 CORE_USER = "urn:ietf:params:scim:schemas:core:2.0:User"
