@@ -1,14 +1,14 @@
-from uuid import NAMESPACE_X500, uuid5
-
+from scim_helper import course_external_id
 from sync_app.scim.messages import BulkOperation
 from sync_app.scim.patchop import Operation, PatchOp
-from sync_app.scim.resource import ResourceMeta
 from sync_app.scim.user import Email, Name, User
 
-holly_uuid = uuid5(NAMESPACE_X500, "uid=Holly.Flax,DC=dundermifflin,DC=com")
+# The server assigns Holly's id; externalId is the client's own key for her.
 holly = User(
-    meta=ResourceMeta.create_meta("User", "https://duo.local/Users/{}".format(holly_uuid)),
-    user_id=holly_uuid, displayName="Holly Flax", active=True, userName="hflax",
+    externalId=course_external_id("hflax"),
+    displayName="Holly Flax",
+    active=True,
+    userName="hflax",
     name=Name(formatted="Holly Flax", familyName="Flax", givenName="Holly"),
     emails=[Email(value="holly.flax@dundermifflin.com", type="work", primary=True)],
 )

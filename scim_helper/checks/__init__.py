@@ -22,8 +22,13 @@ from scim_helper.checks.charles import (
     charles_joined,
     wallace_created,
 )
-from scim_helper.checks.emails import emails_updated, pam_home_email, ryan_emails_restored
-from scim_helper.checks.errors import caught_uniqueness, fixed_filter
+from scim_helper.checks.emails import (
+    emails_updated,
+    pam_home_email,
+    replace_all_predicted,
+    ryan_emails_restored,
+)
+from scim_helper.checks.errors import caught_uniqueness, duplicate_group_predicted, fixed_filter
 from scim_helper.checks.finding import first_inactive_usernames, stamford_active_count
 from scim_helper.checks.michael import (
     michael_deactivated,
@@ -54,6 +59,7 @@ __all__ = [
     "charles_in_dunder_mifflin",
     "charles_joined",
     "check",
+    "duplicate_group_predicted",
     "emails_updated",
     "finer_things_club",
     "first_inactive_usernames",
@@ -68,6 +74,7 @@ __all__ = [
     "paper_company_created",
     "paper_company_members",
     "practice_group_restored",
+    "replace_all_predicted",
     "ryan_emails_restored",
     "scranton_sales",
     "stamford_active_count",

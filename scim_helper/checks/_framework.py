@@ -42,6 +42,8 @@ __all__ = [
 CHECKS: dict[str, Check] = {}
 
 _MISSING: Any = object()
+#: The attribute of a client that remembers which of its exchanges checks made (by ``id``).
+_CHECK_EXCHANGES = "_scim_check_exchanges"
 
 
 class Hint(Exception):
@@ -113,11 +115,21 @@ class Check:
 
     def _run_with(self, client: SCIMClient, answer: Any) -> CheckResult:
         tenant = Tenant(client)
-        # What the learner's client had sent before the check asked anything itself.
-        tenant.history = list(client.wire_log)
-        if self.takes_answer:
-            return self._run(lambda: self.func(tenant, answer))
-        return self._run(lambda: self.func(tenant))
+        # What the learner's client had sent before this check asked anything itself, leaving
+        # out what earlier checks asked through the same client: their lookups are not the
+        # learner's (a check run before the exercise must not count as its "look up first").
+        own: set[int] = getattr(client, _CHECK_EXCHANGES, set())
+        logged = list(client.wire_log)
+        tenant.history = [e for e in logged if id(e) not in own]
+        try:
+            if self.takes_answer:
+                return self._run(lambda: self.func(tenant, answer))
+            return self._run(lambda: self.func(tenant))
+        finally:
+            before = {id(e) for e in logged}
+            still = {id(e) for e in client.wire_log}
+            mine = {id(e) for e in client.wire_log if id(e) not in before}
+            setattr(client, _CHECK_EXCHANGES, (own & still) | mine)
 
     def _run(self, call: Callable[[], str]) -> CheckResult:
         try:
