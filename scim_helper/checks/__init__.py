@@ -43,7 +43,7 @@ from scim_helper.checks.paper_company import (
     paper_company_members,
     scranton_sales,
 )
-from scim_helper.checks.welcome import welcome_bulk_limit, welcome_required_attributes
+from scim_helper.checks.welcome import welcome_bulk_limit, welcome_missing_user
 
 #: Every check by name, in chapter order.
 CHECKS: dict[str, Check] = dict(sorted(_REGISTERED.items(), key=lambda item: item[1].chapter))
@@ -80,5 +80,5 @@ __all__ = [
     "stamford_active_count",
     "wallace_created",
     "welcome_bulk_limit",
-    "welcome_required_attributes",
+    "welcome_missing_user",
 ]

@@ -1,13 +1,12 @@
-"""Checks for chapter 01, Welcome: discovery (ServiceProviderConfig, Schemas)."""
+"""Checks for chapter 01, Welcome: discovery (ServiceProviderConfig) and a first error."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from scim_helper.checks._framework import Hint, check
+from scim_helper.checks._framework import Hint, check, sent
+from scim_helper.checks._technique import NO_LOG, answered, read_prediction
 from scim_helper.tenant import Tenant
-
-CORE_USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 
 
 @check("01-welcome")
@@ -30,29 +29,47 @@ def welcome_bulk_limit(tenant: Tenant, answer: Any) -> str:
 
 
 @check("01-welcome")
-def welcome_required_attributes(tenant: Tenant, answer: Any) -> str:
-    """✓ when ``set(answer)`` is the set of required top-level User attributes in /Schemas."""
-    if answer is None:
-        raise Hint("No answer yet: collect the names of the User schema's required attributes.")
-    if isinstance(answer, str) or not hasattr(answer, "__iter__"):
+def welcome_missing_user(tenant: Tenant, answer: Any) -> str:
+    """✓ when ``answer`` is the (status, scimType) the server gave the GET of an unknown id.
+
+    Predict, then run: the check reads the failed ``GET /Users/{id}`` from the learner's wire
+    log and compares the prediction with the server's answer, whatever server it is.
+    """
+    prediction = read_prediction(answer, '(409, "uniqueness")')
+    if (
+        not isinstance(prediction, tuple | list)
+        or len(prediction) != 2
+        or isinstance(prediction[0], bool)
+        or not isinstance(prediction[0], int)
+        or not (prediction[1] is None or isinstance(prediction[1], str))
+    ):
         raise Hint(
-            "The answer should be a set of attribute names such as {'someName'}, "
-            f"not a {type(answer).__name__}."
+            'The prediction should be a pair such as (409, "uniqueness"): the status as a '
+            "number, then the scimType as a string, or None for no scimType."
         )
-    given = {str(a) for a in answer}
-    schema = tenant.schema(CORE_USER)
-    attributes = schema.get("attributes") or []
-    required = {a["name"] for a in attributes if a.get("required")}
-    known = {a["name"] for a in attributes}
-    unknown = given - known
-    if unknown:
+    failed = [
+        e
+        for e in sent(tenant, "GET", "/Users/")
+        if e.status is not None and e.status >= 400 and "?" not in e.path
+    ]
+    if not failed:
         raise Hint(
-            f"{', '.join(sorted(unknown))} is not an attribute of the User schema. "
-            "Use the names as /Schemas spells them, top level only (no sub-attributes)."
+            "Your client's wire log shows no failed GET /Users/{id} yet: run the cell, and "
+            + NO_LOG
         )
-    extra = given - required
-    if extra:
-        raise Hint(f"{', '.join(sorted(extra))} is in the User schema but not required.")
-    if required - given:
-        raise Hint("A required attribute is still missing: look at every attribute's 'required'.")
-    return "Those are the attributes every User must have on this server."
+    status, scim_type = answered(failed[-1])
+    predicted_status, predicted_type = prediction[0], prediction[1] or None
+    if predicted_status != status:
+        raise Hint(
+            f"Your prediction says {predicted_status}, but the server answered another status. "
+            "Read the status in the cell's output, and look it up in RFC 7644 §3.12."
+        )
+    if predicted_type != scim_type:
+        if scim_type is None:
+            raise Hint(
+                "The status is right, but the server sent no scimType: RFC 7644 §3.12 makes it "
+                "OPTIONAL, and defines its keywords for errors such as 400 and 409."
+            )
+        raise Hint("The status is right, but not the scimType: compare it with the cell's output.")
+    shown = f"{status} {scim_type}" if scim_type else f"{status}, with no scimType"
+    return f"Predicted and answered: {shown}. The server has no User with that id."

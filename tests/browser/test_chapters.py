@@ -45,13 +45,19 @@ CHAPTERS = [
     ),
     Chapter(
         "02-charles-joins.ipynb",
-        {'path="members", value=[{"value": user_ids["Charles Miner"]': "16 members in Dunder"},
+        {
+            'path="members", value=[{"value": user_ids["Charles Miner"]': "16 members in Dunder",
+            "post = [exchange for exchange in client.wire_log": "the uuid5 in the answer? no",
+        },
         solution="02-charles-display-name.py",
         check="checks.charles_display_name(",
     ),
     Chapter(
         "03-michaels-last-day.ipynb",
-        {"# Membership belongs to the group": "14 members left in Dunder Mifflin."},
+        {
+            "# Membership belongs to the group": "14 members left in Dunder Mifflin.",
+            "bare_id_remove = PatchOp(": 'sent: members[value eq "<Michael\'s id>"]',
+        },
         solution="03-michael-left-management.py",
         check="checks.michael_left_management(",
     ),

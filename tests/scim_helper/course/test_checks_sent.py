@@ -28,3 +28,25 @@ def test_sent_lists_the_learners_requests_before_the_check_read_anything(fresh_t
         assert probe(client).ok
     assert seen["all"] == ["GET /ServiceProviderConfig", "GET /Users?count=1"]
     assert seen["get"] == ["/ServiceProviderConfig"]
+
+
+def test_sent_leaves_out_what_earlier_checks_asked(fresh_tenant: Any) -> None:
+    """A check's own reads are not the learner's: the next check does not see them in sent."""
+    seen: list[list[str]] = []
+
+    def look(tenant: Tenant) -> str:
+        seen.append([f"{e.method} {e.path}" for e in sent(tenant)])
+        tenant.users('userName eq "nobody"')  # the check's own read
+        return "done"
+
+    probe = Check(look, "test")
+    config = ClientConfiguration(server_url=fresh_tenant.url, auth_token=fresh_tenant.token)
+    with SCIMClient(config) as client:
+        client.get_users(count=1)
+        assert probe(client).ok
+        client.service_provider_config()
+        assert probe(client).ok
+    assert seen == [
+        ["GET /Users?count=1"],
+        ["GET /Users?count=1", "GET /ServiceProviderConfig"],
+    ]
