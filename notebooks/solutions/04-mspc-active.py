@@ -1,7 +1,7 @@
-from sync_app.scim.patchop import Operation, PatchOp
+# active is the account's status (RFC 7643 §4.1.1); membership lives on the group. Switching
+# Michael back on changes no group, so Dunder Mifflin keeps its twelve.
+prediction = 12
 
-# Michael is the only one of the three who was switched off; Pam and Ryan left Dunder Mifflin
-# earlier in this chapter, Michael in chapter 3.
-reactivate = PatchOp(operations=[Operation(op="replace", path="active", value=True)])
-client.update_user(id=user_ids["Michael Scott"], ops=reactivate)
-[client.get_user(user_ids[n]).to_dict()["active"] for n in ("Michael Scott", "Pam Beesly", "Ryan Howard")]
+back_to_work = PatchOp(operations=[Operation(op="replace", path="active", value=True)])
+client.update_user(id=user_ids["Michael Scott"], ops=back_to_work)
+print(len(members_of(dunder_mifflin_group_id)), "members in Dunder Mifflin")

@@ -1,17 +1,15 @@
-from uuid import NAMESPACE_X500, uuid5
-
+from scim_helper import course_external_id
 from sync_app.scim.group import Group
 from sync_app.scim.patchop import Operation, PatchOp
-from sync_app.scim.resource import ResourceMeta
 
-sales_uuid = uuid5(NAMESPACE_X500, "cn=ScrantonSales,DC=dundermifflin,DC=com")
+# Marked with the course's externalId, so that reset finds it on any server.
 scranton_sales = Group(
     displayName="Scranton Sales",
-    group_id=sales_uuid,
-    meta=ResourceMeta.create_meta("Group", "https://duo.local/Groups/{}".format(sales_uuid)),
+    externalId=course_external_id("group:scranton-sales"),
 )
 scranton_sales_id = client.create_group(scranton_sales).to_dict()["id"]
 
+# One add operation carrying all five members: one request, one change to the group.
 salespeople = ["Jim Halpert", "Dwight Schrute", "Andy Bernard", "Phyllis Vance", "Stanley Hudson"]
 add_sales = PatchOp(
     operations=[
