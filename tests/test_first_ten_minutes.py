@@ -27,6 +27,8 @@ import pytest
 import requests
 from tornado.websocket import websocket_connect
 
+from tests.fixtures.loop import run_isolated
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # Make the pseudo-terminal the controlling terminal of a new session, then become the command.
@@ -195,7 +197,7 @@ def test_course_prints_the_url_and_one_ctrl_c_stops_everything(
     # Through JupyterLab's websocket, as the browser does: the kernel answers, and finds the
     # course's server through the environment JupyterLab gave it.
     channels = f"ws://{parts.netloc}/api/kernels/{kernel.json()['id']}/channels{query}&session_id={uuid.uuid4().hex}"
-    reply = asyncio.run(_execute(channels, _KERNEL_CHECK, START))
+    reply = run_isolated(_execute(channels, _KERNEL_CHECK, START))
     assert reply["status"] == "ok", reply
     processes = _tree(course.process.pid)
     assert any("ipykernel" in " ".join(p.cmdline()) for p in processes)

@@ -9,8 +9,8 @@ import pytest
 
 from scim_helper import chapters, cli
 from scim_helper.chapters import ChapterResult, chapter_paths, find_notebooks, kernel_config
-
 from tests.fixtures.local import Tenant
+from tests.fixtures.loop import run_isolated
 
 from .course import CHAPTERS, NOTEBOOKS
 
@@ -55,7 +55,6 @@ def test_failure_summary_reads_papermills_cell_error() -> None:
 
 def test_quiet_shutdown_sends_no_sigint(tmp_path: Path) -> None:
     """Shutdown asks the kernel to stop without a SIGINT first; interrupts still interrupt."""
-    import asyncio
     import signal
 
     from scim_helper.kernels import QuietShutdownKernelManager
@@ -80,7 +79,7 @@ def test_quiet_shutdown_sends_no_sigint(tmp_path: Path) -> None:
         await manager.shutdown_kernel()
         return interrupted, sent[len(interrupted) :], await manager.is_alive()
 
-    interrupted, at_shutdown, alive = asyncio.run(scenario())
+    interrupted, at_shutdown, alive = run_isolated(scenario())
     assert interrupted == [signal.SIGINT]
     assert at_shutdown == [] and not alive
 
