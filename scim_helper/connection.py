@@ -24,7 +24,6 @@ from urllib.parse import urlsplit
 from sync_app.client import ClientConfiguration, SCIMClient
 
 __all__ = [
-    "DATA_DIR_ENV",
     "LAB_URL_ENV",
     "TOKEN_ENV",
     "URL_ENV",
@@ -41,7 +40,6 @@ __all__ = [
 
 URL_ENV = "SCIM_SERVER_URL"
 TOKEN_ENV = "SCIM_AUTH_TOKEN"
-DATA_DIR_ENV = "SCIM_COURSE_DATA_DIR"
 #: Set by ``scim-course lab`` for its kernels: the URL of the server it started itself.
 LAB_URL_ENV = "SCIM_COURSE_LAB_URL"
 
@@ -90,10 +88,9 @@ def is_loopback(url: str) -> bool:
 
 
 def data_dir() -> Path:
-    """Where the embedded server keeps its database and token."""
-    override = os.environ.get(DATA_DIR_ENV)
-    if override:
-        return Path(override)
+    """Where the embedded server keeps its database and token (``runner.data_dir``)."""
+    # Imported here: the runner pulls in the server (Starlette, SQLAlchemy; about a second),
+    # which a kernel pointed at another server never needs.
     from scim_helper.server.runner import data_dir as runner_data_dir
 
     return runner_data_dir()
@@ -156,7 +153,13 @@ _embedded: dict[int, Any] = {}  # pid -> LocalServer: a forked kernel starts its
 
 def embedded_server() -> Any:
     """The embedded :class:`~scim_helper.server.runner.LocalServer`, started on first use."""
-    from scim_helper.server.runner import LocalServer, read_token_file, write_token_file
+    from scim_helper.server.runner import (
+        LocalServer,
+        default_db,
+        default_token_file,
+        read_token_file,
+        write_token_file,
+    )
 
     pid = os.getpid()
     with _lock:
@@ -165,8 +168,8 @@ def embedded_server() -> Any:
             return server
         directory = data_dir()
         directory.mkdir(parents=True, exist_ok=True)
-        token_file = directory / "token"
-        server = LocalServer(directory / "scim.db", token=read_token_file(token_file)).start()
+        token_file = default_token_file()
+        server = LocalServer(default_db(), token=read_token_file(token_file)).start()
         if read_token_file(token_file) != server.token:
             write_token_file(token_file, server.token)
         server.record_sandbox(directory)

@@ -28,11 +28,22 @@ from .app import BASE_PATH, create_app
 from .limits import Limits
 
 APP_NAME = "office-scim-course"
+#: Moves the data directory (tests, and learners who keep several course set-ups apart).
+DATA_DIR_ENV = "SCIM_COURSE_DATA_DIR"
 _START_TIMEOUT = 10.0
+
+# The course's data paths live here, and only here: ``scim-course serve``, ``scim-course token``
+# and a notebook's ``course_server()`` all find the database and the token through these three.
 
 
 def data_dir() -> Path:
-    """The per-user directory holding the course's database and token file."""
+    """The directory holding the course's database and token file.
+
+    ``$SCIM_COURSE_DATA_DIR`` when it is set, else the per-user data directory.
+    """
+    override = os.environ.get(DATA_DIR_ENV)
+    if override:
+        return Path(override)
     return Path(platformdirs.user_data_dir(APP_NAME))
 
 

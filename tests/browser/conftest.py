@@ -18,7 +18,7 @@ from playwright.sync_api import sync_playwright
 from scim_helper.server.runner import LocalServer
 from tests.browser.jupyterlab import JupyterLab
 from tests.browser.notebook import Lab
-from tests.fixtures.local import Tenant
+from tests.fixtures.local import TenantLogin
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
@@ -71,14 +71,14 @@ def course_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def lab_tenant(local_server: LocalServer) -> Tenant:
+def lab_tenant(local_server: LocalServer) -> TenantLogin:
     """A fresh tenant of the course's own server, for every chapter the browser runs."""
     token, tenant = local_server.store.mint_token()
-    return Tenant(local_server.url, token, tenant)
+    return TenantLogin(local_server.url, token, tenant)
 
 
 @pytest.fixture(scope="session")
-def lab_environment(lab_tenant: Tenant) -> dict[str, str]:
+def lab_environment(lab_tenant: TenantLogin) -> dict[str, str]:
     """What the kernels inherit: the server and token, as a learner's shell would export them."""
     return {"SCIM_SERVER_URL": lab_tenant.url, "SCIM_AUTH_TOKEN": lab_tenant.token}
 

@@ -13,7 +13,7 @@ import nbformat
 import pytest
 
 from tests.browser.notebook import Lab, NotebookError
-from tests.fixtures.local import Tenant
+from tests.fixtures.local import TenantLogin
 
 pytestmark = pytest.mark.browser
 
@@ -65,7 +65,7 @@ def selftest_dir(course_copy: Path) -> Path:
 
 
 def test_run_all_shows_outputs_and_widgets_that_answer(
-    lab: Lab, lab_tenant: Tenant, selftest_dir: Path, browser_artifacts: Path
+    lab: Lab, lab_tenant: TenantLogin, selftest_dir: Path, browser_artifacts: Path
 ) -> None:
     """Run All executes every cell; outputs, widgets, clicks and keystrokes are all visible."""
     notebook = lab.open(f"{SELFTEST_DIR}/selftest.ipynb")

@@ -24,7 +24,7 @@ import nbformat
 import pytest
 
 from scim_helper.chapters import ChapterResult, run_course
-from scim_helper.connection import DATA_DIR_ENV
+from scim_helper.server.runner import DATA_DIR_ENV
 from scim_helper.server.runner import LocalServer
 from scim_helper.directory import EXTERNAL_ID_PREFIX as DIRECTORY_PREFIX
 from scim_helper.setup import course_setup

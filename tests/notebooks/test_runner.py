@@ -6,10 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
+import zmq
 
 from scim_helper import chapters, cli
 from scim_helper.chapters import ChapterResult, chapter_paths, find_notebooks, kernel_config
-from tests.fixtures.local import Tenant
+from tests.fixtures.local import TenantLogin
 from tests.fixtures.loop import run_isolated
 
 from .course import CHAPTERS, NOTEBOOKS
@@ -101,7 +102,6 @@ def test_run_prints_each_chapter_and_the_total(
 
 def test_kernels_get_curve_keys_where_pyzmq_has_them() -> None:
     """The kernel manager provisions CurveZMQ keys, so ipykernel has nothing to warn about."""
-    zmq = pytest.importorskip("zmq")
     expected = "auto" if zmq.has("curve") else None
     assert kernel_config().KernelManager.get("transport_encryption") == expected
 
@@ -167,7 +167,7 @@ def test_run_at_a_closed_port_says_so_once(
 
 
 def test_run_with_a_refused_token_points_to_scim_auth_token(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, fresh_tenant: Tenant
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, fresh_tenant: TenantLogin
 ) -> None:
     """A token the server refuses: its detail, then where `run` reads the token; no chapter run."""
     monkeypatch.setenv("SCIM_AUTH_TOKEN", "not-the-token")

@@ -37,7 +37,7 @@ from sync_app.errors import (
 )
 from sync_app.scim.group import Group
 from sync_app.scim.user import User
-from tests.fixtures.local import Tenant
+from tests.fixtures.local import TenantLogin
 from tests.sync_app.conftest import Reply, StubServer
 
 ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
@@ -167,7 +167,7 @@ def test_rfc7644_3_12_uniqueness_without_detail_says_it_exists(stub: StubServer)
 
 
 def test_rfc7644_3_12_uniqueness_on_the_course_server_says_each_thing_once(
-    fresh_tenant: Tenant,
+    fresh_tenant: TenantLogin,
 ) -> None:
     """The course server's 409: its detail once, the code once, and only the Python call added."""
     config = ClientConfiguration(server_url=fresh_tenant.url, auth_token=fresh_tenant.token)
@@ -187,7 +187,7 @@ def test_rfc7644_3_12_uniqueness_on_the_course_server_says_each_thing_once(
 
 
 def test_rfc7644_3_12_unauthorized_on_the_course_server_says_it_once(
-    fresh_tenant: Tenant,
+    fresh_tenant: TenantLogin,
 ) -> None:
     """A wrong token: the server's detail says why and what to do; the client adds no echo."""
     config = ClientConfiguration(server_url=fresh_tenant.url, auth_token="not-the-token")

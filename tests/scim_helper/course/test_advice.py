@@ -18,7 +18,7 @@ from jupyter_client.manager import start_new_kernel
 from scim_helper import connection
 from scim_helper.connection import LAB_URL_ENV, TOKEN_ENV, URL_ENV, course_advice
 from sync_app.errors import ConnectError
-from tests.fixtures.local import Tenant
+from tests.fixtures.local import TenantLogin
 
 _CONNECT = """
 from scim_helper import course_server
@@ -101,7 +101,7 @@ def test_connection_refused_on_the_embedded_server_says_restart_the_kernel(
     assert "SCIM_SERVER_URL" not in shown
 
 
-def test_unauthorized_points_to_scim_auth_token(fresh_tenant: Tenant, tmp_path: Path) -> None:
+def test_unauthorized_points_to_scim_auth_token(fresh_tenant: TenantLogin, tmp_path: Path) -> None:
     """A wrong SCIM_AUTH_TOKEN: the server's detail, then where the course reads the token."""
     env = {URL_ENV: fresh_tenant.url, TOKEN_ENV: "not-the-token"}
     shown = _paragraph(_shown(_CONNECT, env, tmp_path))

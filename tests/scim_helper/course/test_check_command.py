@@ -10,11 +10,11 @@ import pytest
 
 from scim_helper import check, connection
 from scim_helper.cli import main
-from tests.fixtures.local import Tenant
+from tests.fixtures.local import TenantLogin
 
 
 def test_this_installation_is_ready(
-    fresh_tenant: Tenant, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    fresh_tenant: TenantLogin, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Here everything passes: Python, packages, widget extension, kernel and the server."""
     monkeypatch.setenv(connection.URL_ENV, fresh_tenant.url)

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from scim_helper import checks, connection
-from scim_helper.tenant import Tenant as Lookup
+from scim_helper.tenant import Tenant
 from sync_app.client import SCIMClient
 from sync_app.scim.group import Group, Member
 from sync_app.scim.patchop import Operation, PatchOp
@@ -34,7 +34,7 @@ def hint(result: checks.CheckResult, *words: str) -> None:
 
 
 def user_id(client: SCIMClient, user_name: str) -> str:
-    found = Lookup(client).user(user_name)
+    found = Tenant(client).user(user_name)
     assert found is not None
     return str(found["id"])
 

@@ -9,22 +9,22 @@ import pytest
 from scim_helper import connection
 from scim_helper.cli import main
 from scim_helper.marker import course_external_id
-from scim_helper.tenant import Tenant as Lookup
+from scim_helper.tenant import Tenant
 from sync_app.scim.user import User
-from tests.fixtures.local import Tenant
+from tests.fixtures.local import TenantLogin
 
 from .conftest import Seeded
 
 
 @pytest.fixture
-def pointed_at(fresh_tenant: Tenant, monkeypatch: pytest.MonkeyPatch) -> Tenant:
+def pointed_at(fresh_tenant: TenantLogin, monkeypatch: pytest.MonkeyPatch) -> TenantLogin:
     monkeypatch.setenv(connection.URL_ENV, fresh_tenant.url)
     monkeypatch.setenv(connection.TOKEN_ENV, fresh_tenant.token)
     return fresh_tenant
 
 
 def test_setup_seeds_the_server_in_the_environment(
-    pointed_at: Tenant, capsys: pytest.CaptureFixture[str]
+    pointed_at: TenantLogin, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """``scim-course setup`` seeds the staff where SCIM_SERVER_URL points, and says so."""
     assert main(["setup"]) == 0
@@ -33,7 +33,7 @@ def test_setup_seeds_the_server_in_the_environment(
 
 
 def test_setup_with_the_directory(
-    pointed_at: Tenant, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    pointed_at: TenantLogin, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """``--directory`` also loads the company (a small one here, to stay fast)."""
     import scim_helper.directory as directory
@@ -56,8 +56,8 @@ def test_reset_removes_what_learners_created(
     assert main(["reset"]) == 0
     out = capsys.readouterr().out
     assert "Restored 15" in out and "everything else is as it was" in out
-    assert Lookup(seeded.client).user("cminer") is None
-    assert Lookup(seeded.client).user("jlevinson") == stranger
+    assert Tenant(seeded.client).user("cminer") is None
+    assert Tenant(seeded.client).user("jlevinson") == stranger
 
 
 def test_setup_without_a_token_explains(

@@ -12,7 +12,7 @@ from scim_helper.directory import (
     seed_directory,
 )
 from scim_helper.staff import staff
-from scim_helper.tenant import Tenant as Lookup
+from scim_helper.tenant import Tenant
 
 from .conftest import Seeded
 
@@ -93,7 +93,7 @@ def test_seed_directory_loads_through_bulk_and_is_idempotent(seeded: Seeded) -> 
     second = seed_directory(token, server_url=url, size=60, progress=False)
     assert (second.created, second.already_there) == (0, 60)
     assert repr(first) == repr(second)
-    lookup = Lookup(seeded.client)
+    lookup = Tenant(seeded.client)
     people = {p.user_name: p for p in generate_directory(60)}
     stored = {u["userName"]: u for u in lookup.users('externalId sw "office-course:directory:"')}
     assert set(stored) == set(people)

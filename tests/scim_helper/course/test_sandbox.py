@@ -16,7 +16,7 @@ from pathlib import Path
 from scim_helper import connection
 from scim_helper.connection import Connection, is_sandbox
 from scim_helper.server.runner import SANDBOX_RECORDS, LocalServer, token_digest
-from tests.fixtures.local import Tenant
+from tests.fixtures.local import TenantLogin
 
 
 def test_the_embedded_server_is_the_sandbox(embedded: Path) -> None:
@@ -39,7 +39,7 @@ def test_the_sandbox_needs_the_same_token(embedded: Path) -> None:
 
 
 def test_a_loopback_server_the_course_did_not_start_is_not_the_sandbox(
-    embedded: Path, fresh_tenant: Tenant
+    embedded: Path, fresh_tenant: TenantLogin
 ) -> None:
     """A server on 127.0.0.1 (`scim-course serve`, scim2-server, a tunnel) is never the sandbox."""
     connection.course_server()  # the sandbox exists and is recorded, but it is another server

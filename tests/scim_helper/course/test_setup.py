@@ -11,19 +11,19 @@ from scim_helper.directory import ENTERPRISE_USER, seed_directory
 from scim_helper.marker import course_external_id
 from scim_helper.setup import CourseSetupError, course_setup, restore_operations
 from scim_helper.staff import PAPER_COMPANY_EXTERNAL_ID, staff, staff_member
-from scim_helper.tenant import Tenant as Lookup
+from scim_helper.tenant import Tenant
 from sync_app.client import ClientConfiguration, SCIMClient
 from sync_app.scim.group import Group
 from sync_app.scim.patchop import Operation, PatchOp
 from sync_app.scim.user import Email, Name, User
-from tests.fixtures.local import Tenant
+from tests.fixtures.local import TenantLogin
 
 from .conftest import Seeded
 
 
 def assert_starting_state(client: SCIMClient, group_id: str, user_ids: dict[str, str]) -> None:
     """The tenant holds exactly the fifteen, as seeded, and one group holding them all."""
-    lookup = Lookup(client)
+    lookup = Tenant(client)
     users = {u["userName"]: u for u in lookup.users()}
     assert set(users) == {m.user_name for m in staff()}
     for member in staff():
@@ -36,10 +36,12 @@ def assert_starting_state(client: SCIMClient, group_id: str, user_ids: dict[str,
     groups = lookup.groups()
     assert [g["displayName"] for g in groups] == ["Dunder Mifflin"]
     assert groups[0]["id"] == group_id
-    assert Lookup.member_ids(groups[0]) == set(user_ids.values())
+    assert Tenant.member_ids(groups[0]) == set(user_ids.values())
 
 
-def test_setup_seeds_the_staff_and_their_group(fresh_tenant: Tenant, client: SCIMClient) -> None:
+def test_setup_seeds_the_staff_and_their_group(
+    fresh_tenant: TenantLogin, client: SCIMClient
+) -> None:
     """A first run creates the fifteen and the group, and returns the group id and name → id."""
     group_id, user_ids = course_setup(fresh_tenant.token, server_url=fresh_tenant.url)
     assert list(user_ids) == [m.name for m in staff()]
@@ -62,7 +64,7 @@ def test_setup_again_keeps_the_learners_changes(seeded: Seeded) -> None:
     )
     course_setup(seeded.tenant.token, server_url=seeded.tenant.url)
     group = seeded.client.get_group(seeded.group_id).to_dict()
-    assert michael not in Lookup.member_ids(group)
+    assert michael not in Tenant.member_ids(group)
 
 
 def test_setup_recreates_someone_deleted(seeded: Seeded) -> None:
@@ -124,7 +126,7 @@ def test_reset_restores_the_starting_state(seeded: Seeded) -> None:
     """reset=True deletes what the course made (Charles, the Paper Company), restores the rest."""
     _story_so_far(seeded)
     course_setup(seeded.tenant.token, server_url=seeded.tenant.url)  # a plain run changes nothing
-    assert Lookup(seeded.client).user("cminer") is not None
+    assert Tenant(seeded.client).user("cminer") is not None
     group_id, user_ids = course_setup(seeded.tenant.token, server_url=seeded.tenant.url, reset=True)
     assert (group_id, user_ids) == (seeded.group_id, seeded.user_ids)
     assert_starting_state(seeded.client, group_id, user_ids)
@@ -142,7 +144,7 @@ def test_reset_keeps_the_company_directory(seeded: Seeded) -> None:
     """The generated directory is the course's too: reset keeps it instead of reloading it."""
     seed_directory(seeded.tenant.token, server_url=seeded.tenant.url, size=30, progress=False)
     course_setup(seeded.tenant.token, server_url=seeded.tenant.url, reset=True)
-    lookup = Lookup(seeded.client)
+    lookup = Tenant(seeded.client)
     assert len(lookup.users('externalId sw "office-course:directory:"')) == 30
     assert len(lookup.users()) == 45
 
@@ -150,7 +152,7 @@ def test_reset_keeps_the_company_directory(seeded: Seeded) -> None:
 def test_reset_outside_the_sandbox_leaves_unmarked_resources_alone(seeded: Seeded) -> None:
     """A loopback server the course did not start: unmarked Charles and group stay as they were."""
     _story_so_far(seeded, marked=False)
-    lookup = Lookup(seeded.client)
+    lookup = Tenant(seeded.client)
     charles = lookup.user("cminer")
     paper = lookup.group("Michael Scott Paper Company")
     group_id, user_ids = course_setup(seeded.tenant.token, server_url=seeded.tenant.url, reset=True)
@@ -161,11 +163,11 @@ def test_reset_outside_the_sandbox_leaves_unmarked_resources_alone(seeded: Seede
     assert michael is not None and michael["active"] is True
     dunder_mifflin = seeded.client.get_group(group_id).to_dict()
     assert dunder_mifflin["displayName"] == "Dunder Mifflin"
-    assert Lookup.member_ids(dunder_mifflin) == set(user_ids.values())
+    assert Tenant.member_ids(dunder_mifflin) == set(user_ids.values())
 
 
 def test_setup_on_a_shared_server_leaves_strangers_alone(
-    fresh_tenant: Tenant, client: SCIMClient
+    fresh_tenant: TenantLogin, client: SCIMClient
 ) -> None:
     """A userName someone else already has on a shared server is an error that says what to do."""
     made = client.create_user(User(userName="dschrute", active=True)).to_dict()
@@ -173,7 +175,7 @@ def test_setup_on_a_shared_server_leaves_strangers_alone(
         with pytest.raises(CourseSetupError, match="the course did not create") as raised:
             course_setup(fresh_tenant.token, server_url=fresh_tenant.url, reset=reset)
         assert "'dschrute'" in str(raised.value) and "untouched" in str(raised.value)
-    assert Lookup(client).users() == [made]
+    assert Tenant(client).users() == [made]
 
 
 def test_reset_restores_exactly_the_one_attribute_that_differs(seeded: Seeded) -> None:
@@ -182,9 +184,9 @@ def test_reset_restores_exactly_the_one_attribute_that_differs(seeded: Seeded) -
     seeded.client.update_user(
         id=dwight, ops=PatchOp(operations=[Operation("replace", "title", "Assistant TO the RM")])
     )
-    before = {u["id"]: u for u in Lookup(seeded.client).users()}
+    before = {u["id"]: u for u in Tenant(seeded.client).users()}
     course_setup(seeded.tenant.token, server_url=seeded.tenant.url, reset=True)
-    after = {u["id"]: u for u in Lookup(seeded.client).users()}
+    after = {u["id"]: u for u in Tenant(seeded.client).users()}
     changed = {i for i in after if after[i] != before[i]}
     assert changed == {dwight}
     assert after[dwight]["title"] == staff_member("dschrute").title
@@ -224,7 +226,7 @@ def test_reset_in_the_sandbox_deletes_everything_else(embedded: Path) -> None:
     assert connection.course_server().is_sandbox
     group_id, user_ids = course_setup()
     with SCIMClient(ClientConfiguration(server_url=url, auth_token=token)) as client:
-        seeded = Seeded(Tenant(url, token, ""), client, group_id, user_ids)
+        seeded = Seeded(TenantLogin(url, token, ""), client, group_id, user_ids)
         _story_so_far(seeded, marked=False)
         group_id, user_ids = course_setup(reset=True)
         assert (group_id, user_ids) == (seeded.group_id, seeded.user_ids)

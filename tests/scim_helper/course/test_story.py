@@ -6,7 +6,7 @@ import pytest
 
 from scim_helper.setup import course_setup
 from scim_helper.story import Roster, story_so_far
-from scim_helper.tenant import Tenant as Lookup
+from scim_helper.tenant import Tenant
 
 from .conftest import Seeded
 
@@ -15,16 +15,16 @@ FOUNDERS = {"mscott", "pbeesly", "rhoward"}
 
 def user_names(seeded: Seeded, group_id: str) -> set[str]:
     """The userNames of a group's members, read from the server."""
-    ids = Lookup.member_ids(seeded.client.get_group(group_id).to_dict())
+    ids = Tenant.member_ids(seeded.client.get_group(group_id).to_dict())
     return {name for name, user_id in _by_user_name(seeded).items() if user_id in ids}
 
 
 def _by_user_name(seeded: Seeded) -> dict[str, str]:
-    return {u["userName"]: u["id"] for u in Lookup(seeded.client).users()}
+    return {u["userName"]: u["id"] for u in Tenant(seeded.client).users()}
 
 
 def active(seeded: Seeded, user_name: str) -> bool:
-    user = Lookup(seeded.client).user(user_name)
+    user = Tenant(seeded.client).user(user_name)
     assert user is not None
     return bool(user["active"])
 
@@ -44,7 +44,7 @@ def test_chapter_4_starts_after_michaels_last_day(seeded: Seeded) -> None:
     story = story_so_far(seeded.client, chapter=4)
     assert not active(seeded, "mscott")
     assert user_names(seeded, seeded.group_id) == set(_by_user_name(seeded)) - {"mscott"}
-    assert [g["displayName"] for g in Lookup(seeded.client).groups()] == ["Dunder Mifflin"]
+    assert [g["displayName"] for g in Tenant(seeded.client).groups()] == ["Dunder Mifflin"]
     assert story.dunder_mifflin_members == 14
     assert story.michael_scott_paper_company_id is None
     assert str(story).splitlines()[0] == "Before chapter 4:"
@@ -54,7 +54,7 @@ def test_chapter_4_starts_after_michaels_last_day(seeded: Seeded) -> None:
 def test_later_chapters_start_with_the_paper_company(seeded: Seeded, chapter: int) -> None:
     """The Paper Company holds Michael, Pam and Ryan, who have all left Dunder Mifflin."""
     story = story_so_far(seeded.client, chapter=chapter)
-    paper_company = Lookup(seeded.client).group("Michael Scott Paper Company")
+    paper_company = Tenant(seeded.client).group("Michael Scott Paper Company")
     assert paper_company is not None
     assert story.michael_scott_paper_company_id == paper_company["id"]
     assert user_names(seeded, paper_company["id"]) == FOUNDERS
@@ -68,7 +68,7 @@ def test_story_so_far_twice_changes_nothing(seeded: Seeded) -> None:
     first = story_so_far(seeded.client, chapter=8)
     second = story_so_far(seeded.client, chapter=8)
     assert first == second
-    groups = [g["displayName"] for g in Lookup(seeded.client).groups()]
+    groups = [g["displayName"] for g in Tenant(seeded.client).groups()]
     assert sorted(groups) == ["Dunder Mifflin", "Michael Scott Paper Company"]
 
 
@@ -76,7 +76,7 @@ def test_story_after_a_reset_starts_over(seeded: Seeded) -> None:
     """reset=True undoes the replay; replaying again gives a new Paper Company, same people."""
     first = story_so_far(seeded.client, chapter=5)
     course_setup(seeded.tenant.token, server_url=seeded.tenant.url, reset=True)
-    assert Lookup(seeded.client).group("Michael Scott Paper Company") is None
+    assert Tenant(seeded.client).group("Michael Scott Paper Company") is None
     again = story_so_far(seeded.client, chapter=5)
     assert again.michael_scott_paper_company_id != first.michael_scott_paper_company_id
     assert again.dunder_mifflin_members == 12
@@ -107,7 +107,7 @@ def test_roster_make_group_again_resets_its_members(seeded: Seeded) -> None:
     assert again == group_id
     assert roster.members_of(group_id) == ["Angela Martin", "Jim Halpert"]
     assert [
-        g["displayName"] for g in Lookup(seeded.client).groups('displayName eq "Practice"')
+        g["displayName"] for g in Tenant(seeded.client).groups('displayName eq "Practice"')
     ] == ["Practice"]
 
 

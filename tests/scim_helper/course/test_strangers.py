@@ -13,12 +13,12 @@ import pytest
 from scim_helper.marker import course_external_id
 from scim_helper.setup import course_setup
 from scim_helper.staff import PAPER_COMPANY_EXTERNAL_ID, staff_member
-from scim_helper.tenant import Tenant as Lookup
+from scim_helper.tenant import Tenant
 from sync_app.client import ClientConfiguration, SCIMClient
 from sync_app.scim.group import Group
 from sync_app.scim.patchop import Operation, PatchOp
 from sync_app.scim.user import User
-from tests.fixtures.local import Tenant
+from tests.fixtures.local import TenantLogin
 from tests.fixtures.peer import serve_peer
 from tests.fixtures.strangers import create_strangers, snapshot
 
@@ -30,7 +30,7 @@ def shared(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
         with serve_peer() as peer:
             yield peer.url, peer.token
     else:
-        tenant: Tenant = request.getfixturevalue("fresh_tenant")
+        tenant: TenantLogin = request.getfixturevalue("fresh_tenant")
         yield tenant.url, tenant.token
 
 
@@ -58,7 +58,7 @@ def test_reset_leaves_strangers_exactly_as_they_were(shared: tuple[str, str]) ->
         for _ in range(2):
             assert course_setup(token, server_url=url, reset=True) == (group_id, ids)
         assert snapshot(client, strangers) == before
-        lookup = Lookup(client)
+        lookup = Tenant(client)
         assert lookup.user("cminer") is None
         assert {g["id"] for g in lookup.groups()} == {group_id, strangers.group_id}
         assert paper not in {g["id"] for g in lookup.groups()}
@@ -70,7 +70,7 @@ def test_reset_restores_one_changed_attribute_on_a_strict_server(shared: tuple[s
     url, token = shared
     with _client(url, token) as client:
         group_id, ids = course_setup(token, server_url=url)
-        users_before = {u["id"]: u for u in Lookup(client).users()}
+        users_before = {u["id"]: u for u in Tenant(client).users()}
         group_before = client.get_group(group_id).to_dict()
         angela = ids["Angela Martin"]
         client.update_user(
@@ -80,7 +80,7 @@ def test_reset_restores_one_changed_attribute_on_a_strict_server(shared: tuple[s
             ),
         )
         course_setup(token, server_url=url, reset=True)
-        users_after = {u["id"]: u for u in Lookup(client).users()}
+        users_after = {u["id"]: u for u in Tenant(client).users()}
         changed = {i for i in users_after if users_after[i] != users_before[i]}
         assert changed == {angela}
         assert users_after[angela]["title"] == staff_member("amartin").title

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from scim_helper import connection
-from scim_helper.tenant import Tenant as Lookup
+from scim_helper.tenant import Tenant
 from sync_app.client import ClientConfiguration, SCIMClient
-from tests.fixtures.local import Tenant
+from tests.fixtures.local import TenantLogin
 
 
 def run_transcript(server_url: str, auth_token: str) -> dict[str, Any]:
@@ -141,7 +141,7 @@ def run_transcript(server_url: str, auth_token: str) -> dict[str, Any]:
 def assert_story(result: dict[str, Any]) -> None:
     """Where the story stands after the transcript's last cell."""
     client, ids = result["client"], result["user_ids"]
-    lookup = Lookup(client)
+    lookup = Tenant(client)
     charles = lookup.user("cminer")
     assert charles is not None and charles["id"] == ids["Charles.Miner"]
     # User.groups is read-only: the transcript's ResourceRef did not make Charles a member.
@@ -151,7 +151,7 @@ def assert_story(result: dict[str, Any]) -> None:
     dunder_mifflin = client.get_group(result["group_id"]).to_dict()
     left = {ids[n] for n in ("Michael Scott", "Pam Beesly", "Ryan Howard")}
     assert (
-        Lookup.member_ids(dunder_mifflin)
+        Tenant.member_ids(dunder_mifflin)
         == {i for n, i in ids.items() if n != "Charles.Miner"} - left
     )
     assert result["dunder_mifflin_found"]["totalResults"] == 1
@@ -166,7 +166,7 @@ def assert_story(result: dict[str, Any]) -> None:
 
 
 def test_transcript_runs_against_the_server_in_the_environment(
-    fresh_tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+    fresh_tenant: TenantLogin, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With SCIM_SERVER_URL/SCIM_AUTH_TOKEN set, the transcript's cells tell the whole story."""
     monkeypatch.setenv(connection.URL_ENV, fresh_tenant.url)
@@ -202,12 +202,12 @@ def test_transcript_runs_twice_after_a_reset(embedded: Path) -> None:
     assert_story(second)
 
 
-def test_reset_elsewhere_keeps_the_transcripts_unmarked_charles(fresh_tenant: Tenant) -> None:
+def test_reset_elsewhere_keeps_the_transcripts_unmarked_charles(fresh_tenant: TenantLogin) -> None:
     """On a server the course did not start, the unmarked Charles survives reset untouched."""
     from scim_helper import course_setup
 
     url, token = connection.course_server(fresh_tenant.url, fresh_tenant.token)
     result = run_transcript(url, token)
-    charles = Lookup(result["client"]).user("cminer")
+    charles = Tenant(result["client"]).user("cminer")
     course_setup(token, server_url=url, reset=True)
-    assert Lookup(result["client"]).user("cminer") == charles
+    assert Tenant(result["client"]).user("cminer") == charles

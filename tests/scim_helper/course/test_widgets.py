@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scim_helper.tenant import Tenant as Lookup
+from scim_helper.tenant import Tenant
 from scim_helper.widgets import DirectoryExplorer, FilterPlayground, PatchBuilder
 from scim_helper.widgets.patch_builder import parse_value
 from sync_app.scim.group import Group
@@ -40,12 +40,6 @@ def test_explorer_refresh_sees_new_groups(seeded: Seeded) -> None:
     explorer.group_select.value = explorer.group_select.options[1][1]
     assert explorer.member_select.options == ()
     assert "Finer Things Club (0 members)" in explorer.text()
-
-
-def Lookup_group(name: str):
-    from sync_app.scim.group import Group
-
-    return Group(displayName=name)
 
 
 def test_playground_runs_the_filter_as_typed(seeded: Seeded) -> None:
@@ -98,7 +92,7 @@ def test_patch_builder_applies_the_operation(seeded: Seeded) -> None:
     builder.apply_button.click()
     assert builder.error is None and builder.result is not None
     assert builder.result["active"] is False
-    michael = Lookup(seeded.client).user("mscott")
+    michael = Tenant(seeded.client).user("mscott")
     assert michael is not None and michael["active"] is False
     assert "inactive" in builder.outcome.value
 
