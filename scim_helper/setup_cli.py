@@ -9,13 +9,23 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
+from functools import partial
+from typing import NamedTuple
 
 from scim_helper.connection import ServerNotConfigured, course_server
 
-__all__ = ["add_arguments", "add_arguments_for", "run", "run_for"]
+__all__ = ["reset", "setup"]
 
 
-def add_arguments_for(name: str, parser: argparse.ArgumentParser) -> None:
+class _Subcommand(NamedTuple):
+    """What ``scim-course`` needs of a subcommand (see ``scim_helper.cli``)."""
+
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+def _add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--server-url",
         metavar="URL",
@@ -33,11 +43,7 @@ def add_arguments_for(name: str, parser: argparse.ArgumentParser) -> None:
         )
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_arguments_for("setup", parser)
-
-
-def run_for(name: str, args: argparse.Namespace) -> int:
+def _run(name: str, args: argparse.Namespace) -> int:
     from scim_helper.setup import CourseSetupError, course_setup
     from sync_app.errors import SCIMError
 
@@ -66,5 +72,5 @@ def run_for(name: str, args: argparse.Namespace) -> int:
     return 0
 
 
-def run(args: argparse.Namespace) -> int:
-    return run_for("setup", args)
+setup = _Subcommand(partial(_add_arguments, "setup"), partial(_run, "setup"))
+reset = _Subcommand(partial(_add_arguments, "reset"), partial(_run, "reset"))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from scim_helper import connection
+from scim_helper import cli, connection
 from scim_helper.cli import main
 from scim_helper.marker import course_external_id
 from scim_helper.tenant import Tenant
@@ -99,3 +102,32 @@ def test_lab_runs_as_root_in_containers(
     lab.add_arguments(parser)
     command = lab.build_command(parser.parse_args(["--no-browser"]), tmp_path)
     assert ("--allow-root" in command) is allowed
+
+
+def test_every_command_loads_with_its_arguments_and_run() -> None:
+    """Each entry of the command table imports and provides add_arguments and run."""
+    for name in cli.COMMANDS:
+        implementation = cli.load(name)
+        assert callable(implementation.add_arguments) and callable(implementation.run), name
+
+
+def test_a_command_whose_module_fails_to_import_fails_loudly(tmp_path: Path) -> None:
+    """A subcommand whose import breaks exits non-zero with that error; it does not vanish."""
+    (tmp_path / "broken_command.py").write_text("import a_module_that_is_not_installed\n")
+    program = (
+        "import sys\n"
+        "from scim_helper import cli\n"
+        "cli.COMMANDS['broken'] = ('broken_command', 'a command whose import fails')\n"
+        "sys.exit(cli.main(sys.argv[1:]))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
+    broken = subprocess.run(
+        [sys.executable, "-c", program, "broken"], env=env, capture_output=True, text=True
+    )
+    assert broken.returncode == 1
+    assert "No module named 'a_module_that_is_not_installed'" in broken.stderr
+    assert "scim-course broken: the command could not be loaded" in broken.stderr
+    listed = subprocess.run(
+        [sys.executable, "-c", program, "--help"], env=env, capture_output=True, text=True
+    )
+    assert listed.returncode == 0 and "broken" in listed.stdout

@@ -40,7 +40,7 @@ def _scim_course(*args: str) -> list[str]:
 
 
 def test_serve_token_and_course_server_share_the_data_directory(tmp_path: Path) -> None:
-    """SCIM_COURSE_DATA_DIR moves serve's and token's database and token, as it moves the kernel's."""
+    """SCIM_COURSE_DATA_DIR moves the database and token of serve and token, and the kernel's."""
     data = tmp_path / "data"
     # XDG_DATA_HOME elsewhere: a command that ignored SCIM_COURSE_DATA_DIR would land there.
     env = {**os.environ, DATA_DIR_ENV: str(data), "XDG_DATA_HOME": str(tmp_path / "xdg")}

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from scim_helper import check, connection
+from scim_helper import connection, readiness
 from scim_helper.cli import main
 from tests.fixtures.local import TenantLogin
 
@@ -34,11 +34,11 @@ def test_a_mismatched_widget_extension_is_reported_with_a_fix(
     """A jupyterlab_widgets not matching ipywidgets (the classic failure) comes with its fix."""
     real = metadata.version
     monkeypatch.setattr(
-        check.metadata,
+        readiness.metadata,
         "version",
         lambda name: "1.1.11" if name == "jupyterlab_widgets" else real(name),
     )
-    finding = check.check_widget_extension()
+    finding = readiness.check_widget_extension()
     assert not finding.ok
     assert "does not match ipywidgets" in finding.detail
     assert 'pip install "jupyterlab_widgets~=' in finding.fix
@@ -47,9 +47,9 @@ def test_a_mismatched_widget_extension_is_reported_with_a_fix(
 
 def test_a_missing_package_is_reported_with_a_fix(monkeypatch: pytest.MonkeyPatch) -> None:
     """A course dependency that is not installed gets the reinstall command."""
-    real = check._version
-    monkeypatch.setattr(check, "_version", lambda name: None if name == "tqdm" else real(name))
-    tqdm = next(f for f in check.check_packages() if f.topic == "tqdm")
+    real = readiness._version
+    monkeypatch.setattr(readiness, "_version", lambda name: None if name == "tqdm" else real(name))
+    tqdm = next(f for f in readiness.check_packages() if f.topic == "tqdm")
     assert not tqdm.ok and "bootstrap.py course" in tqdm.fix
 
 
@@ -67,9 +67,9 @@ def test_a_server_that_does_not_answer_fails_the_check(
 
 
 def test_python_m_scim_helper_check_runs() -> None:
-    """``python -m scim_helper.check --no-server`` works as a command of its own."""
+    """``python -m scim_helper.readiness --no-server`` works as a command of its own."""
     done = subprocess.run(
-        [sys.executable, "-m", "scim_helper.check", "--no-server"],
+        [sys.executable, "-m", "scim_helper.readiness", "--no-server"],
         capture_output=True,
         text=True,
         timeout=120,

@@ -2,7 +2,7 @@
 
 It looks at what goes wrong in widget courses: the Python version, the course's packages, the
 JupyterLab widget extension (``jupyterlab_widgets`` present and matching ``ipywidgets``), the
-``python3`` kernel, and whether the SCIM server answers. Also ``python -m scim_helper.check``.
+``python3`` kernel, and whether the SCIM server answers. Also ``python -m scim_helper.readiness``.
 """
 
 from __future__ import annotations
@@ -210,7 +210,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scim_helper.check", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m scim_helper.readiness", description=__doc__)
     add_arguments(parser)
     return run(parser.parse_args(argv))
 
