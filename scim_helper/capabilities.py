@@ -21,10 +21,10 @@ from typing import Any
 
 from sync_app.client import SCIMClient
 from sync_app.errors import SCIMError
+from sync_app.scim.user import USER_SCHEMA
 
 __all__ = ["FEATURES", "Capabilities", "capabilities", "supports"]
 
-CORE_USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 
 #: feature → (what it is, in a learner's words; where the RFC says it is optional)
 FEATURES: dict[str, tuple[str, str]] = {
@@ -159,7 +159,7 @@ def _fills_user_groups(client: SCIMClient) -> tuple[bool, str]:
         schemas = client.schemas().to_dict().get("Resources") or []
     except SCIMError:
         schemas = []
-    user: dict[str, Any] = next((s for s in schemas if s.get("id") == CORE_USER), {})
+    user: dict[str, Any] = next((s for s in schemas if s.get("id") == USER_SCHEMA), {})
     declared = any(a.get("name") == "groups" for a in user.get("attributes") or [])
     if not declared:
         return False, "/Schemas has no User.groups"

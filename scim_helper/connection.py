@@ -7,7 +7,7 @@
    kernel), its data in the per-user data directory and its token generated once and kept in a
    file only the owner can read. ``SCIM_COURSE_DATA_DIR`` moves that directory (tests do).
 
-Tokens are never printed: a :class:`Connection` shows its URL and ``token: ••••``.
+Tokens are never printed: a :class:`Connection` shows its URL and ``token: <redacted>``.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from sync_app.client import ClientConfiguration, SCIMClient
+from sync_app.wirelog import REDACTED
 
 __all__ = [
     "LAB_URL_ENV",
@@ -55,7 +56,7 @@ class Connection(NamedTuple):
     token: str
 
     def __repr__(self) -> str:
-        return f"Connection(url={self.url!r}, token: ••••)"
+        return f"Connection(url={self.url!r}, token: {REDACTED})"
 
     def __str__(self) -> str:
         return repr(self)
@@ -63,7 +64,7 @@ class Connection(NamedTuple):
     def _repr_html_(self) -> str:
         from html import escape
 
-        return f"<code>{escape(self.url)}</code> <span>token: ••••</span>"
+        return f"<code>{escape(self.url)}</code> <span>token: {escape(REDACTED)}</span>"
 
     @property
     def is_local(self) -> bool:

@@ -28,12 +28,11 @@ from scim_helper.marker import course_external_id
 from scim_helper.tenant import Tenant, quote
 from sync_app.client import ClientConfiguration, SCIMClient
 from sync_app.scim.messages import BulkOperation
-from sync_app.scim.user import User
+from sync_app.scim.user import ENTERPRISE_USER_SCHEMA, USER_SCHEMA, User
 
 __all__ = [
     "DEFAULT_SEED",
     "DIRECTORY_SIZE",
-    "ENTERPRISE_USER",
     "EXTERNAL_ID_PREFIX",
     "DirectorySeed",
     "Person",
@@ -47,10 +46,8 @@ DEFAULT_SEED = 2005
 DIRECTORY_SIZE = 2000
 #: Marks the people the course created, so that it never touches anyone else's resources.
 EXTERNAL_ID_PREFIX = course_external_id("directory:")
-CORE_USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 #: The name lists and shapes shipped with the package (package data).
 DATA = Path(__file__).with_name("data")
-ENTERPRISE_USER = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 
 # One person in fifty has left the company but is still in the directory, as in real HR feeds.
 _INACTIVE_SHARE = 0.02
@@ -99,7 +96,7 @@ class Person:
         if manager_id is not None:
             enterprise["manager"] = {"value": manager_id}
         return {
-            "schemas": [CORE_USER, ENTERPRISE_USER],
+            "schemas": [USER_SCHEMA, ENTERPRISE_USER_SCHEMA],
             "externalId": self.external_id,
             "userName": self.user_name,
             "name": {
@@ -122,7 +119,7 @@ class Person:
                     "primary": True,
                 }
             ],
-            ENTERPRISE_USER: enterprise,
+            ENTERPRISE_USER_SCHEMA: enterprise,
         }
 
 

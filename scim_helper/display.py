@@ -12,18 +12,18 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterable, Mapping
-from datetime import timedelta
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-__all__ = ["Exchange", "View", "view", "wire_log"]
+from sync_app.client import SCIMClient
+from sync_app.scim.group import GROUP_SCHEMA
+from sync_app.scim.messages.error import ERROR_SCHEMA
+from sync_app.scim.messages.list_response import LIST_RESPONSE_SCHEMA
+from sync_app.scim.user import ENTERPRISE_USER_SCHEMA, USER_SCHEMA
+from sync_app.wirelog import REDACTED, Exchange
 
-USER = "urn:ietf:params:scim:schemas:core:2.0:User"
-GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
-LIST_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
-ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
-ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
-REDACTED = "••••"
+__all__ = ["View", "WireLogView", "view", "wire_log"]
+
 
 _STYLE = (
     "<style>"
@@ -135,7 +135,7 @@ class UserView(View):
         ]
         if user.get("title"):
             rows.append(("title", str(user["title"])))
-        enterprise = user.get(ENTERPRISE) or {}
+        enterprise = user.get(ENTERPRISE_USER_SCHEMA) or {}
         for key in ("division", "department"):
             if enterprise.get(key):
                 rows.append((key, str(enterprise[key])))
@@ -229,7 +229,7 @@ class ListView(View):
 
     def table(self) -> tuple[list[str], list[list[str]]]:
         if self.resources and all(
-            GROUP in (r.get("schemas") or []) or "members" in r for r in self.resources
+            GROUP_SCHEMA in (r.get("schemas") or []) or "members" in r for r in self.resources
         ):
             return ["displayName", "members", "id"], [_group_row(r) for r in self.resources]
         return _USER_COLUMNS, [_user_row(r) for r in self.resources]
@@ -295,22 +295,26 @@ def view(obj: Any) -> View:
     if not isinstance(data, Mapping):
         return JsonView(data)
     schemas = data.get("schemas") or []
-    if LIST_RESPONSE in schemas or "Resources" in data:
+    if LIST_RESPONSE_SCHEMA in schemas or "Resources" in data:
         return ListView(
             list(data.get("Resources") or []),
             total=data.get("totalResults"),
             start_index=data.get("startIndex"),
         )
-    if ERROR in schemas:
+    if ERROR_SCHEMA in schemas:
         return ErrorView(data)
-    if GROUP in schemas or ("displayName" in data and "userName" not in data and "members" in data):
+    if GROUP_SCHEMA in schemas or (
+        "displayName" in data and "userName" not in data and "members" in data
+    ):
         return GroupView(data)
-    if USER in schemas or "userName" in data:
+    if USER_SCHEMA in schemas or "userName" in data:
         return UserView(data)
     return JsonView(data)
 
 
 # -- the wire log -------------------------------------------------------------------------------
+# The exchanges are the client's own records (sync_app.wirelog.Exchange): headers and passwords
+# are redacted there; here the token is also hidden wherever else it appears (a URL, a body).
 
 
 def _pretty(body: Any) -> str:
@@ -330,7 +334,7 @@ _BEARER = re.compile(r"(Bearer\s+)[^\s\"',]+", re.IGNORECASE)
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """``text`` with bearer tokens (and any of ``secrets``) replaced by ••••."""
+    """``text`` with bearer tokens (and any of ``secrets``) replaced by the redaction marker."""
     text = _BEARER.sub(r"\1" + REDACTED, text)
     for secret in secrets:
         if secret:
@@ -338,80 +342,43 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     return text
 
 
-def _field(obj: Any, *names: str) -> Any:
-    for name in names:
-        if isinstance(obj, Mapping) and name in obj:
-            return obj[name]
-        if hasattr(obj, name):
-            return getattr(obj, name)
-    return None
-
-
-class Exchange:
-    """One request and its response, normalised from whatever the client's wire log records."""
-
-    def __init__(self, record: Any, secrets: Iterable[str] = ()) -> None:
-        secrets = tuple(secrets)
-        request = _field(record, "request")
-        response = _field(record, "response")
-        self.method = str(_field(record, "method") or _field(request, "method") or "?")
-        self.url = redact(str(_field(record, "url") or _field(request, "url") or ""), secrets)
-        status = _field(record, "status", "status_code")
-        if status is None:
-            status = _field(response, "status_code", "status")
-        self.status = int(status) if status is not None else None
-        elapsed = _field(record, "elapsed", "elapsed_ms", "duration")
-        if elapsed is None:
-            elapsed = _field(response, "elapsed")
-        if isinstance(elapsed, timedelta):
-            elapsed = elapsed.total_seconds()
-        if _field(record, "elapsed_ms") is not None:
-            elapsed = float(_field(record, "elapsed_ms")) / 1000
-        self.elapsed = float(elapsed) if elapsed is not None else None
-        request_body = _field(record, "request_body", "request_json")
-        if request_body is None and request is not None:
-            request_body = _field(request, "body", "json")
-        response_body = _field(record, "response_body", "response_json")
-        if response_body is None and response is not None:
-            response_body = _field(response, "body", "json", "text", "content")
-            if callable(response_body):
-                response_body = None
-        self.request_body = redact(_pretty(request_body), secrets)
-        self.response_body = redact(_pretty(response_body), secrets)
-
-    @property
-    def ok(self) -> bool:
-        return self.status is not None and self.status < 400
-
-    def headline(self) -> str:
-        status = "no response" if self.status is None else str(self.status)
-        elapsed = "" if self.elapsed is None else f" ({self.elapsed * 1000:.0f} ms)"
-        return f"{self.method} {self.url} → {status}{elapsed}"
+def _headline(exchange: Exchange, secrets: Iterable[str]) -> str:
+    status = "no response" if exchange.status is None else str(exchange.status)
+    return (
+        f"{exchange.method} {redact(exchange.url, secrets)} → {status} "
+        f"({exchange.elapsed_ms:.0f} ms)"
+    )
 
 
 class WireLogView(View):
     css_class = "scim-wire-log"
 
-    def __init__(self, exchanges: list[Exchange]) -> None:
-        self.exchanges = exchanges
+    def __init__(self, exchanges: Sequence[Exchange], secrets: Iterable[str] = ()) -> None:
+        self.exchanges = list(exchanges)
+        self.secrets = tuple(secrets)
+
+    def _bodies(self, exchange: Exchange) -> list[tuple[str, str]]:
+        """(label, shown body) for the request and the response, empty ones left out."""
+        pairs = (("request", exchange.request_body), ("response", exchange.response_body))
+        shown = [(label, redact(_pretty(body), self.secrets)) for label, body in pairs]
+        return [(label, body) for label, body in shown if body]
 
     def _html(self) -> str:
         if not self.exchanges:
             return "<div class='muted'>No requests yet.</div>"
         parts = []
         for ex in self.exchanges:
-            cls = "ok" if ex.ok else "bad"
+            cls = "ok" if ex.status is not None and ex.status < 400 else "bad"
             status = "—" if ex.status is None else ex.status
-            elapsed = "" if ex.elapsed is None else f"{ex.elapsed * 1000:.0f} ms"
-            bodies = ""
-            if ex.request_body:
-                bodies += f"<div class='muted'>request</div><pre>{_e(ex.request_body)}</pre>"
-            if ex.response_body:
-                bodies += f"<div class='muted'>response</div><pre>{_e(ex.response_body)}</pre>"
+            bodies = "".join(
+                f"<div class='muted'>{label}</div><pre>{_e(body)}</pre>"
+                for label, body in self._bodies(ex)
+            )
             parts.append(
-                f"<details><summary><code><b>{_e(ex.method)}</b> {_e(ex.url)}</code> "
+                f"<details><summary><code><b>{_e(ex.method)}</b> "
+                f"{_e(redact(ex.url, self.secrets))}</code> "
                 f"<span class='{cls}'><b>{_e(status)}</b></span> "
-                f"<span class='muted'>{elapsed}</span></summary>{bodies}</details>"
+                f"<span class='muted'>{ex.elapsed_ms:.0f} ms</span></summary>{bodies}</details>"
             )
         return "".join(parts)
 
@@ -420,25 +387,19 @@ class WireLogView(View):
             return "No requests yet."
         blocks = []
         for ex in self.exchanges:
-            block = [ex.headline()]
-            for label, body in (("request", ex.request_body), ("response", ex.response_body)):
-                if body:
-                    block.append(f"  {label}:")
-                    block += ["    " + line for line in body.splitlines()]
+            block = [_headline(ex, self.secrets)]
+            for label, body in self._bodies(ex):
+                block.append(f"  {label}:")
+                block += ["    " + line for line in body.splitlines()]
             blocks.append("\n".join(block))
         return "\n\n".join(blocks)
 
 
-def wire_log(source: Any, *, last: int = 3) -> WireLogView:
+def wire_log(source: SCIMClient | Iterable[Exchange], *, last: int = 3) -> WireLogView:
     """The last ``last`` exchanges of a client (or of its ``wire_log``), token redacted."""
-    records = getattr(source, "wire_log", source)
-    if hasattr(records, "exchanges"):
-        records = records.exchanges
-    records = list(records or [])
-    secrets: list[str] = []
-    config = getattr(source, "config", None) or getattr(source, "configuration", None)
-    token = getattr(config, "auth_token", None)
-    if isinstance(token, str):
-        secrets.append(token)
+    if isinstance(source, SCIMClient):
+        records, secrets = list(source.wire_log), [source.config.auth_token]
+    else:
+        records, secrets = list(source), []
     chosen = records[-last:] if last else records
-    return WireLogView([Exchange(record, secrets) for record in chosen])
+    return WireLogView(chosen, secrets)

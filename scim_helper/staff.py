@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from scim_helper.marker import EXTERNAL_ID_PREFIX, course_external_id
+from sync_app.scim.group import GROUP_SCHEMA
+from sync_app.scim.user import USER_SCHEMA
 
 __all__ = [
     "DUNDER_MIFFLIN",
@@ -36,10 +38,8 @@ PAPER_COMPANY = "Michael Scott Paper Company"
 PAPER_COMPANY_EXTERNAL_ID = course_external_id("group:paper-company")
 PAPER_COMPANY_DOMAIN = "michaelscottpaper.com"
 
-CORE_USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 #: The name lists and shapes shipped with the package (package data).
 DATA = Path(__file__).with_name("data")
-CORE_GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ class StaffMember:
     def body(self) -> dict[str, Any]:
         """The User as course_setup creates it, and as reset=True restores it."""
         return {
-            "schemas": [CORE_USER],
+            "schemas": [USER_SCHEMA],
             "externalId": self.external_id,
             "userName": self.user_name,
             "name": {
@@ -110,7 +110,7 @@ def staff_member(key: str) -> StaffMember:
 def group_body(member_ids: list[str] | None = None) -> dict[str, Any]:
     """The Dunder Mifflin group holding the given user ids."""
     body: dict[str, Any] = {
-        "schemas": [CORE_GROUP],
+        "schemas": [GROUP_SCHEMA],
         "externalId": GROUP_EXTERNAL_ID,
         "displayName": DUNDER_MIFFLIN,
     }

@@ -12,11 +12,11 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from scim_helper.checks._framework import Hint, check, sent
-from scim_helper.directory import ENTERPRISE_USER
 from scim_helper.tenant import Tenant
+from sync_app.scim.user import ENTERPRISE_USER_SCHEMA
 from sync_app.wirelog import Exchange
 
-STAMFORD = f'{ENTERPRISE_USER}:division eq "Stamford"'
+STAMFORD = f'{ENTERPRISE_USER_SCHEMA}:division eq "Stamford"'
 
 
 def query(exchange: Exchange) -> dict[str, str]:

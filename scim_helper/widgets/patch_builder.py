@@ -13,11 +13,9 @@ from scim_helper.tenant import Tenant
 from scim_helper.widgets._base import CourseWidget, resolve_client
 from sync_app.client import SCIMClient
 from sync_app.errors import ProtocolError, SCIMError
-from sync_app.scim.patchop import Operation, PatchOp
+from sync_app.scim.patchop import PATCH_OP_SCHEMA, Operation, PatchOp
 
 __all__ = ["PatchBuilder", "parse_value"]
-
-PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 
 
 def parse_value(text: str) -> Any:
@@ -95,7 +93,7 @@ class PatchBuilder(CourseWidget, widgets.VBox):
 
     def body(self) -> dict[str, Any]:
         """The whole PatchOp message the Apply button sends."""
-        return {"schemas": [PATCH_OP], "Operations": [self.operation()]}
+        return {"schemas": [PATCH_OP_SCHEMA], "Operations": [self.operation()]}
 
     def request_line(self) -> str:
         target = self.target.value.strip() or "<target>"

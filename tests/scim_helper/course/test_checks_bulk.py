@@ -7,13 +7,12 @@ from typing import Any
 from scim_helper import checks, course_external_id
 from sync_app.scim.group import Group, Member
 from sync_app.scim.messages import BulkOperation
-from sync_app.scim.patchop import Operation, PatchOp
+from sync_app.scim.patchop import PATCH_OP_SCHEMA, Operation, PatchOp
 
 from .conftest import Seeded
 from .test_checks import hint, make_user, members, ok, user_id
 
 CLUB_ID = course_external_id("group:finer-things-club")
-PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 
 
 def _club_ids(seeded: Seeded) -> list[str]:
@@ -55,7 +54,7 @@ def test_finer_things_club_in_two_bulk_requests_gets_a_hint(seeded: Seeded) -> N
     group = seeded.client.get_groups('displayName eq "Finer Things Club"').to_dict()
     club_id = group["Resources"][0]["id"]
     add = {
-        "schemas": [PATCH_OP],
+        "schemas": [PATCH_OP_SCHEMA],
         "Operations": [{"op": "add", "path": "members", "value": members(_club_ids(seeded))}],
     }
     seeded.client.bulk([BulkOperation(method="PATCH", path=f"/Groups/{club_id}", data=add)])
@@ -74,7 +73,7 @@ def _holly(**extra: Any) -> dict[str, Any]:
 
 def _join(value: str) -> dict[str, Any]:
     return {
-        "schemas": [PATCH_OP],
+        "schemas": [PATCH_OP_SCHEMA],
         "Operations": [{"op": "add", "path": "members", "value": [{"value": value}]}],
     }
 

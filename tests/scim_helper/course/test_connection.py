@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from scim_helper import connection
 from scim_helper.connection import Connection, ServerNotConfigured, course_client, course_server
 from scim_helper.setup import course_setup
+from sync_app.wirelog import REDACTED
 
 
 def test_explicit_arguments_win(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -30,10 +32,12 @@ def test_a_url_without_a_token_says_what_to_do(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_the_token_is_never_shown() -> None:
-    """A Connection unpacks to (url, token) but shows only the URL and ••••."""
+    """A Connection unpacks to (url, token) but shows only the URL and the redaction marker."""
     shown = Connection("http://127.0.0.1:8000/scim/v2", "s3cret-token")
-    for text in (repr(shown), str(shown), shown._repr_html_(), f"{shown}"):
-        assert "s3cret-token" not in text and "••••" in text
+    for text in (repr(shown), str(shown), f"{shown}"):
+        assert "s3cret-token" not in text and f"token: {REDACTED}" in text
+    assert "s3cret-token" not in shown._repr_html_()
+    assert f"token: {escape(REDACTED)}" in shown._repr_html_()
     _url, token = shown
     assert token == "s3cret-token"
 

@@ -6,13 +6,13 @@ from collections import Counter
 
 from scim_helper.directory import (
     DIRECTORY_SIZE,
-    ENTERPRISE_USER,
     batches_by_level,
     generate_directory,
     seed_directory,
 )
 from scim_helper.staff import staff
 from scim_helper.tenant import Tenant
+from sync_app.scim.user import ENTERPRISE_USER_SCHEMA
 
 from .conftest import Seeded
 
@@ -75,9 +75,9 @@ def test_scim_body_carries_the_enterprise_extension() -> None:
     """A person's User body has title, work email and address, and the enterprise extension."""
     person = generate_directory()[-1]
     body = person.to_scim(manager_id="abc")
-    assert body["schemas"][1] == ENTERPRISE_USER
+    assert body["schemas"][1] == ENTERPRISE_USER_SCHEMA
     assert body["externalId"] == f"office-course:directory:{person.user_name}"
-    enterprise = body[ENTERPRISE_USER]
+    enterprise = body[ENTERPRISE_USER_SCHEMA]
     assert enterprise["division"] == person.branch
     assert enterprise["manager"] == {"value": "abc"}
     assert body["addresses"][0]["locality"] == person.locality
@@ -100,5 +100,5 @@ def test_seed_directory_loads_through_bulk_and_is_idempotent(seeded: Seeded) -> 
     ids = {name: u["id"] for name, u in stored.items()}
     for name, user in stored.items():
         manager = people[name].manager
-        extension = user[ENTERPRISE_USER]
+        extension = user[ENTERPRISE_USER_SCHEMA]
         assert extension.get("manager", {}).get("value") == (ids[manager] if manager else None)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from scim_helper import connection
-from scim_helper.directory import ENTERPRISE_USER, seed_directory
+from scim_helper.directory import seed_directory
 from scim_helper.marker import course_external_id
 from scim_helper.setup import CourseSetupError, course_setup, restore_operations
 from scim_helper.staff import PAPER_COMPANY_EXTERNAL_ID, staff, staff_member
@@ -15,7 +15,7 @@ from scim_helper.tenant import Tenant
 from sync_app.client import ClientConfiguration, SCIMClient
 from sync_app.scim.group import Group
 from sync_app.scim.patchop import Operation, PatchOp
-from sync_app.scim.user import Email, Name, User
+from sync_app.scim.user import ENTERPRISE_USER_SCHEMA, Email, Name, User
 from tests.fixtures.local import TenantLogin
 
 from .conftest import Seeded
@@ -204,7 +204,7 @@ def test_rfc7644_3_5_2_restore_operations_are_minimal() -> None:
         "title": "Assistant to the Regional Manager (acting)",
         "name": {**body["name"], "middleName": "Kurt"},
         "nickName": "D",
-        ENTERPRISE_USER: {"department": "Sales", "manager": None},
+        ENTERPRISE_USER_SCHEMA: {"department": "Sales", "manager": None},
     }
     ops = [(o.op, o.path, o.value) for o in restore_operations(stored, body)]
     assert ops == [
@@ -212,7 +212,7 @@ def test_rfc7644_3_5_2_restore_operations_are_minimal() -> None:
         ("remove", "name.middleName", None),
         ("replace", "title", body["title"]),
         ("remove", "nickName", None),
-        ("remove", f"{ENTERPRISE_USER}:department", None),
+        ("remove", f"{ENTERPRISE_USER_SCHEMA}:department", None),
     ]
     assert restore_operations({**body, "id": "x"}, body) == []
 
