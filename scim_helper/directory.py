@@ -23,6 +23,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from scim_helper import seeding
 from scim_helper.connection import course_server
 from scim_helper.marker import course_external_id
 from scim_helper.tenant import Tenant, quote
@@ -292,10 +293,6 @@ def batches_by_level(people: Iterable[Person], size: int) -> Iterator[list[Perso
 
 # -- loading it into a server -------------------------------------------------------------------
 
-# A directory User is about 800 bytes of JSON; stay well inside the server's payload limit.
-_BYTES_PER_PERSON = 1500
-_MAX_BATCH = 200
-
 
 @dataclass(frozen=True)
 class DirectorySeed:
@@ -342,11 +339,7 @@ class _Loader:
         self.tenant = Tenant(client)
 
     def batch_size(self) -> int:
-        bulk = self.tenant.service_provider_config().get("bulk") or {}
-        if not bulk.get("supported"):
-            return 1
-        by_payload = int(bulk.get("maxPayloadSize") or 1_048_576) // _BYTES_PER_PERSON
-        return max(1, min(int(bulk.get("maxOperations") or 1), by_payload, _MAX_BATCH))
+        return seeding.batch_size(self.tenant.service_provider_config())
 
     def load(self, people: list[Person], *, progress: bool) -> DirectorySeed:
         stored = self.tenant.users(
@@ -389,18 +382,20 @@ class _Loader:
             )
             for p in batch
         ]
-        answer = self.client.bulk(operations).resource
         created: dict[str, str] = {}
-        for person, result in zip(batch, answer.operations, strict=False):
+        for person, (_sent, result) in zip(
+            batch, seeding.send(self.client, operations), strict=False
+        ):
             status = result.status_code or 0
             if status == 409:  # the userName is someone else's: leave theirs alone
                 continue
-            if status >= 400 or not result.location:
-                detail = result.response.get("detail") if isinstance(result.response, dict) else ""
+            resource_id = seeding.location_id(result)
+            if status >= 400 or resource_id is None:
                 raise RuntimeError(
-                    f"The server refused to create {person.user_name} ({result.status}): {detail}"
+                    f"The server refused to create {person.user_name} ({result.status}): "
+                    f"{seeding.detail(result)}"
                 )
-            created[person.user_name] = result.location.rstrip("/").rsplit("/", 1)[-1]
+            created[person.user_name] = resource_id
         return created
 
     def create_one_by_one(self, batch: list[Person], ids: dict[str, str]) -> dict[str, str]:

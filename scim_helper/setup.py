@@ -27,6 +27,7 @@ import contextlib
 from collections.abc import Iterable
 from typing import Any
 
+from scim_helper import seeding
 from scim_helper.connection import course_server
 from scim_helper.directory import EXTERNAL_ID_PREFIX as DIRECTORY_PREFIX
 from scim_helper.marker import EXTERNAL_ID_PREFIX, is_course_resource
@@ -160,9 +161,8 @@ class _Seeder:
         return self._config
 
     def bulk_limit(self) -> int:
-        """How many operations one /Bulk request may carry here (0: no Bulk)."""
-        bulk = self.config().get("bulk") or {}
-        return int(bulk.get("maxOperations") or 0) if bulk.get("supported") else 0
+        """How many operations one /Bulk request may carry here (1: no Bulk)."""
+        return seeding.batch_size(self.config())
 
     def patch_supported(self) -> bool:
         return bool((self.config().get("patch") or {}).get("supported"))
@@ -245,23 +245,15 @@ class _Seeder:
     def run_bulk(self, operations: list[BulkOperation]) -> list[BulkOperation]:
         """Send operations in as few /Bulk requests as the server allows; raise on any failure."""
         results: list[BulkOperation] = []
-        limit = self.bulk_limit()
-        for start in range(0, len(operations), limit):
-            chunk = operations[start : start + limit]
-            answer = self.client.bulk(chunk, fail_on_errors=1).resource
-            for sent, result in zip(chunk, answer.operations, strict=False):
+        for chunk in seeding.chunks(operations, self.bulk_limit()):
+            for sent, result in seeding.send(self.client, chunk, fail_on_errors=1):
                 status = result.status_code or 0
                 if status >= 400 and not (sent.method == "DELETE" and status == 404):
-                    detail = (
-                        (result.response or {}).get("detail", "")
-                        if isinstance(result.response, dict)
-                        else ""
-                    )
                     raise CourseSetupError(
                         f"The server refused {sent.method} {sent.path} ({result.status}): "
-                        f"{detail} Run course_setup(reset=True) to start over."
+                        f"{seeding.detail(result)} Run course_setup(reset=True) to start over."
                     )
-            results.extend(answer.operations)
+                results.append(result)
         return results
 
     def create_staff(self, members: list[StaffMember]) -> dict[str, str]:
@@ -410,6 +402,7 @@ class _Seeder:
 
 def _id_from(result: BulkOperation) -> str:
     """The new resource's id from a bulk result's ``location``."""
-    if not result.location:
+    resource_id = seeding.location_id(result)
+    if resource_id is None:
         raise CourseSetupError("The server's Bulk answer has no location for a created user.")
-    return result.location.rstrip("/").rsplit("/", 1)[-1]
+    return resource_id

@@ -2,12 +2,14 @@
 
 Checks, ``course_setup``, the directory seed and the widgets all ask the same questions ("is
 there a user ``cminer``?", "who is in Dunder Mifflin?"). They ask them here, through the course's
-own client, so each question is one filtered request and paging is handled in one place.
+own client, so each question is one filtered request, paged by the client's own iterators
+(``SCIMClient.iter_users`` / ``iter_groups``).
 """
 
 from __future__ import annotations
 
 import json
+from itertools import islice
 from typing import Any
 
 from scim_helper.marker import is_course_resource
@@ -18,6 +20,11 @@ from sync_app.wirelog import Exchange
 __all__ = ["Tenant", "quote"]
 
 _PAGE = 200
+
+
+def _page_size(limit: int | None) -> int:
+    """Pages of 200; no more than ``limit`` asked for when only that many are wanted."""
+    return _PAGE if limit is None else max(1, min(_PAGE, limit))
 
 
 def quote(value: str) -> str:
@@ -33,21 +40,6 @@ class Tenant:
         #: The client's wire log as it was before a check started reading (set by the checks).
         self.history: list[Exchange] | None = None
 
-    def _pages(
-        self, method: Any, filter: str | None, limit: int | None, attributes: list[str] | None
-    ) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = []
-        start = 1
-        while True:
-            count = _PAGE if limit is None else min(_PAGE, limit - len(found))
-            page = method(filter, start_index=start, count=count, attributes=attributes).to_dict()
-            resources = page.get("Resources") or []
-            found.extend(resources)
-            total = int(page.get("totalResults", len(found)))
-            start += len(resources)
-            if not resources or len(found) >= total or (limit is not None and len(found) >= limit):
-                return found
-
     def users(
         self,
         filter: str | None = None,
@@ -56,7 +48,8 @@ class Tenant:
         attributes: list[str] | None = None,
     ) -> list[dict[str, Any]]:
         """Every user matching ``filter`` (all pages), as dicts."""
-        return self._pages(self.client.get_users, filter, limit, attributes)
+        found = self.client.iter_users(filter, page_size=_page_size(limit), attributes=attributes)
+        return [user.to_dict() for user in islice(found, limit)]
 
     def groups(
         self,
@@ -66,7 +59,8 @@ class Tenant:
         attributes: list[str] | None = None,
     ) -> list[dict[str, Any]]:
         """Every group matching ``filter`` (all pages), as dicts."""
-        return self._pages(self.client.get_groups, filter, limit, attributes)
+        found = self.client.iter_groups(filter, page_size=_page_size(limit), attributes=attributes)
+        return [group.to_dict() for group in islice(found, limit)]
 
     def count(self, filter: str | None = None) -> int:
         """How many users match ``filter``, without downloading them (``count=0``)."""
