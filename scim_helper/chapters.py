@@ -22,12 +22,15 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, TextIO
 
 import nbformat
+import zmq
+from traitlets.config import Config
 
-if TYPE_CHECKING:
-    from traitlets.config import Config
+from scim_helper.connection import data_dir
+from sync_app.client import ClientConfiguration, SCIMClient
+from sync_app.errors import ConnectError, Unauthorized, ValidationError
 
 __all__ = [
     "ChapterResult",
@@ -125,9 +128,6 @@ def kernel_config() -> Config:
     declare support (ipykernel's does), which is what the warning asks for; elsewhere nothing
     changes. IPC transport would silence it too, but does not exist on Windows.
     """
-    import zmq
-    from traitlets.config import Config
-
     config = Config()
     if zmq.has("curve"):
         config.KernelManager.transport_encryption = "auto"
@@ -136,6 +136,8 @@ def kernel_config() -> Config:
 
 def execute(notebook: nbformat.NotebookNode | Path, cwd: Path) -> nbformat.NotebookNode:
     """Run a notebook with papermill in this process; raise on the first cell that fails."""
+    # Imported here: papermill and the kernel managers (jupyter_server) take seconds to import,
+    # and only running a chapter needs them.
     import papermill
 
     from scim_helper.kernels import QuietShutdownKernelManager
@@ -198,7 +200,7 @@ def run_chapter(path: Path, *, record: bool = False) -> ChapterResult:
 @contextlib.contextmanager
 def fresh_local_server() -> Iterator[tuple[str, str]]:
     """A new local SCIM server on loopback with an empty database, for one run of the course."""
-    from scim_helper.connection import data_dir
+    # Imported here: the server (Starlette, SQLAlchemy) is needed only without --server-url.
     from scim_helper.server.runner import LocalServer
 
     with tempfile.TemporaryDirectory(prefix="scim-course-run-") as folder:
@@ -246,9 +248,6 @@ def server_problem(server_url: str, auth_token: str | None) -> str | None:
     Asked once before the run, so that a wrong ``--server-url`` or ``SCIM_AUTH_TOKEN`` gives one
     message about the flag and the variable, not one failed chapter after another.
     """
-    from sync_app.client import ClientConfiguration, SCIMClient
-    from sync_app.errors import ConnectError, Unauthorized, ValidationError
-
     try:
         config = ClientConfiguration(server_url=server_url, auth_token=auth_token, retries=0)
         with SCIMClient(config) as client:

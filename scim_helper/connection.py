@@ -13,6 +13,7 @@ Tokens are never printed: a :class:`Connection` shows its URL and ``token: <reda
 from __future__ import annotations
 
 import atexit
+import html
 import ipaddress
 import os
 import sys
@@ -22,6 +23,7 @@ from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from sync_app.client import ClientConfiguration, SCIMClient
+from sync_app.errors import ConnectError, Unauthorized
 from sync_app.wirelog import REDACTED
 
 __all__ = [
@@ -62,9 +64,7 @@ class Connection(NamedTuple):
         return repr(self)
 
     def _repr_html_(self) -> str:
-        from html import escape
-
-        return f"<code>{escape(self.url)}</code> <span>token: {escape(REDACTED)}</span>"
+        return f"<code>{html.escape(self.url)}</code> <span>token: {html.escape(REDACTED)}</span>"
 
     @property
     def is_local(self) -> bool:
@@ -108,7 +108,7 @@ def is_sandbox(url: str, token: str, directory: Path | None = None) -> bool:
     still running. The host being loopback proves nothing: containers, SSH tunnels and workshop
     servers are loopback too.
     """
-    from scim_helper.server.runner import sandbox_records, token_digest
+    from scim_helper.server.runner import sandbox_records, token_digest  # import cost: see data_dir
 
     digest = token_digest(token)
     wanted = url.rstrip("/")
@@ -127,7 +127,7 @@ def _process_alive(pid: int) -> bool:
     if pid <= 0:
         return False
     if os.name == "nt":  # os.kill(pid, 0) would terminate the process on Windows
-        import ctypes
+        import ctypes  # Windows only
 
         kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
         handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
@@ -154,7 +154,7 @@ _embedded: dict[int, Any] = {}  # pid -> LocalServer: a forked kernel starts its
 
 def embedded_server() -> Any:
     """The embedded :class:`~scim_helper.server.runner.LocalServer`, started on first use."""
-    from scim_helper.server.runner import (
+    from scim_helper.server.runner import (  # import cost: see data_dir
         LocalServer,
         default_db,
         default_token_file,
@@ -281,8 +281,6 @@ def _token_advice(error: BaseException) -> str:
 
 def course_advice(error: BaseException) -> str | None:
     """What to do about a connection or token error, given where the course found its server."""
-    from sync_app.errors import ConnectError, Unauthorized
-
     if isinstance(error, ConnectError):
         return _connect_advice(error.url)
     if isinstance(error, Unauthorized):
@@ -313,9 +311,8 @@ def show_course_advice() -> None:
     """
     if "IPython" not in sys.modules:
         return
+    # Imported here: IPython is there only in a kernel, where this function is called.
     from IPython import get_ipython
-
-    from sync_app.errors import ConnectError, Unauthorized
 
     shell = get_ipython()
     handled = (ConnectError, Unauthorized)

@@ -28,6 +28,7 @@ from scim_helper.connection import course_server
 from scim_helper.marker import course_external_id
 from scim_helper.tenant import Tenant, quote
 from sync_app.client import ClientConfiguration, SCIMClient
+from sync_app.errors import Conflict
 from sync_app.scim.messages import BulkOperation
 from sync_app.scim.user import ENTERPRISE_USER_SCHEMA, USER_SCHEMA, User
 
@@ -399,8 +400,6 @@ class _Loader:
         return created
 
     def create_one_by_one(self, batch: list[Person], ids: dict[str, str]) -> dict[str, str]:
-        from sync_app.errors import Conflict
-
         created: dict[str, str] = {}
         for p in batch:
             body = p.to_scim(ids.get(p.manager) if p.manager else None)
@@ -426,7 +425,7 @@ def _summary(seed: DirectorySeed) -> str:
 
 def _in_notebook_kernel() -> bool:
     """True inside a Jupyter kernel (JupyterLab, papermill), where output can be replaced."""
-    try:
+    try:  # IPython is there only where JupyterLab or papermill is installed
         from IPython import get_ipython
     except ImportError:
         return False
@@ -451,6 +450,7 @@ class _Progress:
 
     def __enter__(self) -> _Progress:
         if self.total and self.notebook:
+            # Imported here: tqdm.notebook pulls in ipywidgets, needed only for a bar in a kernel.
             from IPython.display import display
             from tqdm.notebook import tqdm as notebook_tqdm
 

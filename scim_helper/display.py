@@ -398,7 +398,8 @@ class WireLogView(View):
 def wire_log(source: SCIMClient | Iterable[Exchange], *, last: int = 3) -> WireLogView:
     """The last ``last`` exchanges of a client (or of its ``wire_log``), token redacted."""
     if isinstance(source, SCIMClient):
-        records, secrets = list(source.wire_log), [source.config.auth_token]
+        token = source.config.auth_token
+        records, secrets = list(source.wire_log), [token] if token else []
     else:
         records, secrets = list(source), []
     chosen = records[-last:] if last else records

@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from jupyter_client import AsyncKernelManager
+from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
 
 __all__ = ["QuietShutdownKernelManager", "QuietShutdownServerKernelManager"]
 
@@ -36,11 +37,5 @@ class QuietShutdownKernelManager(_NoInterruptOnShutdown, AsyncKernelManager):  #
     """jupyter_client's AsyncKernelManager, shutting down without a SIGINT first."""
 
 
-def _server_kernel_manager() -> type:
-    from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
-
-    return ServerKernelManager
-
-
-class QuietShutdownServerKernelManager(_NoInterruptOnShutdown, _server_kernel_manager()):  # type: ignore[misc]
+class QuietShutdownServerKernelManager(_NoInterruptOnShutdown, ServerKernelManager):  # type: ignore[misc]
     """jupyter_server's ServerKernelManager (JupyterLab's), shutting down without a SIGINT."""

@@ -24,6 +24,9 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+import zmq
+from jupyter_core.paths import jupyter_runtime_dir
+
 from scim_helper.connection import (
     LAB_URL_ENV,
     TOKEN_ENV,
@@ -55,10 +58,6 @@ def find_notebooks(given: str | None = None) -> Path:
 
 
 def _has_curve() -> bool:
-    try:
-        import zmq
-    except ImportError:
-        return False
     return bool(zmq.has("curve"))
 
 
@@ -106,8 +105,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _server_info(pid: int) -> dict[str, Any] | None:
     """What JupyterLab wrote about itself once listening (``jpserver-PID.json``), if it has."""
-    from jupyter_core.paths import jupyter_runtime_dir
-
     path = Path(jupyter_runtime_dir()) / f"jpserver-{pid}.json"
     try:
         info = json.loads(path.read_text())

@@ -15,6 +15,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+# Everything beyond the standard library is imported inside the check that needs it: this
+# command exists to diagnose a broken installation, so a missing package must become a finding
+# with a fix, not an ImportError before anything is printed.
+
 __all__ = ["Finding", "add_arguments", "diagnose", "main", "run"]
 
 DISTRIBUTION = "office-scim-course"

@@ -14,6 +14,9 @@ from functools import partial
 from typing import NamedTuple
 
 from scim_helper.connection import ServerNotConfigured, course_server
+from scim_helper.directory import seed_directory
+from scim_helper.setup import CourseSetupError, course_setup
+from sync_app.errors import SCIMError
 
 __all__ = ["reset", "setup"]
 
@@ -44,9 +47,6 @@ def _add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
 
 
 def _run(name: str, args: argparse.Namespace) -> int:
-    from scim_helper.setup import CourseSetupError, course_setup
-    from sync_app.errors import SCIMError
-
     try:
         connection = course_server(args.server_url)
         _group_id, user_ids = course_setup(
@@ -59,8 +59,6 @@ def _run(name: str, args: argparse.Namespace) -> int:
         elif name == "reset":
             print("Only what the course created was changed; everything else is as it was.")
         if getattr(args, "directory", False):
-            from scim_helper.directory import seed_directory
-
             print(
                 seed_directory(
                     connection.token, server_url=connection.url, progress=not args.no_progress

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from scim_helper.connection import course_client
 from scim_helper.tenant import Tenant, quote
 from sync_app.client import SCIMClient
 from sync_app.errors import SCIMError
@@ -104,8 +105,6 @@ class Check:
         if answer is _MISSING:
             answer = None
         if client is _MISSING or client is None:
-            from scim_helper.connection import course_client
-
             owned = course_client(server_url, auth_token)
             try:
                 return self._run_with(owned, answer)

@@ -104,7 +104,8 @@ def member_removals(exchange: Exchange) -> list[tuple[str, str | None]]:
         if match and operation.get("value") is None:
             removals.append(("filter", match["id"]))
         elif path.strip().lower() == "members" and operation.get("value") is not None:
-            removals.extend(("value", i) for i in sorted(_ids(operation["value"])) or [None])
+            ids: list[str | None] = [*sorted(_ids(operation["value"]))] or [None]
+            removals.extend(("value", i) for i in ids)
         elif path.strip().lower() == "members":
             removals.append(("all", None))
         else:

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from IPython.display import display
+
+from scim_helper.connection import course_client
 from sync_app.client import SCIMClient
 
 __all__ = ["CourseWidget", "resolve_client"]
@@ -21,8 +24,6 @@ def resolve_client(
     """The chapter's client if given, else one for the course's server."""
     if client is not None:
         return client
-    from scim_helper.connection import course_client
-
     return course_client(server_url, auth_token)
 
 
@@ -39,6 +40,4 @@ class CourseWidget:
 
     def show(self) -> None:
         """Display the widget (its text form travels with it for frontends without widgets)."""
-        from IPython.display import display
-
         display(self)
