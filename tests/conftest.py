@@ -1,10 +1,19 @@
-"""Shared fixtures. Each fixture module lives in tests/fixtures/ and is owned by one part:
+"""Shared fixtures, and the fast lane. Each fixture module in tests/fixtures/ has one owner:
 
 - ``tests.fixtures.peer``: the independent reference server ``scim2-server`` on loopback.
 - ``tests.fixtures.local``: the course's own server, started through the runner the notebooks use.
 - ``tests.fixtures.postgres``: ``postgres_url``, one throwaway PostgreSQL cluster per session.
 - ``tests.fixtures.servers``: ``scim_server``, parametrized over both, for the client suite.
+
+The fast lane (``python3 bootstrap.py test --fast``, CONTRIBUTING.md) leaves out the tests
+marked ``notebooks``, ``browser``, ``postgres`` and ``slow``; the folders and tests below are
+``slow`` by nature (several processes, many generated inputs, a whole JupyterLab), so they are
+marked here rather than one by one.
 """
+
+from __future__ import annotations
+
+import pytest
 
 pytest_plugins = [
     "tests.fixtures.peer",
@@ -12,3 +21,30 @@ pytest_plugins = [
     "tests.fixtures.servers",
     "tests.fixtures.postgres",
 ]
+
+#: What the fast lane leaves out (bootstrap.py passes it to pytest's -m).
+FAST_LANE = "not (notebooks or browser or postgres or slow)"
+
+#: Paths (a folder, a file, or file::test) whose tests are marked ``slow``.
+SLOW = (
+    "tests/bench",  # runs every benchmark script
+    "tests/scim_helper/server/reliability",  # crashes, concurrency, fuzzing: many processes
+    "tests/test_first_ten_minutes.py::test_course_prints_the_url_and_one_ctrl_c_stops_everything",
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "slow: left out of the fast lane (tests/conftest.py says which and why)"
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        # node ids are relative to the repository: tests/x.py::test_name[param]
+        if any(item.nodeid == slow or item.nodeid.startswith(_below(slow)) for slow in SLOW):
+            item.add_marker(pytest.mark.slow)
+
+
+def _below(path: str) -> tuple[str, ...]:
+    return (f"{path}/", f"{path}::", f"{path}[")

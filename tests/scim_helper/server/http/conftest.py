@@ -11,7 +11,7 @@ import requests
 from scim2_client import BaseSyncSCIMClient, RequestNetworkException
 
 from scim_helper.server.runner import LocalServer
-from tests.fixtures.local import Tenant
+from tests.fixtures.local import TenantLogin
 
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
@@ -23,7 +23,7 @@ PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 class Api:
     """A ``requests.Session`` for one tenant that takes paths relative to the base URL."""
 
-    def __init__(self, tenant: Tenant) -> None:
+    def __init__(self, tenant: TenantLogin) -> None:
         self.url = tenant.url
         self.token = tenant.token
         self.session = requests.Session()
@@ -79,7 +79,7 @@ class HttpxSCIMClient(BaseSyncSCIMClient):
 
 
 @pytest.fixture
-def api(fresh_tenant: Tenant) -> Iterator[Api]:
+def api(fresh_tenant: TenantLogin) -> Iterator[Api]:
     """A client for a new, empty tenant."""
     client = Api(fresh_tenant)
     yield client
@@ -99,7 +99,7 @@ def db_api(request: pytest.FixtureRequest) -> Iterator[Api]:
     server_fixture = "local_server" if request.param == "sqlite" else "postgres_server"
     server: LocalServer = request.getfixturevalue(server_fixture)
     token, tenant = server.store.mint_token()
-    client = Api(Tenant(server.url, token, tenant))
+    client = Api(TenantLogin(server.url, token, tenant))
     yield client
     client.session.close()
 

@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from scim_helper.server.runner import LocalServer
-from tests.fixtures.local import Tenant
+from tests.fixtures.local import TenantLogin
 
 from .conftest import Api, assert_scim_error
 
@@ -55,7 +55,7 @@ def test_rfc7644_2_tenants_do_not_see_each_other(api: Api, local_server: LocalSe
     """A resource of one tenant is invisible and untouchable for another tenant's token."""
     user = api.create_user("isolated")
     token, tenant = local_server.store.mint_token()
-    other = Api(Tenant(local_server.url, token, tenant))
+    other = Api(TenantLogin(local_server.url, token, tenant))
     assert_scim_error(other.get(f"/Users/{user['id']}"), 404)
     assert_scim_error(other.delete(f"/Users/{user['id']}"), 404)
     assert other.get("/Users").json()["totalResults"] == 0

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 from scim2_tester import Status, check_server
 
-from tests.fixtures.local import Tenant
+from tests.fixtures.local import TenantLogin
 
 from .conftest import PATCH_OP, Api, HttpxSCIMClient, assert_scim_error
 
@@ -41,7 +41,7 @@ def _describe(result: Any) -> str:
     return f"{result.resource_type or '-'} {result.title}: {result.status.name} {result.reason}"
 
 
-def test_scim2_tester_reports_every_check_success(fresh_tenant: Tenant) -> None:
+def test_scim2_tester_reports_every_check_success(fresh_tenant: TenantLogin) -> None:
     """scim2-tester's check_server finds every check SUCCESS."""
     with httpx.Client(base_url=fresh_tenant.url, headers=fresh_tenant.headers, timeout=30) as http:
         results = check_server(HttpxSCIMClient(http))
@@ -50,7 +50,7 @@ def test_scim2_tester_reports_every_check_success(fresh_tenant: Tenant) -> None:
     assert failures == [], "\n".join(failures)
 
 
-def test_scim_sanity_probe_passes_every_check(fresh_tenant: Tenant, tmp_path: Path) -> None:
+def test_scim_sanity_probe_passes_every_check(fresh_tenant: TenantLogin, tmp_path: Path) -> None:
     """scim-sanity probe (strict mode) passes every check but the documented conflicts."""
     probe = Path(sys.executable).with_name("scim-sanity")
     command = [str(probe), "probe", fresh_tenant.url, "--token", fresh_tenant.token]

@@ -9,7 +9,7 @@ import pytest
 
 from scim_helper.server.limits import Limits
 from scim_helper.server.runner import LocalServer
-from tests.fixtures.local import Tenant
+from tests.fixtures.local import TenantLogin
 
 from .conftest import USER, Api, assert_scim_error
 
@@ -23,7 +23,7 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     pytest.importorskip("scim_helper.server.store", reason="the server's store has not landed")
     db: Path = tmp_path_factory.mktemp("limits") / "scim.db"
     with LocalServer(db, limits=SMALL) as server:
-        client = Api(Tenant(server.url, server.token, server.tenant))
+        client = Api(TenantLogin(server.url, server.token, server.tenant))
         yield client
         client.session.close()
 

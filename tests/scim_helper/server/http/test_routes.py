@@ -10,7 +10,7 @@ import requests
 from scim2_client import Me
 from scim2_models import Error, ListResponse, SearchRequest
 
-from tests.fixtures.local import Tenant
+from tests.fixtures.local import TenantLogin
 
 from .conftest import ENTERPRISE, GROUP, PATCH_OP, USER, Api, HttpxSCIMClient, assert_scim_error
 
@@ -248,7 +248,7 @@ def test_rfc7644_3_4_2_1_query_at_the_root_spans_resource_types(api: Api) -> Non
     assert_scim_error(api.get("/", params={"filter": "beet pr"}), 400, "invalidFilter")
 
 
-def test_rfc7644_3_4_2_1_scim2_client_queries_the_root(fresh_tenant: Tenant) -> None:
+def test_rfc7644_3_4_2_1_scim2_client_queries_the_root(fresh_tenant: TenantLogin) -> None:
     """scim2-client's query() without a resource type (GET /) and search() (POST /.search)
     read our answers as ListResponses of Users and Groups."""
     with httpx.Client(base_url=fresh_tenant.url, headers=fresh_tenant.headers) as http:

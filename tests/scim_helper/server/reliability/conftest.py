@@ -16,7 +16,7 @@ import requests
 
 from scim_helper.server.errors import SCIM_TYPES
 from scim_helper.server.runner import LocalServer
-from tests.fixtures.local import Tenant
+from tests.fixtures.local import TenantLogin
 from tests.scim_helper.server.http.conftest import ERROR, GROUP, PATCH_OP, USER, Api
 
 __all__ = ["ERROR", "GROUP", "PATCH_OP", "USER", "Api", "check_error", "seed", "snapshot"]
@@ -26,7 +26,7 @@ BULK = "urn:ietf:params:scim:api:messages:2.0:BulkRequest"
 
 
 @pytest.fixture
-def api(fresh_tenant: Tenant) -> Iterator[Api]:
+def api(fresh_tenant: TenantLogin) -> Iterator[Api]:
     """A client for a new, empty tenant."""
     client = Api(fresh_tenant)
     yield client
@@ -37,7 +37,7 @@ def api(fresh_tenant: Tenant) -> Iterator[Api]:
 def other(local_server: LocalServer) -> Iterator[Api]:
     """A client for a second new tenant on the same server."""
     token, tenant = local_server.store.mint_token()
-    client = Api(Tenant(local_server.url, token, tenant))
+    client = Api(TenantLogin(local_server.url, token, tenant))
     yield client
     client.session.close()
 

@@ -12,7 +12,7 @@ import pytest
 
 from scim_helper.server.limits import Limits
 from scim_helper.server.runner import LocalServer
-from tests.fixtures.local import Tenant
+from tests.fixtures.local import TenantLogin
 
 from .conftest import BULK, PATCH_OP, SEARCH, USER, Api, check_error, seed, snapshot
 
@@ -29,7 +29,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
 def small(server: LocalServer) -> Iterator[Api]:
     """A fresh tenant on the small-limits server."""
     token, tenant = server.store.mint_token()
-    client = Api(Tenant(server.url, token, tenant))
+    client = Api(TenantLogin(server.url, token, tenant))
     yield client
     client.session.close()
 
@@ -48,7 +48,7 @@ def _padded(document: dict[str, Any], size: int) -> bytes:
 def test_rfc7643_5_default_limits_are_advertised(local_server: LocalServer) -> None:
     """The default server advertises the limits of Limits()."""
     defaults = Limits()
-    client = Api(Tenant(local_server.url, local_server.token, local_server.tenant))
+    client = Api(TenantLogin(local_server.url, local_server.token, local_server.tenant))
     config = _config(client)
     assert config["bulk"]["maxPayloadSize"] == defaults.max_payload_size
     assert config["bulk"]["maxOperations"] == defaults.max_operations
