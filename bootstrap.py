@@ -5,6 +5,7 @@ Needs nothing but Python 3.11+. Usage:
 
     python3 bootstrap.py course   # set up, start the local SCIM server, open JupyterLab
     python3 bootstrap.py test     # set up, then run the whole test suite
+    python3 bootstrap.py test --fast   # the fast lane: no notebooks, browser, PostgreSQL, slow
     python3 bootstrap.py run      # set up, then run every chapter headless
 
 Extra arguments after the task go to the command it runs
@@ -34,6 +35,9 @@ TASKS: dict[str, tuple[str, list[str]]] = {
     "test": ("dev", [str(PYTHON), "-m", "pytest"]),
     "run": ("", [str(PYTHON), "-m", "scim_helper.cli", "run"]),
 }
+
+#: ``test --fast``: pytest's marker expression for the tests worth running on every change.
+FAST_LANE = "not (notebooks or browser or postgres or slow)"
 
 
 def _stamp(extras: str) -> str:
@@ -68,7 +72,10 @@ def main(argv: list[str]) -> int:
         return 2
     extras, command = TASKS[argv[0]]
     ensure_environment(extras)
-    return run_in_foreground([*command, *argv[1:]])
+    extra = argv[1:]
+    if argv[0] == "test" and "--fast" in extra:
+        extra = ["-m", FAST_LANE, *(a for a in extra if a != "--fast")]
+    return run_in_foreground([*command, *extra])
 
 
 def run_in_foreground(command: list[str]) -> int:

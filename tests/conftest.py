@@ -5,7 +5,8 @@
 - ``tests.fixtures.postgres``: ``postgres_url``, one throwaway PostgreSQL cluster per session.
 - ``tests.fixtures.servers``: ``scim_server``, parametrized over both, for the client suite.
 
-The fast lane (``python3 bootstrap.py test --fast``, CONTRIBUTING.md) leaves out the tests
+The fast lane (``python3 bootstrap.py test --fast``, CONTRIBUTING.md; ``bootstrap.FAST_LANE``)
+leaves out the tests
 marked ``notebooks``, ``browser``, ``postgres`` and ``slow``; the folders and tests below are
 ``slow`` by nature (several processes, many generated inputs, a whole JupyterLab), so they are
 marked here rather than one by one.
@@ -21,9 +22,6 @@ pytest_plugins = [
     "tests.fixtures.servers",
     "tests.fixtures.postgres",
 ]
-
-#: What the fast lane leaves out (bootstrap.py passes it to pytest's -m).
-FAST_LANE = "not (notebooks or browser or postgres or slow)"
 
 #: Paths (a folder, a file, or file::test) whose tests are marked ``slow``.
 SLOW = (
