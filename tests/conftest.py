@@ -28,6 +28,16 @@ SLOW = (
     "tests/bench",  # runs every benchmark script
     "tests/scim_helper/server/reliability",  # crashes, concurrency, fuzzing: many processes
     "tests/test_first_ten_minutes.py::test_course_prints_the_url_and_one_ctrl_c_stops_everything",
+    # Each starts Python programs of its own (scim-course serve and token, kernels, testers).
+    "tests/scim_helper/course/test_data_dir.py",
+    "tests/scim_helper/course/test_advice.py::test_connection_refused_with_scim_server_url_says_so",
+    "tests/scim_helper/course/test_advice.py::"
+    "test_connection_refused_on_the_embedded_server_says_restart_the_kernel",
+    "tests/scim_helper/course/test_advice.py::test_unauthorized_points_to_scim_auth_token",
+    "tests/scim_helper/course/test_sandbox.py::"
+    "test_a_kernel_given_the_url_and_token_recognises_the_sandbox",
+    "tests/scim_helper/server/http/test_cli.py",
+    "tests/scim_helper/server/http/test_conformance.py",
 )
 
 
