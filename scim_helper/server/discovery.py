@@ -17,10 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .errors import Forbidden, NotFound
-from .limits import Limits
-from .responses import ScimResponse, base_url
-from .urns import (
+from sync_app.scim.urns import (
     ENTERPRISE_USER,
     GROUP,
     LIST_RESPONSE,
@@ -28,6 +25,10 @@ from .urns import (
     SERVICE_PROVIDER_CONFIG,
     USER,
 )
+
+from .errors import Forbidden, NotFound
+from .limits import Limits
+from .responses import ScimResponse, base_url
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
-ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
+from sync_app.scim.urns import ERROR as ERROR_SCHEMA
 
 # RFC 7644 §3.12, Table 9: every scimType and the status it goes with.
 SCIM_TYPES: dict[str, int] = {

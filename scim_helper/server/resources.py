@@ -20,11 +20,9 @@ from typing import Any
 from scim2_models import EnterpriseUser, Group, User
 from scim2_models.path import AttrPath
 
-from .errors import invalid_syntax, invalid_value
+from sync_app.scim.urns import ENTERPRISE_USER
 
-USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
-GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
-ENTERPRISE_SCHEMA = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+from .errors import invalid_syntax, invalid_value
 
 RESOURCE_TYPES = ("User", "Group")
 
@@ -165,7 +163,7 @@ def _build() -> dict[str, ResourceType]:
     )
     group = _schema(Group, _COMMON)
     return {
-        "User": ResourceType("User", user, {ENTERPRISE_SCHEMA.lower(): enterprise}),
+        "User": ResourceType("User", user, {ENTERPRISE_USER.lower(): enterprise}),
         "Group": ResourceType("Group", group, {}),
     }
 

@@ -11,7 +11,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from .urns import ENTERPRISE_USER
+from sync_app.scim.urns import ENTERPRISE_USER
 
 MEDIA_TYPE = "application/scim+json"
 ENDPOINTS = {"User": "Users", "Group": "Groups"}

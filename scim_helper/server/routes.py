@@ -17,13 +17,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from sync_app.scim.urns import LIST_RESPONSE, PATCH_OP, SEARCH_REQUEST
+
 from .discovery import KINDS, Kind
 from .errors import MethodNotAllowed, NotImplementedYet, invalid_syntax, invalid_value
 from .filters import finds_one_user
 from .limits import Limits, page, parse_int, read_json
 from .projection import Projection, projection, split_names
 from .responses import ScimResponse, add_links, base_url
-from .urns import LIST_RESPONSE, PATCH_OP, SEARCH_REQUEST
 
 
 async def call_store(request: Request, method: str, *args: Any, **kwargs: Any) -> Any:

@@ -14,11 +14,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from sync_app.scim.urns import BULK_REQUEST, BULK_RESPONSE
+
 from .errors import PayloadTooLarge, invalid_syntax, invalid_value
 from .limits import Limits, read_json
 from .responses import ScimResponse, base_url, location
 from .routes import call_store
-from .urns import BULK_REQUEST, BULK_RESPONSE
 
 
 def _operations(body: dict[str, Any], limits: Limits) -> list[dict[str, Any]]:

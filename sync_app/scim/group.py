@@ -8,12 +8,13 @@ from typing import Any, ClassVar
 
 import scim2_models
 
+from sync_app.scim import urns
 from sync_app.scim.base import SCIMObject
 from sync_app.scim.resource import Resource, ResourceMeta
 
 __all__ = ["GROUP_SCHEMA", "Group", "Member"]
 
-GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
+GROUP_SCHEMA = urns.GROUP
 
 
 @dataclass(repr=False)

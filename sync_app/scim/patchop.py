@@ -12,11 +12,12 @@ import pydantic
 import scim2_models
 
 from sync_app.errors import ValidationError
+from sync_app.scim import urns
 from sync_app.scim.base import SCIMObject, dump_value
 
 __all__ = ["PATCH_OP_SCHEMA", "Operation", "PatchOp"]
 
-PATCH_OP_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+PATCH_OP_SCHEMA = urns.PATCH_OP
 _OPS = ("add", "remove", "replace")
 # The multi-valued attributes of RFC 7643 whose items are named by a "value" sub-attribute.
 _VALUED = frozenset(

@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 import scim2_models
 
 from sync_app.errors import ValidationError
+from sync_app.scim import urns
 from sync_app.scim.base import SCIMObject
 from sync_app.scim.resource import Resource, ResourceMeta, ResourceRef
 
@@ -32,8 +33,8 @@ __all__ = [
     "X509Certificate",
 ]
 
-USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
-ENTERPRISE_USER_SCHEMA = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+USER_SCHEMA = urns.USER
+ENTERPRISE_USER_SCHEMA = urns.ENTERPRISE_USER
 
 
 @dataclass

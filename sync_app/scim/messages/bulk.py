@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 import scim2_models
 
 from sync_app.errors import ValidationError
+from sync_app.scim import urns
 from sync_app.scim.base import SCIMObject, dump_value
 from sync_app.scim.patchop import PatchOp
 from sync_app.scim.resource import Resource
@@ -21,8 +22,8 @@ __all__ = [
     "BulkResponse",
 ]
 
-BULK_REQUEST_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:BulkRequest"
-BULK_RESPONSE_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:BulkResponse"
+BULK_REQUEST_SCHEMA = urns.BULK_REQUEST
+BULK_RESPONSE_SCHEMA = urns.BULK_RESPONSE
 _METHODS = ("POST", "PUT", "PATCH", "DELETE")
 _CONTEXTS = {
     "POST": scim2_models.Context.RESOURCE_CREATION_REQUEST,

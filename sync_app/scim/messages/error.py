@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from sync_app.scim import urns
 from sync_app.scim.base import SCIMObject
 
 __all__ = ["ERROR_SCHEMA", "Error"]
 
-ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
+ERROR_SCHEMA = urns.ERROR
 
 
 @dataclass

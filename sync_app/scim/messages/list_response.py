@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self
 
+from sync_app.scim import urns
 from sync_app.scim.base import SCIMObject
 from sync_app.scim.group import GROUP_SCHEMA, Group
 from sync_app.scim.resource import Resource
@@ -14,7 +15,7 @@ from sync_app.scim.user import USER_SCHEMA, User
 
 __all__ = ["LIST_RESPONSE_SCHEMA", "ListResponse", "resource_from_dict"]
 
-LIST_RESPONSE_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+LIST_RESPONSE_SCHEMA = urns.LIST_RESPONSE
 _BY_SCHEMA: dict[str, type[Resource]] = {USER_SCHEMA: User, GROUP_SCHEMA: Group}
 
 

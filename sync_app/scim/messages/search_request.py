@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from sync_app.errors import ValidationError
+from sync_app.scim import urns
 from sync_app.scim.base import SCIMObject
 
 __all__ = ["SEARCH_REQUEST_SCHEMA", "SearchRequest"]
 
-SEARCH_REQUEST_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
+SEARCH_REQUEST_SCHEMA = urns.SEARCH_REQUEST
 
 
 @dataclass

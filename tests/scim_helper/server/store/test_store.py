@@ -417,7 +417,7 @@ def test_rfc7644_3_3_post_conflict_reads_as_the_checked_one(
 ) -> None:
     """A POST's 409, left to the unique index, says what Bulk's up-front check says."""
     from scim_helper.server import resources as res
-    from scim_helper.server.urns import GROUP, USER
+    from sync_app.scim.urns import GROUP, USER
 
     schema = {"User": USER, "Group": GROUP}[rtype]
     store.create(tenant, rtype, {"schemas": [schema], **first})
@@ -433,7 +433,7 @@ def test_rfc7644_3_3_post_conflict_reads_as_the_checked_one(
 
 def test_inline_reads_keep_one_connection_per_thread(tmp_path: Any) -> None:
     """Inline reads reuse their thread's connection, see new writes, and close with the store."""
-    from scim_helper.server.urns import USER
+    from sync_app.scim.urns import USER
 
     store = Store(str(tmp_path / "inline.db"))
     tenant = store.add_token("inline-token")
