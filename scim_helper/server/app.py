@@ -1,9 +1,10 @@
 """The ASGI application: routes under the base URL, authentication, and the one error mapping.
 
-Every failure, wherever it happens (a store's :class:`~.errors.ScimError`, Starlette's own 404 and
-405, a bad token, a bug), leaves through :func:`error_response` as a SCIM ``Error`` body with
-``application/scim+json`` (RFC 7644 §3.12). Unexpected exceptions become a 500 with a generic
-detail; the traceback goes to the server log with any bearer token blanked out.
+Every failure, wherever it happens (a ``scim2_models.SCIMException`` from the store,
+Starlette's own 404 and 405, a bad token, a bug), leaves through :func:`error_response` as a
+SCIM ``Error`` body with ``application/scim+json`` (RFC 7644 §3.12). Unexpected exceptions
+become a 500 with a generic detail; the traceback goes to the server log with any bearer token
+blanked out.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import traceback
 import uuid
 from typing import Any
 
+from scim2_models import NotFoundException, SCIMException
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -23,9 +25,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import discovery, routes, routes_bulk
 from .auth import BearerAuth, bearer_token
-from .errors import MethodNotAllowed, NotFound, ScimError
+from .errors import MethodNotAllowed, error_body, headers_of
 from .limits import Limits
-from .responses import ScimResponse
+from .responses import ScimJSONResponse
 
 BASE_PATH = "/scim/v2"
 
@@ -35,13 +37,16 @@ access_log = logging.getLogger("scim_helper.server.access")
 
 def error_response(exc: BaseException) -> Response:
     """The SCIM Error response for any exception: the only place errors become HTTP."""
-    if not isinstance(exc, ScimError):
-        exc = ScimError(
-            "The server failed to handle this request. The failure is in the server log; "
+    if not isinstance(exc, SCIMException):
+        exc = SCIMException(
+            detail="The server failed to handle this request. The failure is in the server log; "
             "the request may be retried."
         )
-    headers = {key: value for key, value in exc.headers.items() if key.lower() != "content-type"}
-    return ScimResponse(exc.to_body(), status_code=exc.status, headers=headers)
+        exc.status = 500
+    headers = {
+        key: value for key, value in headers_of(exc).items() if key.lower() != "content-type"
+    }
+    return ScimJSONResponse(error_body(exc), status_code=exc.status, headers=headers)
 
 
 async def _http_exception(request: Request, exc: Exception) -> Response:
@@ -49,20 +54,21 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     path = request.url.path
     base = request.app.state.base_path
-    error: ScimError
+    error: SCIMException
     if exc.status_code == 404:
-        error = NotFound(
-            f"There is no endpoint {path}. The SCIM endpoints are under {base}: "
-            "/Users, /Groups, /.search, /Bulk, /ServiceProviderConfig, /ResourceTypes, /Schemas."
+        error = NotFoundException(
+            detail=f"There is no endpoint {path}. The SCIM endpoints are under {base}: /Users, "
+            "/Groups, /.search, /Bulk, /ServiceProviderConfig, /ResourceTypes, /Schemas."
         )
     elif exc.status_code == 405:
         allowed = (exc.headers or {}).get("Allow", "")
         error = MethodNotAllowed(
-            f"{request.method} is not allowed on {path}; use {allowed}.",
+            detail=f"{request.method} is not allowed on {path}; use {allowed}.",
             headers={"Allow": allowed},
         )
     else:
-        error = ScimError(exc.detail, status=exc.status_code, headers=dict(exc.headers or {}))
+        error = SCIMException(detail=exc.detail, headers=dict(exc.headers or {}))
+        error.status = exc.status_code
     return error_response(error)
 
 
@@ -92,7 +98,7 @@ class ErrorBoundary:
         try:
             await self.app(scope, receive, send_tracking)
         except Exception as exc:
-            if not isinstance(exc, ScimError):
+            if not isinstance(exc, SCIMException):
                 incident = uuid.uuid4().hex[:12]
                 details = "".join(traceback.format_exception(exc))
                 log.error(

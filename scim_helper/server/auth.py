@@ -11,10 +11,9 @@ from __future__ import annotations
 import hashlib
 from typing import Any, Protocol
 
+from scim2_models import UnauthorizedException
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
-
-from .errors import Unauthorized
 
 CHALLENGE = 'Bearer realm="scim"'
 _PUBLIC = ("/ServiceProviderConfig", "/ResourceTypes", "/Schemas")
@@ -58,8 +57,8 @@ class BearerAuth:
             return
         token = bearer_token(scope["headers"])
         if token is None:
-            raise Unauthorized(
-                "This request needs a bearer token: send 'Authorization: Bearer <token>'. "
+            raise UnauthorizedException(
+                detail="This request needs a bearer token: send 'Authorization: Bearer <token>'. "
                 "'scim-course token' mints one.",
                 headers={"WWW-Authenticate": CHALLENGE},
             )
@@ -74,9 +73,9 @@ class BearerAuth:
                     self.known.clear()
                 self.known[key] = tenant
         if tenant is None:
-            raise Unauthorized(
-                "The bearer token is not valid for this server. Check the token you were given, "
-                "or mint a new one with 'scim-course token'.",
+            raise UnauthorizedException(
+                detail="The bearer token is not valid for this server. Check the token you were "
+                "given, or mint a new one with 'scim-course token'.",
                 headers={"WWW-Authenticate": f'{CHALLENGE}, error="invalid_token"'},
             )
         state: dict[str, Any] = scope.setdefault("state", {})

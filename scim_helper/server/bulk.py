@@ -17,10 +17,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from scim2_models import (
+    ConflictException,
+    InvalidSyntaxException,
+    InvalidValueException,
+    SCIMException,
+)
 from sqlalchemy import Connection
 
 from . import resources as res
-from .errors import ScimError, invalid_syntax, invalid_value
+from .errors import error_body
 
 if TYPE_CHECKING:  # pragma: no cover
     from .store import Store
@@ -39,7 +45,7 @@ class _Op:
     rid: str | None
     data: Any
     version: str | None
-    error: ScimError | None = None
+    error: SCIMException | None = None
 
 
 class _Abort(Exception):
@@ -50,13 +56,15 @@ def run_bulk(
     store: Store, tenant: str, operations: Any, fail_on_errors: int | None
 ) -> list[dict[str, Any]]:
     if not isinstance(operations, list):
-        raise invalid_syntax('A BulkRequest needs an "Operations" list (RFC 7644 §3.7).')
+        raise InvalidSyntaxException(
+            detail='A BulkRequest needs an "Operations" list (RFC 7644 §3.7).'
+        )
     if fail_on_errors is not None and (
         isinstance(fail_on_errors, bool)
         or not isinstance(fail_on_errors, int)
         or fail_on_errors < 1
     ):
-        raise invalid_value("failOnErrors must be a positive integer.")
+        raise InvalidValueException(detail="failOnErrors must be a positive integer.")
     ops = [_parse(i, raw) for i, raw in enumerate(operations)]
     order = _order(ops)
     runner = _Runner(store, tenant, fail_on_errors)
@@ -73,7 +81,7 @@ def run_bulk(
 def _parse(index: int, raw: Any) -> _Op:
     if not isinstance(raw, dict):
         op = _Op(index, "?", None, None, None, None, None)
-        op.error = invalid_syntax(f"Operation {index + 1} must be a JSON object.")
+        op.error = InvalidSyntaxException(detail=f"Operation {index + 1} must be a JSON object.")
         return op
     fields = {str(k).lower(): v for k, v in raw.items()}
     method = str(fields.get("method") or "").upper()
@@ -90,23 +98,29 @@ def _parse(index: int, raw: Any) -> _Op:
     )
     match = _PATH.match(path) if isinstance(path, str) else None
     if method not in ("POST", "PUT", "PATCH", "DELETE"):
-        op.error = invalid_syntax(
-            f"Operation {index + 1}: method must be POST, PUT, PATCH or DELETE, not {method!r}."
+        op.error = InvalidSyntaxException(
+            detail=f"Operation {index + 1}: method must be POST, PUT, PATCH or DELETE, not "
+            f"{method!r}."
         )
     elif match is None:
-        op.error = invalid_value(
-            f"Operation {index + 1}: path {path!r} must be /Users, /Groups or /Users/<id>."
+        op.error = InvalidValueException(
+            detail=f"Operation {index + 1}: path {path!r} must be /Users, /Groups or /Users/<id>."
         )
     else:
         op.rtype = _TYPES[match.group(1).lower()]
         op.rid = match.group(2)
         if method == "POST" and op.rid is not None:
-            op.error = invalid_value(f"Operation {index + 1}: POST goes to /Users or /Groups.")
+            op.error = InvalidValueException(
+                detail=f"Operation {index + 1}: POST goes to /Users or /Groups."
+            )
         elif method != "POST" and op.rid is None:
-            op.error = invalid_value(f"Operation {index + 1}: {method} needs /{path}/<id>.")
+            op.error = InvalidValueException(
+                detail=f"Operation {index + 1}: {method} needs /{path}/<id>."
+            )
         elif method == "POST" and not op.bulk_id:
-            op.error = invalid_value(
-                f"Operation {index + 1}: a POST in a BulkRequest needs a bulkId (RFC 7644 §3.7)."
+            op.error = InvalidValueException(
+                detail=f"Operation {index + 1}: a POST in a BulkRequest needs a bulkId (RFC 7644 "
+                "§3.7)."
             )
     return op
 
@@ -203,7 +217,7 @@ class _Runner:
     def run_alone(self, op: _Op) -> None:
         try:
             result = self.store._writing(lambda conn: self._execute(conn, op))
-        except ScimError as exc:
+        except SCIMException as exc:
             result = self._failure(op, exc)
         self.results.append((op.index, result))
 
@@ -216,7 +230,7 @@ class _Runner:
                 docs = self.store._writing(
                     lambda conn: self.store._create_many(conn, self.tenant, rtype, normals)
                 )
-            except ScimError:
+            except SCIMException:
                 pass  # one of them fails: run them one by one to find which
             else:
                 self._record(batch, docs)
@@ -229,7 +243,7 @@ class _Runner:
             return None
         try:
             return [res.normalise(op.rtype or "", op.data) for op in batch]
-        except ScimError:
+        except SCIMException:
             return None
 
     def _record(self, batch: list[_Op], docs: list[dict[str, Any]]) -> None:
@@ -247,7 +261,7 @@ class _Runner:
                 try:
                     with conn.begin_nested():
                         docs = self.store._create_many(conn, self.tenant, batch[0].rtype, normals)
-                except ScimError:
+                except SCIMException:
                     pass
                 else:
                     self._record(batch, docs)
@@ -259,16 +273,16 @@ class _Runner:
             try:
                 with conn.begin_nested():
                     result = self._execute(conn, op)
-            except ScimError as exc:
+            except SCIMException as exc:
                 result = self._failure(op, exc)
             self.results.append((op.index, result))
             if self.fail_on_errors is not None and self.errors >= self.fail_on_errors:
                 raise _Abort
 
-    def _failure(self, op: _Op, exc: ScimError) -> dict[str, Any]:
+    def _failure(self, op: _Op, exc: SCIMException) -> dict[str, Any]:
         self.errors += 1
         result = self._result(op, exc.status, None)
-        result["error"] = exc.to_body()
+        result["error"] = error_body(exc)
         return result
 
     def _result(self, op: _Op, status: int, doc: dict[str, Any] | None) -> dict[str, Any]:
@@ -294,13 +308,14 @@ class _Runner:
             if match:
                 ident = self.ids.get(match.group(1))
                 if ident is None:
-                    from .errors import Conflict
-
-                    raise Conflict(
-                        f"bulkId '{match.group(1)}' does not name a resource created earlier in "
-                        "this request (a failed or circular reference, RFC 7644 §3.7.1).",
-                        scim_type="invalidValue",
+                    unresolved = ConflictException(
+                        detail=f"bulkId '{match.group(1)}' does not name a resource created "
+                        "earlier in this request (a failed or circular reference, RFC "
+                        "7644 §3.7.1)."
                     )
+                    # Ours: 409 as §3.7.1 asks, and invalidValue to say which value is at fault.
+                    unresolved.scim_type = "invalidValue"
+                    raise unresolved
                 return ident
             return value
         if isinstance(value, dict):

@@ -12,7 +12,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from scim2_models import EnterpriseUser, Group, User
+from scim2_models import EnterpriseUser, ForbiddenException, Group, NotFoundException, User
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -26,9 +26,8 @@ from sync_app.scim.urns import (
     USER,
 )
 
-from .errors import Forbidden, NotFound
 from .limits import Limits
-from .responses import ScimResponse, base_url
+from .responses import ScimJSONResponse, base_url
 
 
 @dataclass(frozen=True)
@@ -143,20 +142,20 @@ def _list(resources: list[dict[str, Any]]) -> dict[str, Any]:
 def _refuse_filter(request: Request) -> None:
     # RFC 7644 §4: a filter here SHOULD be refused, so that no client believes it was applied.
     if "filter" in request.query_params:
-        raise Forbidden(
-            "Discovery endpoints cannot be filtered (RFC 7644 §4); ask without 'filter'."
+        raise ForbiddenException(
+            detail="Discovery endpoints cannot be filtered (RFC 7644 §4); ask without 'filter'."
         )
 
 
 async def get_service_provider_config(request: Request) -> Response:
     limits: Limits = request.app.state.limits
-    return ScimResponse(service_provider_config(base_url(request), limits))
+    return ScimJSONResponse(service_provider_config(base_url(request), limits))
 
 
 async def list_resource_types(request: Request) -> Response:
     _refuse_filter(request)
     base = base_url(request)
-    return ScimResponse(_list([_resource_type_document(kind, base) for kind in KINDS.values()]))
+    return ScimJSONResponse(_list([_resource_type_document(kind, base) for kind in KINDS.values()]))
 
 
 async def get_resource_type(request: Request) -> Response:
@@ -164,14 +163,16 @@ async def get_resource_type(request: Request) -> Response:
     kind = KINDS.get(name)
     if kind is None:
         known = ", ".join(KINDS)
-        raise NotFound(f"There is no resource type '{name}'; this server serves {known}.")
-    return ScimResponse(_resource_type_document(kind, base_url(request)))
+        raise NotFoundException(
+            detail=f"There is no resource type '{name}'; this server serves {known}."
+        )
+    return ScimJSONResponse(_resource_type_document(kind, base_url(request)))
 
 
 async def list_schemas(request: Request) -> Response:
     _refuse_filter(request)
     base = base_url(request)
-    return ScimResponse(_list([_schema_document(urn, base) for urn in schema_definitions()]))
+    return ScimJSONResponse(_list([_schema_document(urn, base) for urn in schema_definitions()]))
 
 
 async def get_schema(request: Request) -> Response:
@@ -179,8 +180,10 @@ async def get_schema(request: Request) -> Response:
     definitions = schema_definitions()
     match = next((known for known in definitions if known.lower() == urn.lower()), None)
     if match is None:
-        raise NotFound(f"There is no schema '{urn}'; GET /Schemas lists the ones this server has.")
-    return ScimResponse(_schema_document(match, base_url(request)))
+        raise NotFoundException(
+            detail=f"There is no schema '{urn}'; GET /Schemas lists the ones this server has."
+        )
+    return ScimJSONResponse(_schema_document(match, base_url(request)))
 
 
 routes = [

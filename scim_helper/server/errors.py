@@ -1,135 +1,63 @@
 """The errors the local SCIM server answers with (RFC 7644 §3.12).
 
-Every failure inside the server is a :class:`ScimError`. The HTTP layer turns it into a SCIM
-``Error`` body in exactly one place (``app.py``), so a learner always sees ``status`` (a
-string), ``scimType`` where the RFC defines one, and a ``detail`` that says what to do next.
+The server raises scim2-models' own exception types: one class per ``scimType`` of RFC 7644
+§3.12 Table 9 and per status of Table 8, each with ``status``, ``scim_type`` and ``detail``.
+The client side models the same protocol with the same library, so a reader meets one
+vocabulary. Two refusals this server makes at the HTTP level have no SCIM class, because RFC
+7644 Table 8 lists neither status; they are ours, defined here on the same base. The HTTP layer
+turns every one of them into a SCIM ``Error`` body in exactly one place
+(:func:`.app.error_response`).
 
-    ScimError
-    ├── BadRequest (400)     scimType: invalidFilter, tooMany, invalidSyntax, invalidPath,
-    │                        noTarget, invalidValue, invalidVers, mutability, sensitive
-    ├── Unauthorized (401)
-    ├── Forbidden (403)
-    ├── NotFound (404)
-    ├── MethodNotAllowed (405)
-    ├── Conflict (409)       scimType: uniqueness
-    ├── PreconditionFailed (412)
-    ├── PayloadTooLarge (413)
-    ├── UnsupportedMediaType (415)
-    └── NotImplementedYet (501)
+    scim2_models.SCIMException (400)
+    ├── InvalidFilterException, TooManyException, InvalidSyntaxException,
+    │   InvalidPathException, NoTargetException, InvalidValueException,
+    │   InvalidVersionException, MutabilityException, SensitiveException   (400, scimType)
+    ├── UnauthorizedException (401)       ─ with a WWW-Authenticate header
+    ├── ForbiddenException (403)
+    ├── NotFoundException (404)
+    ├── MethodNotAllowed (405)            ─ ours, with an Allow header
+    ├── ConflictException (409)
+    │   └── UniquenessException (409, scimType uniqueness)
+    ├── PreconditionFailedException (412)
+    ├── PayloadTooLargeException (413)
+    ├── UnsupportedMediaType (415)        ─ ours
+    └── NotImplementedException (501)
+
+HTTP headers that go with an error (``WWW-Authenticate``, ``Allow``) are passed as
+``headers=`` when it is raised: scim2-models keeps extra keyword arguments in
+``exc.context``, and :func:`headers_of` reads them back.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sync_app.scim.urns import ERROR as ERROR_SCHEMA
+from scim2_models import SCIMException
 
-# RFC 7644 §3.12, Table 9: every scimType and the status it goes with.
-SCIM_TYPES: dict[str, int] = {
-    "invalidFilter": 400,
-    "tooMany": 400,
-    "uniqueness": 409,
-    "mutability": 400,
-    "invalidSyntax": 400,
-    "invalidPath": 400,
-    "noTarget": 400,
-    "invalidValue": 400,
-    "invalidVers": 400,
-    "sensitive": 400,
-}
+__all__ = ["MethodNotAllowed", "UnsupportedMediaType", "error_body", "headers_of"]
 
 
-class ScimError(Exception):
-    """A failure to be answered with a SCIM Error body."""
+class MethodNotAllowed(SCIMException):
+    """405: the endpoint exists, the method does not (ours; RFC 7644 Table 8 has no 405)."""
 
-    status: int = 500
-
-    def __init__(
-        self,
-        detail: str,
-        *,
-        scim_type: str | None = None,
-        status: int | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        self.scim_type = scim_type
-        if status is not None:
-            self.status = status
-        self.headers = headers or {}
-
-    def to_body(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"schemas": [ERROR_SCHEMA], "status": str(self.status)}
-        if self.scim_type:
-            body["scimType"] = self.scim_type
-        body["detail"] = self.detail
-        return body
-
-
-class BadRequest(ScimError):
-    status = 400
-
-
-class Unauthorized(ScimError):
-    status = 401
-
-
-class Forbidden(ScimError):
-    status = 403
-
-
-class NotFound(ScimError):
-    status = 404
-
-
-class MethodNotAllowed(ScimError):
     status = 405
+    _default_detail = "This method is not allowed on this endpoint."
 
 
-class Conflict(ScimError):
-    status = 409
+class UnsupportedMediaType(SCIMException):
+    """415: the body is not JSON (ours; RFC 7644 §3.1 asks for application/scim+json)."""
 
-
-class PreconditionFailed(ScimError):
-    status = 412
-
-
-class PayloadTooLarge(ScimError):
-    status = 413
-
-
-class UnsupportedMediaType(ScimError):
     status = 415
+    _default_detail = "Send the body as application/scim+json."
 
 
-class NotImplementedYet(ScimError):
-    status = 501
+def error_body(exc: SCIMException) -> dict[str, Any]:
+    """The SCIM ``Error`` body of ``exc``: ``status`` as a string, ``scimType`` if any."""
+    body: dict[str, Any] = exc.to_error().model_dump(mode="json", exclude_none=True)
+    return body
 
 
-def invalid_filter(detail: str) -> BadRequest:
-    return BadRequest(detail, scim_type="invalidFilter")
-
-
-def invalid_value(detail: str) -> BadRequest:
-    return BadRequest(detail, scim_type="invalidValue")
-
-
-def invalid_path(detail: str) -> BadRequest:
-    return BadRequest(detail, scim_type="invalidPath")
-
-
-def invalid_syntax(detail: str) -> BadRequest:
-    return BadRequest(detail, scim_type="invalidSyntax")
-
-
-def no_target(detail: str) -> BadRequest:
-    return BadRequest(detail, scim_type="noTarget")
-
-
-def mutability(detail: str) -> BadRequest:
-    return BadRequest(detail, scim_type="mutability")
-
-
-def uniqueness(detail: str) -> Conflict:
-    return Conflict(detail, scim_type="uniqueness")
+def headers_of(exc: SCIMException) -> dict[str, str]:
+    """The HTTP headers ``exc`` was raised with, if any."""
+    headers: dict[str, str] = exc.context.get("headers") or {}
+    return headers

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lark.exceptions import UnexpectedCharacters, UnexpectedToken
-from scim2_models.exceptions import InvalidFilterException, InvalidPathException
+from scim2_models import InvalidFilterException, InvalidPathException, InvalidValueException
 from scim2_models.path import (
     AttrPath,
     CompareOperator,
@@ -50,7 +50,6 @@ from sqlalchemy import (
 )
 
 from .db import MAX_SQL_INTEGER, memberships, multi_values, resources
-from .errors import invalid_filter, invalid_value
 from .resources import CHILD_ATTRIBUTES, TYPES, Attribute, Target, parse_datetime, resolve
 
 # Parentheses leave no node in scim2-models' tree, so its own depth limit does not see
@@ -109,7 +108,9 @@ def finds_one_user(rtypes: list[str], text: Any) -> bool:
 def parse_filter(text: str) -> FilterNode:
     """Parse a filter, raising 400 invalidFilter with a message a learner can act on."""
     if not isinstance(text, str) or not text.strip():
-        raise invalid_filter('The filter is empty: write one like userName eq "bjensen".')
+        raise InvalidFilterException(
+            detail='The filter is empty: write one like userName eq "bjensen".'
+        )
     simple = _simple_eq(text)
     if simple is not None:
         _check_size(simple)
@@ -118,9 +119,9 @@ def parse_filter(text: str) -> FilterNode:
     try:
         node = _parse_filter(text)
     except InvalidFilterException as exc:
-        raise invalid_filter(_explain(text, exc)) from None
+        raise InvalidFilterException(detail=_explain(text, exc)) from None
     except RecursionError:  # pragma: no cover - guarded by _check_nesting
-        raise invalid_filter(f"The filter {text!r} nests too deeply.") from None
+        raise InvalidFilterException(detail=f"The filter {text!r} nests too deeply.") from None
     _check_size(node)
     return node
 
@@ -137,9 +138,8 @@ def parse_path(text: str) -> Any:
 def _check_size(node: FilterNode, what: str = "filter") -> None:
     """Refuse a filter with more than MAX_COMPARISONS comparisons, or a string value that is
     not Unicode text (walked without recursion)."""
-    from .errors import invalid_path
 
-    make = invalid_filter if what == "filter" else invalid_path
+    make = InvalidFilterException if what == "filter" else InvalidPathException
     count = 0
     pending: list[Any] = [node]
     while pending:
@@ -156,12 +156,12 @@ def _check_size(node: FilterNode, what: str = "filter") -> None:
             if isinstance(value, str) and not _is_text(value):
                 # "\ud800" is a valid escape but half a UTF-16 pair: no database can bind it.
                 raise make(
-                    f"The {what} has a string escaping half of a UTF-16 surrogate pair "
+                    detail=f"The {what} has a string escaping half of a UTF-16 surrogate pair "
                     "(like \\ud800) without the other half; send the whole character."
                 )
         if count > MAX_COMPARISONS:
             raise make(
-                f"The {what} has more than {MAX_COMPARISONS} comparisons; split it into "
+                detail=f"The {what} has more than {MAX_COMPARISONS} comparisons; split it into "
                 "several requests."
             )
 
@@ -191,11 +191,9 @@ def _check_nesting(text: str, what: str = "filter") -> None:
             depth += 1
             deepest = max(deepest, depth)
             if deepest > MAX_NESTING:
-                from .errors import invalid_path
-
-                make = invalid_filter if what == "filter" else invalid_path
+                make = InvalidFilterException if what == "filter" else InvalidPathException
                 raise make(
-                    f"The {what} nests parentheses more than {MAX_NESTING} levels deep; "
+                    detail=f"The {what} nests parentheses more than {MAX_NESTING} levels deep; "
                     "simplify it (and/or chains need no parentheses)."
                 )
         elif char in ")]":
@@ -298,8 +296,8 @@ def singular_operand(rtype: str, target: Target) -> Operand:
             expr, kind, mode = column
             return Operand(expr, kind, mode, name)
         if key == ("meta", "location"):
-            raise invalid_filter(
-                "meta.location is not stored (it is built from the server's URL): "
+            raise InvalidFilterException(
+                detail="meta.location is not stored (it is built from the server's URL): "
                 'filter on id instead, e.g. id eq "…".'
             )
         if key == ("meta", None):
@@ -335,7 +333,9 @@ def item_operand(rtype: str, parent: Attribute, sub: Attribute) -> Operand:
             return Operand(g.c.display_name_lower, "string", "lowered", name)
         if sub.name == "type":
             return Operand(literal("direct"), "string", "fold", name)
-        raise invalid_filter(f"{name} is not stored and cannot be filtered on; use groups.value.")
+        raise InvalidFilterException(
+            detail=f"{name} is not stored and cannot be filtered on; use groups.value."
+        )
     if parent.name == "members":
         m = _MEMBER
         if sub.name == "value":
@@ -346,7 +346,9 @@ def item_operand(rtype: str, parent: Attribute, sub: Attribute) -> Operand:
             return Operand(expr, "string", "lowered", name)
         if sub.name == "type":
             return Operand(m.c.rtype, "string", "fold", name)
-        raise invalid_filter(f"{name} is not stored and cannot be filtered on; use members.value.")
+        raise InvalidFilterException(
+            detail=f"{name} is not stored and cannot be filtered on; use members.value."
+        )
     if sub.name == "value" and sub.type != "binary":
         if sub.case_exact:
             return Operand(MV.c.value, sub.type, "exact", name)
@@ -385,24 +387,29 @@ def compare(operand: Operand, op: CompareOperator, value: Any) -> ColumnElement[
     """SQL for ``operand op value`` with RFC 7644 §3.4.2.2 semantics."""
     expr, kind, name = operand.expr, operand.kind, operand.name
     if kind == "complex":
-        raise invalid_filter(
-            f"{name} is a complex attribute: compare one of its sub-attributes "
-            f"(e.g. {name}.value or name.familyName) or test it with pr."
+        raise InvalidFilterException(
+            detail=f"{name} is a complex attribute: compare one of its sub-attributes (e.g. "
+            f"{name}.value or name.familyName) or test it with pr."
         )
     if value is None:
         if op == CompareOperator.eq:
             return expr.is_(None)
         if op == CompareOperator.ne:
             return expr.is_not(None)
-        raise invalid_filter(f"null can only be compared with eq or ne ({name} {op.value} null).")
+        raise InvalidFilterException(
+            detail=f"null can only be compared with eq or ne ({name} {op.value} null)."
+        )
     if kind == "boolean":
         if isinstance(value, str) and value.lower() in ("true", "false"):
             value = value.lower() == "true"
         if not isinstance(value, bool):
-            raise invalid_filter(f"{name} is a boolean: compare it with true or false.")
+            raise InvalidFilterException(
+                detail=f"{name} is a boolean: compare it with true or false."
+            )
         if op not in (CompareOperator.eq, CompareOperator.ne):
-            raise invalid_filter(
-                f"The operator {op.value} cannot be applied to the boolean {name}; use eq or ne."
+            raise InvalidFilterException(
+                detail=f"The operator {op.value} cannot be applied to the boolean {name}; use eq "
+                "or ne."
             )
         return _eq_ne(expr, op, value)
     if kind == "version":
@@ -420,19 +427,24 @@ def compare(operand: Operand, op: CompareOperator, value: Any) -> ColumnElement[
         from .resources import hash_password
 
         if op not in (CompareOperator.eq, CompareOperator.ne) or not isinstance(value, str):
-            raise invalid_filter("password is write-only: it can only be compared with eq or ne.")
+            raise InvalidFilterException(
+                detail="password is write-only: it can only be compared with eq or ne."
+            )
         return _eq_ne(expr, op, hash_password(value))
     if kind in ("integer", "decimal"):
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise invalid_filter(f"{name} is a number: compare it with a number, not {value!r}.")
+            raise InvalidFilterException(
+                detail=f"{name} is a number: compare it with a number, not {value!r}."
+            )
         if op in (CompareOperator.co, CompareOperator.sw, CompareOperator.ew):
-            raise invalid_filter(
-                f"The operator {op.value} applies to strings, and {name} is a number."
+            raise InvalidFilterException(
+                detail=f"The operator {op.value} applies to strings, and {name} is a number."
             )
         return _ordered(expr, op, value)
     if not isinstance(value, str):
-        raise invalid_filter(
-            f'{name} is a string: put the value in double quotes, e.g. {name} {op.value} "{value}".'
+        raise InvalidFilterException(
+            detail=f"{name} is a string: put the value in double quotes, e.g. {name} {op.value} "
+            f'"{value}".'
         )
     if kind == "dateTime" and op not in (
         CompareOperator.co,
@@ -441,8 +453,8 @@ def compare(operand: Operand, op: CompareOperator, value: Any) -> ColumnElement[
     ):
         normal = parse_datetime(value)
         if normal is None:
-            raise invalid_filter(
-                f'{name} is a dateTime: compare it with a value like "2024-05-13T04:42:34Z".'
+            raise InvalidFilterException(
+                detail=f'{name} is a dateTime: compare it with a value like "2024-05-13T04:42:34Z".'
             )
         value = normal
     left, right = expr, value
@@ -579,7 +591,9 @@ class _Compiler(_Boolean):
             # "emails co x" compares the value sub-attribute (RFC 7644 §3.4.2.2 examples).
             sub = target.sub or a.sub_attribute("value")
             if sub is None:
-                raise invalid_filter(f"{a.name} has no value: compare one of its sub-attributes.")
+                raise InvalidFilterException(
+                    detail=f"{a.name} has no value: compare one of its sub-attributes."
+                )
             operand = item_operand(self.rtype, a, sub)
             if node.op == CompareOperator.ne and node.value is not None:
                 # A multi-valued attribute is "ne" a value when none of its values equals it.
@@ -587,7 +601,9 @@ class _Compiler(_Boolean):
                 return not_(R.c.pk.in_(item_subquery(a, matching)))
             return R.c.pk.in_(item_subquery(a, compare(operand, node.op, node.value)))
         if a.multi_valued:
-            raise invalid_filter(f"{target.name} is multi-valued and cannot be compared here.")
+            raise InvalidFilterException(
+                detail=f"{target.name} is multi-valued and cannot be compared here."
+            )
         return compare(singular_operand(self.rtype, target), node.op, node.value)
 
     def visit_value_path(self, node: ValuePath) -> ColumnElement[bool]:
@@ -596,8 +612,8 @@ class _Compiler(_Boolean):
             return false()
         a = target.attribute
         if not (a.multi_valued and is_multi_valued_table(a)):
-            raise invalid_filter(
-                f"{target.name} is not multi-valued, so {target.name}[…] selects nothing; "
+            raise InvalidFilterException(
+                detail=f"{target.name} is not multi-valued, so {target.name}[…] selects nothing; "
                 f'compare it directly, e.g. {target.name} eq "…".'
             )
         condition = _ItemCompiler(self.rtype, a).visit(node.val_filter)
@@ -614,9 +630,9 @@ class _ItemCompiler(_Boolean):
     def _operand(self, path: AttrPath) -> Operand:
         sub = self.parent.sub_attribute(path.attr) if path.uri is None else None
         if sub is None or path.sub_attr is not None:
-            raise invalid_filter(
-                f"{path} is not a sub-attribute of {self.parent.name} "
-                f"(it has {', '.join(s.name for s in self.parent.sub.values())})."
+            raise InvalidFilterException(
+                detail=f"{path} is not a sub-attribute of {self.parent.name} (it has "
+                f"{', '.join(s.name for s in self.parent.sub.values())})."
             )
         return item_operand(self.rtype, self.parent, sub)
 
@@ -627,7 +643,9 @@ class _ItemCompiler(_Boolean):
         return compare(self._operand(node.attr_path), node.op, node.value)
 
     def visit_value_path(self, node: ValuePath) -> ColumnElement[bool]:
-        raise invalid_filter(f"A value selection cannot be nested inside another ({node}).")
+        raise InvalidFilterException(
+            detail=f"A value selection cannot be nested inside another ({node})."
+        )
 
 
 def compile_filter(rtypes: list[str], text: str) -> ColumnElement[bool]:
@@ -642,8 +660,8 @@ def compile_filter(rtypes: list[str], text: str) -> ColumnElement[bool]:
         clauses.append(and_(R.c.rtype == rtype, clause) if len(rtypes) > 1 else clause)
     if unknown:
         name = sorted(unknown)[0]
-        raise invalid_filter(
-            f"The filter names {name!r}, which is not an attribute of "
+        raise InvalidFilterException(
+            detail=f"The filter names {name!r}, which is not an attribute of "
             f"{' or '.join(rtypes)}. Check the spelling (see /Schemas)."
         )
     return or_(*clauses) if len(clauses) > 1 else clauses[0]
@@ -656,7 +674,9 @@ def sort_expression(rtypes: list[str], sort_by: str) -> Any:
     except InvalidPathException:
         path = None
     if not isinstance(path, AttrPath):
-        raise invalid_value(f"sortBy={sort_by!r} is not an attribute name such as name.familyName.")
+        raise InvalidValueException(
+            detail=f"sortBy={sort_by!r} is not an attribute name such as name.familyName."
+        )
     whens = []
     for rtype in rtypes:
         target = resolve(rtype, path)
@@ -667,7 +687,9 @@ def sort_expression(rtypes: list[str], sort_by: str) -> Any:
             # RFC 7644 §3.4.2.3: a multi-valued attribute sorts by its primary value, if any.
             sub = target.sub or a.sub_attribute("value")
             if sub is None or a.name in ("groups", "members"):
-                raise invalid_value(f"sortBy={sort_by!r}: {a.name} cannot be sorted on.")
+                raise InvalidValueException(
+                    detail=f"sortBy={sort_by!r}: {a.name} cannot be sorted on."
+                )
             operand = item_operand(rtype, a, sub)
             expr: Any = (
                 select(operand.expr)
@@ -679,12 +701,15 @@ def sort_expression(rtypes: list[str], sort_by: str) -> Any:
         else:
             operand = singular_operand(rtype, target)
             if operand.kind == "complex":
-                raise invalid_value(f"sortBy={sort_by!r} is complex: sort by a sub-attribute.")
+                raise InvalidValueException(
+                    detail=f"sortBy={sort_by!r} is complex: sort by a sub-attribute."
+                )
             expr = func.lower(operand.expr) if operand.mode == "fold" else operand.expr
         whens.append((R.c.rtype == rtype, expr))
     if not whens:
-        raise invalid_value(
-            f"sortBy={sort_by!r} is not an attribute of {' or '.join(rtypes)} (see /Schemas)."
+        raise InvalidValueException(
+            detail=f"sortBy={sort_by!r} is not an attribute of {' or '.join(rtypes)} (see "
+            "/Schemas)."
         )
     if len(whens) == 1 and len(rtypes) == 1:
         return whens[0][1]

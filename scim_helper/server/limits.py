@@ -21,9 +21,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from scim2_models import InvalidSyntaxException, InvalidValueException, PayloadTooLargeException
 from starlette.requests import Request
 
-from .errors import PayloadTooLarge, UnsupportedMediaType, invalid_syntax, invalid_value
+from .errors import UnsupportedMediaType
 
 SCIM_MEDIA_TYPES = ("application/scim+json", "application/json")
 
@@ -47,9 +48,10 @@ class Limits:
 async def read_body(request: Request, limits: Limits) -> bytes:
     """The request body, refused with 413 once it grows past ``max_payload_size``."""
     limit = limits.max_payload_size
-    too_large = PayloadTooLarge(
-        f"The request body is larger than {limit} bytes, the limit this server advertises as "
-        "bulk.maxPayloadSize in /ServiceProviderConfig. Send fewer resources per request."
+    too_large = PayloadTooLargeException(
+        detail=f"The request body is larger than {limit} bytes, the limit this server advertises "
+        "as bulk.maxPayloadSize in /ServiceProviderConfig. Send fewer resources per "
+        "request."
     )
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit * _DRAIN_FACTOR:
@@ -79,26 +81,30 @@ async def read_json(request: Request, limits: Limits) -> dict[str, Any]:
     if media_type not in SCIM_MEDIA_TYPES:
         shown = media_type or "no Content-Type"
         raise UnsupportedMediaType(
-            f"The request body was sent as {shown}; send it as application/scim+json "
+            detail=f"The request body was sent as {shown}; send it as application/scim+json "
             "(application/json is accepted too)."
         )
     if not body.strip():
-        raise invalid_syntax("The request body is empty; send a JSON object.")
+        raise InvalidSyntaxException(detail="The request body is empty; send a JSON object.")
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise invalid_syntax(
-            f"The request body is not valid UTF-8 (bad byte at offset {exc.start}). "
-            "Send JSON encoded as UTF-8."
+        raise InvalidSyntaxException(
+            detail=f"The request body is not valid UTF-8 (bad byte at offset {exc.start}). Send "
+            "JSON encoded as UTF-8."
         ) from None
     try:
         document = json.loads(text, parse_constant=_reject_constant)
     except RecursionError:
-        raise invalid_syntax("The request body nests JSON too deeply to be read.") from None
+        raise InvalidSyntaxException(
+            detail="The request body nests JSON too deeply to be read."
+        ) from None
     except ValueError as exc:
-        raise invalid_syntax(f"The request body is not valid JSON: {exc}.") from None
+        raise InvalidSyntaxException(detail=f"The request body is not valid JSON: {exc}.") from None
     if not isinstance(document, dict):
-        raise invalid_syntax('The request body must be a JSON object, like {"schemas": [...]}.')
+        raise InvalidSyntaxException(
+            detail='The request body must be a JSON object, like {"schemas": [...]}.'
+        )
     if "\\u" in text:
         _reject_lone_surrogates(document)
     return document
@@ -110,9 +116,10 @@ def _reject_lone_surrogates(document: dict[str, Any]) -> None:
     try:
         json.dumps(document, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:
-        raise invalid_syntax(
-            "The request body escapes half of a UTF-16 surrogate pair (like \\ud800) without "
-            "the other half; such a string is not Unicode text. Send the whole character."
+        raise InvalidSyntaxException(
+            detail="The request body escapes half of a UTF-16 surrogate pair (like \\ud800) "
+            "without the other half; such a string is not Unicode text. Send the whole "
+            "character."
         ) from None
 
 
@@ -125,9 +132,13 @@ def parse_int(value: str | None, name: str) -> int | None:
         return int(text)
     except ValueError:
         if text.lstrip("+-").isdigit():  # Python reads at most 4,300 digits
-            raise invalid_value(f"{name} has {len(text)} digits; send a number like 10.") from None
+            raise InvalidValueException(
+                detail=f"{name} has {len(text)} digits; send a number like 10."
+            ) from None
         shown = text if len(text) <= 40 else text[:37] + "..."
-        raise invalid_value(f"{name} must be an integer, like {name}=10; got {shown!r}.") from None
+        raise InvalidValueException(
+            detail=f"{name} must be an integer, like {name}=10; got {shown!r}."
+        ) from None
 
 
 def page(start_index: int | None, count: int | None, limits: Limits) -> tuple[int, int]:

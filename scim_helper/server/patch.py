@@ -18,7 +18,13 @@ import copy
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from scim2_models.exceptions import InvalidPathException
+from scim2_models import (
+    InvalidPathException,
+    InvalidSyntaxException,
+    InvalidValueException,
+    MutabilityException,
+    NoTargetException,
+)
 from scim2_models.path import (
     AttrPath,
     CompareOperator,
@@ -31,7 +37,6 @@ from scim2_models.path import (
     ValuePath,
 )
 
-from .errors import invalid_path, invalid_syntax, invalid_value, mutability, no_target
 from .filters import parse_path
 from .resources import TYPES, Attribute, Target, resolve
 
@@ -52,7 +57,9 @@ def apply_patch(
 ) -> dict[str, Any]:
     """Apply PatchOp ``Operations`` to a copy of ``doc`` and return it (not yet validated)."""
     if not isinstance(operations, list) or not operations:
-        raise invalid_value('A PatchOp needs a non-empty "Operations" list (RFC 7644 §3.5.2).')
+        raise InvalidValueException(
+            detail='A PatchOp needs a non-empty "Operations" list (RFC 7644 §3.5.2).'
+        )
     result = copy.deepcopy(doc)
     for index, operation in enumerate(operations, start=1):
         _Operation(rtype, result, operation, index, members).apply()
@@ -66,9 +73,9 @@ def _keep_required(rtype: str, doc: dict[str, Any], index: int) -> None:
     (a remove, or a replace with null, of userName or displayName)."""
     for attribute in TYPES[rtype].core.attributes.values():
         if attribute.required and not attribute.read_only and doc.get(attribute.name) is None:
-            raise mutability(
-                f"Operation {index}: {attribute.name} is required for a {rtype} and cannot be "
-                f"removed or set to null; replace it with a new value instead."
+            raise MutabilityException(
+                detail=f"Operation {index}: {attribute.name} is required for a {rtype} and cannot "
+                "be removed or set to null; replace it with a new value instead."
             )
 
 
@@ -77,12 +84,14 @@ class _Operation:
         self, rtype: str, doc: dict[str, Any], raw: Any, index: int, members: MemberEditor | None
     ) -> None:
         if not isinstance(raw, dict):
-            raise invalid_syntax(f"Operation {index} must be a JSON object with op, path, value.")
+            raise InvalidSyntaxException(
+                detail=f"Operation {index} must be a JSON object with op, path, value."
+            )
         fields = {str(k).lower(): v for k, v in raw.items()}
         op = fields.get("op")
         if not isinstance(op, str) or op.lower() not in ("add", "replace", "remove"):
-            raise invalid_syntax(
-                f'Operation {index} has op {op!r}: use "add", "replace" or "remove".'
+            raise InvalidSyntaxException(
+                detail=f'Operation {index} has op {op!r}: use "add", "replace" or "remove".'
             )
         self.rtype = rtype
         self.doc = doc
@@ -93,7 +102,7 @@ class _Operation:
         self.index = index
         self.members = members
         if self.path is not None and not isinstance(self.path, str):
-            raise invalid_path(f"Operation {index}: path must be a string.")
+            raise InvalidPathException(detail=f"Operation {index}: path must be a string.")
         if self.path is not None and not self.path.strip():
             self.path = None
 
@@ -104,7 +113,9 @@ class _Operation:
             if self.op == "remove":
                 # RFC 7644 §3.5.2.2: "If "path" is unspecified, the operation fails with HTTP
                 # status code 400 and a "scimType" error code of "noTarget"."
-                raise no_target(f'Operation {self.index}: a remove needs a path (e.g. "title").')
+                raise NoTargetException(
+                    detail=f'Operation {self.index}: a remove needs a path (e.g. "title").'
+                )
             self._apply_without_path()
             return
         extension = TYPES[self.rtype].extension(self.path.strip())
@@ -114,8 +125,8 @@ class _Operation:
         try:
             node = parse_path(self.path)
         except InvalidPathException as exc:
-            raise invalid_path(
-                f"Operation {self.index}: the path {self.path!r} is not a valid SCIM path "
+            raise InvalidPathException(
+                detail=f"Operation {self.index}: the path {self.path!r} is not a valid SCIM path "
                 f"({getattr(exc, 'detail', exc)}). Examples: title, name.familyName, "
                 'emails[type eq "work"].value, members[value eq "<id>"].'
             ) from None
@@ -124,35 +135,36 @@ class _Operation:
         elif isinstance(node, ValuePath):
             target = self._resolve(node.attr_path)
             if not target.attribute.multi_valued:
-                raise invalid_path(
-                    f"Operation {self.index}: {target.name} is not multi-valued, so "
+                raise InvalidPathException(
+                    detail=f"Operation {self.index}: {target.name} is not multi-valued, so "
                     f"{self.path!r} selects nothing; use the path {target.name!r}."
                 )
             sub = None
             if node.sub_attr is not None:
                 sub = target.attribute.sub_attribute(node.sub_attr)
                 if sub is None:
-                    raise invalid_path(
-                        f"Operation {self.index}: {node.sub_attr!r} is not a sub-attribute of "
-                        f"{target.attribute.name}."
+                    raise InvalidPathException(
+                        detail=f"Operation {self.index}: {node.sub_attr!r} is not a sub-attribute "
+                        f"of {target.attribute.name}."
                     )
             self._at(Target(target.attribute, sub, target.extension), node.val_filter, self.value)
         else:
-            raise invalid_path(
-                f"Operation {self.index}: {self.path!r} is a filter, not a path; "
+            raise InvalidPathException(
+                detail=f"Operation {self.index}: {self.path!r} is a filter, not a path; "
                 'select values with brackets, e.g. emails[type eq "work"].'
             )
 
     def _resolve(self, path: AttrPath) -> Target:
         target = resolve(self.rtype, path)
         if target is None:
-            raise invalid_path(
-                f"Operation {self.index}: {str(path)!r} is not an attribute of a {self.rtype} "
-                "(see /Schemas). Extension attributes take their schema URN as prefix."
+            raise InvalidPathException(
+                detail=f"Operation {self.index}: {str(path)!r} is not an attribute of a "
+                f"{self.rtype} (see /Schemas). Extension attributes take their schema URN "
+                "as prefix."
             )
         if target.attribute.read_only or (target.sub is not None and target.sub.read_only):
-            raise mutability(
-                f"Operation {self.index}: {target.name} is readOnly and cannot be changed"
+            raise MutabilityException(
+                detail=f"Operation {self.index}: {target.name} is readOnly and cannot be changed"
                 + (
                     "; change membership through the Group's members."
                     if target.attribute.name == "groups"
@@ -163,8 +175,8 @@ class _Operation:
 
     def _apply_without_path(self) -> None:
         if not isinstance(self.value, dict):
-            raise invalid_value(
-                f"Operation {self.index}: without a path, value must be an object of "
+            raise InvalidValueException(
+                detail=f"Operation {self.index}: without a path, value must be an object of "
                 'attributes to set, e.g. {"title": "Manager"}.'
             )
         rt = TYPES[self.rtype]
@@ -172,8 +184,9 @@ class _Operation:
             ext = rt.extension(key)
             if ext is not None:
                 if not isinstance(value, dict):
-                    raise invalid_value(
-                        f"Operation {self.index}: {key} must hold an object of its attributes."
+                    raise InvalidValueException(
+                        detail=f"Operation {self.index}: {key} must hold an object of its "
+                        "attributes."
                     )
                 for sub_key, sub_value in value.items():
                     self._set_key(f"{ext.urn}:{sub_key}", sub_value)
@@ -191,8 +204,8 @@ class _Operation:
             self.doc.pop(urn, None)
             return
         if not isinstance(self.value, dict):
-            raise invalid_value(
-                f"Operation {self.index}: the path {urn} takes an object of its attributes, "
+            raise InvalidValueException(
+                detail=f"Operation {self.index}: the path {urn} takes an object of its attributes, "
                 'e.g. {"employeeNumber": "42"}.'
             )
         # RFC 7644 §3.5.2.1/3: the extension is a complex target, so the value's
@@ -209,11 +222,13 @@ class _Operation:
         except InvalidPathException:
             node = None
         if not isinstance(node, AttrPath):
-            raise invalid_syntax(f"Operation {self.index}: {key!r} is not an attribute name.")
+            raise InvalidSyntaxException(
+                detail=f"Operation {self.index}: {key!r} is not an attribute name."
+            )
         target = resolve(self.rtype, node)
         if target is None:
-            raise invalid_syntax(
-                f"Operation {self.index}: {key!r} is not an attribute of a {self.rtype}."
+            raise InvalidSyntaxException(
+                detail=f"Operation {self.index}: {key!r} is not an attribute of a {self.rtype}."
             )
         if target.attribute.read_only:
             return  # RFC 7643 §2.2: readOnly values sent by a client are ignored.
@@ -232,7 +247,7 @@ class _Operation:
     def _at(self, target: Target, condition: FilterNode | None, value: Any) -> None:
         a = target.attribute
         if self.op != "remove" and not self.has_value:
-            raise invalid_value(f"Operation {self.index}: {self.op} needs a value.")
+            raise InvalidValueException(detail=f"Operation {self.index}: {self.op} needs a value.")
         if self.rtype == "Group" and a.name == "members":
             self._members(target, condition, value)
             return
@@ -245,9 +260,10 @@ class _Operation:
             self._sub_of_complex(host, target, value)
         elif a.type == "complex" and self.op != "remove":
             if not isinstance(value, dict):
-                raise invalid_value(
-                    f"Operation {self.index}: {target.name} is complex: its value is an object "
-                    f"of sub-attributes ({', '.join(s.name for s in a.sub.values())})."
+                raise InvalidValueException(
+                    detail=f"Operation {self.index}: {target.name} is complex: its value is an "
+                    "object of sub-attributes "
+                    f"({', '.join(s.name for s in a.sub.values())})."
                 )
             # RFC 7644 §3.5.2.1/3: sub-attributes not in "value" are left unchanged.
             current = host.get(a.name) if isinstance(host.get(a.name), dict) else {}
@@ -330,8 +346,9 @@ class _Operation:
                     # or attribute value that could be operated on. This occurs when the
                     # specified "path" value contains a filter that yields no match." §3.5.2.3
                     # says the same for replace.
-                    raise no_target(
-                        f"Operation {self.index}: no value of {a.name} matches {self.path!r}."
+                    raise NoTargetException(
+                        detail=f"Operation {self.index}: no value of {a.name} matches "
+                        f"{self.path!r}."
                     )
             elif self.op == "remove":
                 if sub is None:
@@ -358,28 +375,32 @@ class _Operation:
         assert editor is not None
         if target.sub is not None:
             if target.sub.name != "display":
-                raise mutability(
-                    f"Operation {self.index}: members.{target.sub.name} cannot be changed; "
+                raise MutabilityException(
+                    detail=f"Operation {self.index}: members.{target.sub.name} cannot be changed; "
                     "remove the member and add the right one."
                 )
             # display is readWrite: members[value eq "id"].display, or members.display for
             # every member (as emails.value reaches every email).
             ids = editor.select(condition) if condition is not None else None
             if ids == []:
-                raise no_target(f"Operation {self.index}: no member matches {self.path!r}.")
+                raise NoTargetException(
+                    detail=f"Operation {self.index}: no member matches {self.path!r}."
+                )
             editor.set_display(ids, None if self.op == "remove" else value)
             return
         if condition is not None:
             if self.op != "remove":
-                raise invalid_path(
-                    f"Operation {self.index}: {self.op} does not take a member filter; "
+                raise InvalidPathException(
+                    detail=f"Operation {self.index}: {self.op} does not take a member filter; "
                     'add members with {"op": "add", "path": "members", "value": [{"value": id}]}.'
                 )
             ids = editor.select(condition)
             if not ids:
                 # RFC 7644 §3.12 noTarget: "the specified "path" value contains a filter that
                 # yields no match".
-                raise no_target(f"Operation {self.index}: no member matches {self.path!r}.")
+                raise NoTargetException(
+                    detail=f"Operation {self.index}: no member matches {self.path!r}."
+                )
             editor.remove(ids)
             return
         if self.op == "remove":
@@ -407,8 +428,8 @@ def _canonical_keys(attribute: Attribute, value: dict[str, Any], index: int) -> 
     for key, item in value.items():
         sub = attribute.sub_attribute(key) if isinstance(key, str) else None
         if sub is None:
-            raise invalid_syntax(
-                f"Operation {index}: {key!r} is not a sub-attribute of {attribute.name}."
+            raise InvalidSyntaxException(
+                detail=f"Operation {index}: {key!r} is not a sub-attribute of {attribute.name}."
             )
         result[sub.name] = item
     return result
@@ -416,8 +437,8 @@ def _canonical_keys(attribute: Attribute, value: dict[str, Any], index: int) -> 
 
 def _dict_value(attribute: Attribute, value: Any, index: int) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise invalid_value(
-            f"Operation {index}: a value of {attribute.name} is an object of sub-attributes."
+        raise InvalidValueException(
+            detail=f"Operation {index}: a value of {attribute.name} is an object of sub-attributes."
         )
     return _canonical_keys(attribute, value, index)
 
@@ -432,7 +453,9 @@ def _values_of(value: Any) -> set[str]:
         if isinstance(item, str):
             found.add(item)
         elif item is not None:
-            raise invalid_value(f'Cannot remove {item!r}: name values as {{"value": "…"}}.')
+            raise InvalidValueException(
+                detail=f'Cannot remove {item!r}: name values as {{"value": "…"}}.'
+            )
     return found
 
 
@@ -481,11 +504,13 @@ def _matches(attribute: Attribute, item: dict[str, Any], node: FilterNode) -> bo
     if isinstance(node, Not):
         return not _matches(attribute, item, node.expr)
     if isinstance(node, ValuePath):
-        raise invalid_path(f"A value selection cannot be nested inside another ({node}).")
+        raise InvalidPathException(
+            detail=f"A value selection cannot be nested inside another ({node})."
+        )
     path = node.attr_path  # type: ignore[attr-defined]
     sub = attribute.sub_attribute(path.attr) if path.sub_attr is None else None
     if sub is None:
-        raise invalid_path(f"{path} is not a sub-attribute of {attribute.name}.")
+        raise InvalidPathException(detail=f"{path} is not a sub-attribute of {attribute.name}.")
     actual = item.get(sub.name)
     if isinstance(node, Present):
         return actual not in (None, "", [], {})

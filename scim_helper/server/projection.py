@@ -19,8 +19,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from scim2_models import InvalidValueException
+
 from .discovery import KINDS, schema_definitions
-from .errors import invalid_value
 
 ALWAYS, NEVER, DEFAULT, REQUEST = "always", "never", "default", "request"
 
@@ -71,7 +72,9 @@ def split_names(value: str | Iterable[str] | None) -> list[str]:
     names = []
     for item in items:
         if not isinstance(item, str):
-            raise invalid_value("attributes and excludedAttributes must be attribute names.")
+            raise InvalidValueException(
+                detail="attributes and excludedAttributes must be attribute names."
+            )
         if item.strip():
             names.append(item.strip())
     return names
@@ -85,9 +88,9 @@ class Projection:
     ) -> None:
         attributes, excluded = list(attributes), list(excluded)
         if attributes and excluded:
-            raise invalid_value(
-                "attributes and excludedAttributes cannot be used together (RFC 7644 §3.4.2.5); "
-                "send one of them."
+            raise InvalidValueException(
+                detail="attributes and excludedAttributes cannot be used together (RFC 7644 "
+                "§3.4.2.5); send one of them."
             )
         kind = KINDS[resource_type]
         self.core = kind.schema.lower()

@@ -17,12 +17,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from scim2_models import EnterpriseUser, Group, User
+from scim2_models import EnterpriseUser, Group, InvalidSyntaxException, InvalidValueException, User
 from scim2_models.path import AttrPath
 
 from sync_app.scim.urns import ENTERPRISE_USER
-
-from .errors import invalid_syntax, invalid_value
 
 RESOURCE_TYPES = ("User", "Group")
 
@@ -175,8 +173,8 @@ def resource_type(rtype: str) -> ResourceType:
     try:
         return TYPES[rtype]
     except KeyError:
-        raise invalid_value(
-            f"Unknown resource type {rtype!r}: this server stores {' and '.join(TYPES)}."
+        raise InvalidValueException(
+            detail=f"Unknown resource type {rtype!r}: this server stores {' and '.join(TYPES)}."
         ) from None
 
 
@@ -248,7 +246,7 @@ def normalise(rtype: str, body: Any) -> Normalised:
     """
     rt = resource_type(rtype)
     if not isinstance(body, dict):
-        raise invalid_syntax(f"A {rtype} must be a JSON object, not {_kind(body)}.")
+        raise InvalidSyntaxException(detail=f"A {rtype} must be a JSON object, not {_kind(body)}.")
     out = Normalised(doc={})
     extensions: dict[str, dict[str, Any]] = {}
     for key, value in body.items():
@@ -263,8 +261,9 @@ def normalise(rtype: str, body: Any) -> Normalised:
             if value is None:
                 continue
             if not isinstance(value, dict):
-                raise invalid_value(
-                    f"'{key}' must be a JSON object of {ext.urn} attributes, not {_kind(value)}."
+                raise InvalidValueException(
+                    detail=f"'{key}' must be a JSON object of {ext.urn} attributes, not "
+                    f"{_kind(value)}."
                 )
             extensions[ext.urn] = _complex_body(ext.attributes, value, ext.urn, rtype)
             continue
@@ -273,9 +272,10 @@ def normalise(rtype: str, body: Any) -> Normalised:
             key = key[len(core_prefix) :]
         attribute = rt.core.attribute(key)
         if attribute is None:
-            raise invalid_syntax(
-                f"'{key}' is not an attribute of a SCIM {rtype} (schemas {', '.join(rt.schemas)}). "
-                "Check the spelling, or put extension attributes under their schema URN."
+            raise InvalidSyntaxException(
+                detail=f"'{key}' is not an attribute of a SCIM {rtype} (schemas "
+                f"{', '.join(rt.schemas)}). Check the spelling, or put extension "
+                "attributes under their schema URN."
             )
         if attribute.read_only or value is None:
             continue
@@ -298,20 +298,21 @@ def normalise(rtype: str, body: Any) -> Normalised:
 
 def _check_schemas(rt: ResourceType, value: Any) -> None:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise invalid_value("'schemas' must be a list of schema URNs.")
+        raise InvalidValueException(detail="'schemas' must be a list of schema URNs.")
     known = {u.lower() for u in rt.schemas}
     for urn in value:
         if urn.lower() not in known:
-            raise invalid_value(
-                f"Unknown schema {urn!r} for a {rt.name}: use {', '.join(rt.schemas)}."
+            raise InvalidValueException(
+                detail=f"Unknown schema {urn!r} for a {rt.name}: use {', '.join(rt.schemas)}."
             )
 
 
 def _check_required(rt: ResourceType, doc: dict[str, Any]) -> None:
     for attribute in rt.core.attributes.values():
         if attribute.required and not attribute.read_only and doc.get(attribute.name) in (None, ""):
-            raise invalid_value(
-                f"'{attribute.name}' is required for a {rt.name} (RFC 7643 §4) and is missing."
+            raise InvalidValueException(
+                detail=f"'{attribute.name}' is required for a {rt.name} (RFC 7643 §4) and is "
+                "missing."
             )
 
 
@@ -322,7 +323,7 @@ def _complex_body(
     for key, item in value.items():
         attribute = attrs.get(key.lower())
         if attribute is None:
-            raise invalid_syntax(f"'{key}' is not an attribute of {where}.")
+            raise InvalidSyntaxException(detail=f"'{key}' is not an attribute of {where}.")
         if attribute.read_only or item is None:
             continue
         checked = _value(attribute, item, f"{where}:{attribute.name}")
@@ -346,11 +347,15 @@ def _value(attribute: Attribute, value: Any, where: str) -> Any:
         # Lenient: a lone value where a list is expected is read as a list of one.
         value = [value]
     if not isinstance(value, list):
-        raise invalid_value(f"'{where}' is multi-valued: send a JSON list, not {_kind(value)}.")
+        raise InvalidValueException(
+            detail=f"'{where}' is multi-valued: send a JSON list, not {_kind(value)}."
+        )
     items = [_single(attribute, v, where) for v in value if v is not None]
     items = [i for i in items if i not in (None, {})]
     if attribute.type == "complex" and sum(1 for i in items if i.get("primary") is True) > 1:
-        raise invalid_value(f"Only one value of '{where}' may have primary true (RFC 7643 §2.4).")
+        raise InvalidValueException(
+            detail=f"Only one value of '{where}' may have primary true (RFC 7643 §2.4)."
+        )
     return items or None
 
 
@@ -358,14 +363,16 @@ def _single(attribute: Attribute, value: Any, where: str) -> Any:
     kind = attribute.type
     if kind == "complex":
         if not isinstance(value, dict):
-            raise invalid_value(f"'{where}' is a complex attribute: send a JSON object.")
+            raise InvalidValueException(
+                detail=f"'{where}' is a complex attribute: send a JSON object."
+            )
         result: dict[str, Any] = {}
         for key, item in value.items():
             sub = attribute.sub_attribute(key)
             if sub is None:
-                raise invalid_syntax(
-                    f"'{key}' is not a sub-attribute of '{where}' "
-                    f"(it has {', '.join(s.name for s in attribute.sub.values())})."
+                raise InvalidSyntaxException(
+                    detail=f"'{key}' is not a sub-attribute of '{where}' (it has "
+                    f"{', '.join(s.name for s in attribute.sub.values())})."
                 )
             if sub.read_only or item is None:
                 continue
@@ -377,30 +384,34 @@ def _single(attribute: Attribute, value: Any, where: str) -> Any:
         return to_bool(value, where)
     if kind in ("string", "reference", "binary"):
         if not isinstance(value, str):
-            raise invalid_value(f"'{where}' must be a string, not {_kind(value)}.")
+            raise InvalidValueException(detail=f"'{where}' must be a string, not {_kind(value)}.")
         limit = {"binary": MAX_BINARY_LENGTH, "reference": MAX_STRING_LENGTH}.get(
             kind, MAX_INDEXED_LENGTH if _indexed(where) else MAX_STRING_LENGTH
         )
         if len(value) > limit:
-            raise invalid_value(f"'{where}' is longer than {limit} characters.")
+            raise InvalidValueException(detail=f"'{where}' is longer than {limit} characters.")
         if kind == "binary":
             try:
                 base64.b64decode(value, validate=True)
             except (binascii.Error, ValueError):
-                raise invalid_value(f"'{where}' must be base64-encoded binary.") from None
+                raise InvalidValueException(
+                    detail=f"'{where}' must be base64-encoded binary."
+                ) from None
         return value
     if kind == "integer":
         if isinstance(value, bool) or not isinstance(value, int):
-            raise invalid_value(f"'{where}' must be an integer, not {_kind(value)}.")
+            raise InvalidValueException(detail=f"'{where}' must be an integer, not {_kind(value)}.")
         return value
     if kind == "decimal":
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise invalid_value(f"'{where}' must be a number, not {_kind(value)}.")
+            raise InvalidValueException(detail=f"'{where}' must be a number, not {_kind(value)}.")
         return value
     if kind == "dateTime":
         normal = parse_datetime(value) if isinstance(value, str) else None
         if normal is None:
-            raise invalid_value(f"'{where}' must be a dateTime like \"2024-05-13T04:42:34Z\".")
+            raise InvalidValueException(
+                detail=f"'{where}' must be a dateTime like \"2024-05-13T04:42:34Z\"."
+            )
         return normal
     return value  # pragma: no cover - every RFC 7643 type is handled above
 
@@ -417,7 +428,7 @@ def to_bool(value: Any, where: str) -> bool:
         return value
     if isinstance(value, str) and value.lower() in ("true", "false"):
         return value.lower() == "true"
-    raise invalid_value(f"'{where}' must be true or false, not {value!r}.")
+    raise InvalidValueException(detail=f"'{where}' must be true or false, not {value!r}.")
 
 
 def members_list(value: Any) -> list[dict[str, str]]:
@@ -429,25 +440,31 @@ def members_list(value: Any) -> list[dict[str, str]]:
     if isinstance(value, dict):
         value = [value]
     if not isinstance(value, list):
-        raise invalid_value("'members' must be a list of {\"value\": id} objects.")
+        raise InvalidValueException(detail="'members' must be a list of {\"value\": id} objects.")
     result = []
     for item in value:
         if not isinstance(item, dict):
-            raise invalid_value(f'A member must be an object with a "value" id, not {item!r}.')
+            raise InvalidValueException(
+                detail=f'A member must be an object with a "value" id, not {item!r}.'
+            )
         member = {k.lower(): v for k, v in item.items()}
         ident = member.get("value")
         if not isinstance(ident, str) or not ident:
-            raise invalid_value('Each member needs a "value": the id of a User or Group.')
+            raise InvalidValueException(
+                detail='Each member needs a "value": the id of a User or Group.'
+            )
         unknown = set(member) - {"value", "type", "display", "$ref"}
         if unknown:
-            raise invalid_syntax(
-                f"'{sorted(unknown)[0]}' is not a sub-attribute of 'members' "
-                "(it has value, type, display, $ref)."
+            raise InvalidSyntaxException(
+                detail=f"'{sorted(unknown)[0]}' is not a sub-attribute of 'members' (it has "
+                "value, type, display, $ref)."
             )
         mtype = member.get("type")
         if mtype is not None:
             if not isinstance(mtype, str) or mtype.lower() not in ("user", "group"):
-                raise invalid_value(f'A member\'s type is "User" or "Group", not {mtype!r}.')
+                raise InvalidValueException(
+                    detail=f'A member\'s type is "User" or "Group", not {mtype!r}.'
+                )
             mtype = mtype.capitalize()
         entry = {"value": ident, "type": mtype} if mtype else {"value": ident}
         display = member_display(member.get("display"))

@@ -17,7 +17,7 @@ MEDIA_TYPE = "application/scim+json"
 ENDPOINTS = {"User": "Users", "Group": "Groups"}
 
 
-class ScimResponse(JSONResponse):
+class ScimJSONResponse(JSONResponse):
     """A JSON body sent as ``application/scim+json`` (RFC 7644 §3.1)."""
 
     media_type = MEDIA_TYPE

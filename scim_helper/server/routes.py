@@ -12,6 +12,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from scim2_models import InvalidSyntaxException, InvalidValueException, NotImplementedException
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -20,11 +21,11 @@ from starlette.routing import Route
 from sync_app.scim.urns import LIST_RESPONSE, PATCH_OP, SEARCH_REQUEST
 
 from .discovery import KINDS, Kind
-from .errors import MethodNotAllowed, NotImplementedYet, invalid_syntax, invalid_value
+from .errors import MethodNotAllowed
 from .filters import finds_one_user
 from .limits import Limits, page, parse_int, read_json
 from .projection import Projection, projection, split_names
-from .responses import ScimResponse, add_links, base_url
+from .responses import ScimJSONResponse, add_links, base_url
 
 
 async def call_store(request: Request, method: str, *args: Any, **kwargs: Any) -> Any:
@@ -74,7 +75,9 @@ def _with_members(request: Request, kind: Kind) -> bool:
     return kind.name != "Group" or _projection(request, kind.name).returns("members")
 
 
-def _respond(request: Request, document: dict[str, Any], *, status_code: int = 200) -> ScimResponse:
+def _respond(
+    request: Request, document: dict[str, Any], *, status_code: int = 200
+) -> ScimJSONResponse:
     """One resource, with its links, the attributes asked for, and its ETag (and Location)."""
     add_links(document, base_url(request))
     meta = document.get("meta") or {}
@@ -84,7 +87,7 @@ def _respond(request: Request, document: dict[str, Any], *, status_code: int = 2
     if status_code == 201 and meta.get("location"):
         headers["Location"] = meta["location"]
     body = _projection(request, meta.get("resourceType") or "User").apply(document)
-    return ScimResponse(body, status_code=status_code, headers=headers)
+    return ScimJSONResponse(body, status_code=status_code, headers=headers)
 
 
 def _etag_matches(header: str, version: str) -> bool:
@@ -107,7 +110,7 @@ def _reject_search_as_id(resource_id: str) -> None:
     # ``GET /Users/.search`` reaches the item route; it names an endpoint, not a resource.
     if resource_id == ".search":
         raise MethodNotAllowed(
-            "/.search takes a POST with a SearchRequest body (RFC 7644 §3.4.3).",
+            detail="/.search takes a POST with a SearchRequest body (RFC 7644 §3.4.3).",
             headers={"Allow": "POST"},
         )
 
@@ -119,7 +122,9 @@ def _sort_order(value: Any) -> str:
     if value is None or value == "":
         return "ascending"
     if not isinstance(value, str) or value.lower() not in ("ascending", "descending"):
-        raise invalid_value(f"sortOrder must be 'ascending' or 'descending'; got {value!r}.")
+        raise InvalidValueException(
+            detail=f"sortOrder must be 'ascending' or 'descending'; got {value!r}."
+        )
     return value.lower()
 
 
@@ -137,7 +142,7 @@ async def _query(
 ) -> Response:
     for name, value in (("filter", filter), ("sortBy", sort_by)):
         if value is not None and not isinstance(value, str):
-            raise invalid_value(f"{name} must be a string.")
+            raise InvalidValueException(detail=f"{name} must be a string.")
     projections = {
         rtype: projection(rtype, tuple(attributes), tuple(excluded)) for rtype in resource_types
     }
@@ -165,7 +170,7 @@ async def _query(
         add_links(document, base)
         rtype = (document.get("meta") or {}).get("resourceType") or resource_types[0]
         resources.append(projections.get(rtype, projections[resource_types[0]]).apply(document))
-    return ScimResponse(
+    return ScimJSONResponse(
         {
             "schemas": [LIST_RESPONSE],
             "totalResults": total,
@@ -215,8 +220,8 @@ query_everything = functools.partial(query_root, list(KINDS.values()))
 async def me(request: Request) -> Response:
     """Every method on /Me and below: 501, as RFC 7644 §3.11 asks of a service provider
     that does not support the alias."""
-    raise NotImplementedYet(
-        "This server does not support /Me: it does not map a bearer token to a User. "
+    raise NotImplementedException(
+        detail="This server does not support /Me: it does not map a bearer token to a User. "
         'Use /Users/{id} (find the id with a filter such as userName eq "...").'
     )
 
@@ -226,7 +231,9 @@ def _search_int(body: dict[str, Any], name: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise invalid_value(f'{name} must be an integer, like "{name}": 10; got {value!r}.')
+        raise InvalidValueException(
+            detail=f'{name} must be an integer, like "{name}": 10; got {value!r}.'
+        )
     return value
 
 
@@ -235,7 +242,9 @@ async def search(kinds: list[Kind], request: Request) -> Response:
     body = await read_json(request, _limits(request))
     schemas = body.get("schemas")
     if not isinstance(schemas, list) or SEARCH_REQUEST not in schemas:
-        raise invalid_syntax(f'A search body must have "schemas": ["{SEARCH_REQUEST}"].')
+        raise InvalidSyntaxException(
+            detail=f'A search body must have "schemas": ["{SEARCH_REQUEST}"].'
+        )
     return await _query(
         request,
         [kind.name for kind in kinds],
@@ -303,12 +312,16 @@ async def patch(kind: Kind, request: Request) -> Response:
     body = await read_json(request, _limits(request))
     schemas = body.get("schemas")
     if not isinstance(schemas, list) or PATCH_OP not in schemas:
-        raise invalid_syntax(f'A PATCH body must have "schemas": ["{PATCH_OP}"].')
+        raise InvalidSyntaxException(detail=f'A PATCH body must have "schemas": ["{PATCH_OP}"].')
     operations = body.get("Operations")
     if not isinstance(operations, list) or not operations:
-        raise invalid_syntax('A PATCH body must have "Operations": a list of operations.')
+        raise InvalidSyntaxException(
+            detail='A PATCH body must have "Operations": a list of operations.'
+        )
     if not all(isinstance(operation, dict) for operation in operations):
-        raise invalid_syntax('Each PATCH operation must be an object like {"op": "add", ...}.')
+        raise InvalidSyntaxException(
+            detail='Each PATCH operation must be an object like {"op": "add", ...}.'
+        )
     document = await call_store(
         request,
         "patch",

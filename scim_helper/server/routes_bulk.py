@@ -10,33 +10,37 @@ from __future__ import annotations
 
 from typing import Any
 
+from scim2_models import InvalidSyntaxException, InvalidValueException, PayloadTooLargeException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from sync_app.scim.urns import BULK_REQUEST, BULK_RESPONSE
 
-from .errors import PayloadTooLarge, invalid_syntax, invalid_value
 from .limits import Limits, read_json
-from .responses import ScimResponse, base_url, location
+from .responses import ScimJSONResponse, base_url, location
 from .routes import call_store
 
 
 def _operations(body: dict[str, Any], limits: Limits) -> list[dict[str, Any]]:
     schemas = body.get("schemas")
     if not isinstance(schemas, list) or BULK_REQUEST not in schemas:
-        raise invalid_syntax(f'A Bulk body must have "schemas": ["{BULK_REQUEST}"].')
+        raise InvalidSyntaxException(detail=f'A Bulk body must have "schemas": ["{BULK_REQUEST}"].')
     operations = body.get("Operations")
     if not isinstance(operations, list):
-        raise invalid_syntax('A Bulk body must have "Operations": a list of operations.')
+        raise InvalidSyntaxException(
+            detail='A Bulk body must have "Operations": a list of operations.'
+        )
     if len(operations) > limits.max_operations:
-        raise PayloadTooLarge(
-            f"This Bulk request has {len(operations)} operations; the server accepts at most "
-            f"{limits.max_operations} (bulk.maxOperations in /ServiceProviderConfig). "
+        raise PayloadTooLargeException(
+            detail=f"This Bulk request has {len(operations)} operations; the server accepts at "
+            f"most {limits.max_operations} (bulk.maxOperations in /ServiceProviderConfig). "
             "Split it into smaller requests."
         )
     if not all(isinstance(operation, dict) for operation in operations):
-        raise invalid_syntax('Each Bulk operation must be an object like {"method": "POST", ...}.')
+        raise InvalidSyntaxException(
+            detail='Each Bulk operation must be an object like {"method": "POST", ...}.'
+        )
     return operations
 
 
@@ -45,7 +49,9 @@ def _fail_on_errors(body: dict[str, Any]) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise invalid_value(f"failOnErrors must be a positive integer; got {value!r}.")
+        raise InvalidValueException(
+            detail=f"failOnErrors must be a positive integer; got {value!r}."
+        )
     return value
 
 
@@ -71,7 +77,7 @@ async def bulk(request: Request) -> Response:
     fail_on_errors = _fail_on_errors(body)
     results = await call_store(request, "bulk", operations, fail_on_errors=fail_on_errors)
     base = base_url(request)
-    return ScimResponse(
+    return ScimJSONResponse(
         {"schemas": [BULK_RESPONSE], "Operations": [_result(r, base) for r in results]}
     )
 

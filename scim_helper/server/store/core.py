@@ -17,13 +17,13 @@ from contextlib import contextmanager
 from types import SimpleNamespace
 from typing import Any, TypeVar
 
+from scim2_models import InvalidValueException, NotFoundException, UniquenessException
 from sqlalchemy import Connection, bindparam, delete, func, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from .. import resources as res
 from .. import tenants
 from ..db import MAX_SQL_INTEGER, analyse, create_db_engine, optimise
-from ..errors import NotFound, invalid_value, uniqueness
 from ..filters import compile_filter, sort_expression
 from ..patch import apply_patch
 from .members import MemberRows
@@ -207,7 +207,7 @@ class Store:
         ``inline`` as for :meth:`get`."""
         rtypes = list(dict.fromkeys(rtypes))
         if not rtypes:
-            raise invalid_value("Search at least one resource type (User or Group).")
+            raise InvalidValueException(detail="Search at least one resource type (User or Group).")
         for rtype in rtypes:
             res.resource_type(rtype)
         where = [R.c.tenant == tenant]
@@ -216,7 +216,9 @@ class Store:
             where.append(compile_filter(rtypes, filter))
         order = (sort_order or "ascending").lower()
         if order not in ("ascending", "descending"):
-            raise invalid_value(f'sortOrder is "ascending" or "descending", not {sort_order!r}.')
+            raise InvalidValueException(
+                detail=f'sortOrder is "ascending" or "descending", not {sort_order!r}.'
+            )
         ordering: list[Any] = []
         if sort_by:
             key = sort_expression(rtypes, sort_by)
@@ -251,8 +253,8 @@ class Store:
         params = {"rid": rid, "tenant": tenant, "rtype": rtype}
         row = conn.execute(statement, params).first() if isinstance(rid, str) else None
         if row is None:
-            raise NotFound(
-                f"No {rtype} with id '{rid}' in your tenant. List /{rtype}s to see the ids "
+            raise NotFoundException(
+                detail=f"No {rtype} with id '{rid}' in your tenant. List /{rtype}s to see the ids "
                 "that exist."
             )
         return row
@@ -533,14 +535,14 @@ class Store:
             if c[key] is None:
                 continue
             if c[key] in seen:
-                raise uniqueness(taken_message(rtype, label, c[shown]))
+                raise UniquenessException(detail=taken_message(rtype, label, c[shown]))
             seen[c[key]] = c[shown]
         keys = list(seen)
         for chunk in chunks(keys):
             params = {"tenant": tenant, "keys": chunk, "own": -1 if own_pk is None else own_pk}
             taken = conn.execute(TAKEN[rtype], params).scalars().first()
             if taken is not None:
-                raise uniqueness(taken_message(rtype, label, seen[taken]))
+                raise UniquenessException(detail=taken_message(rtype, label, seen[taken]))
 
     # -- bulk ---------------------------------------------------------------------------
 

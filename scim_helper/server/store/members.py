@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from scim2_models import InvalidValueException
 from scim2_models.path import FilterNode
 from sqlalchemy import Connection, and_, bindparam, delete, insert, select, update
 
 from .. import resources as res
-from ..errors import invalid_value
 from ..filters import _MEMBER, _ItemCompiler
 from .rows import M, R, chunks
 
@@ -72,15 +72,18 @@ class MemberRows:
         for ident, member in wanted.items():
             row = found.get(ident)
             if row is None:
-                raise invalid_value(
-                    f"No User or Group with id '{ident}' in your tenant: a member must be an "
-                    "existing resource (400 invalidValue). Create it first, then add it."
+                raise InvalidValueException(
+                    detail=f"No User or Group with id '{ident}' in your tenant: a member must be "
+                    "an existing resource (400 invalidValue). Create it first, then add "
+                    "it."
                 )
             mtype = member.get("type")
             if mtype is not None and mtype != row.rtype:
-                raise invalid_value(f"'{ident}' is a {row.rtype}, not a {mtype}: fix its type.")
+                raise InvalidValueException(
+                    detail=f"'{ident}' is a {row.rtype}, not a {mtype}: fix its type."
+                )
             if row.pk == self.group_pk:
-                raise invalid_value("A group cannot be a member of itself.")
+                raise InvalidValueException(detail="A group cannot be a member of itself.")
             result[row.pk] = member.get("display")
         return result
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
+from scim2_models import PreconditionFailedException, SCIMException, UniquenessException
 from sqlalchemy import Connection, bindparam, delete, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from .. import resources as res
 from ..db import memberships, multi_values, resources
-from ..errors import PreconditionFailed, ScimError, uniqueness
 
 R = resources
 M = memberships
@@ -177,9 +177,9 @@ def check_if_match(if_match: str | None, version: int) -> None:
         tag = candidate.strip()
         if tag == "*" or tag == current or tag == current[2:]:
             return
-    raise PreconditionFailed(
-        f"The resource has changed since you read it: its version is {current}, your If-Match "
-        f"was {if_match}. GET it again and retry with the new ETag (412)."
+    raise PreconditionFailedException(
+        detail=f"The resource has changed since you read it: its version is {current}, your "
+        f"If-Match was {if_match}. GET it again and retry with the new ETag (412)."
     )
 
 
@@ -196,12 +196,16 @@ def taken_message(rtype: str, label: str, value: Any) -> str:
     )
 
 
-def conflict(rtype: str, columns: dict[str, Any], exc: IntegrityError) -> ScimError:
+def conflict(rtype: str, columns: dict[str, Any], exc: IntegrityError) -> SCIMException:
     message = str(exc.orig)
     if "user_name" in message:
-        return uniqueness(taken_message("User", "userName", columns.get("user_name")))
+        return UniquenessException(
+            detail=taken_message("User", "userName", columns.get("user_name"))
+        )
     if "display_name" in message or "group_name" in message:
-        return uniqueness(taken_message("Group", "displayName", columns.get("display_name")))
+        return UniquenessException(
+            detail=taken_message("Group", "displayName", columns.get("display_name"))
+        )
     raise exc
 
 

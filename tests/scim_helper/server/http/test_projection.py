@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from scim2_models import InvalidValueException
 
-from scim_helper.server.errors import BadRequest
 from scim_helper.server.projection import Projection
 
 from .conftest import ENTERPRISE, USER, Api, assert_scim_error
@@ -71,7 +71,7 @@ def test_rfc7643_7_always_attributes_cannot_be_excluded() -> None:
 
 def test_rfc7644_3_4_2_5_attributes_and_excluded_together_are_invalid() -> None:
     """attributes and excludedAttributes are mutually exclusive."""
-    with pytest.raises(BadRequest):
+    with pytest.raises(InvalidValueException):
         Projection("User", ["userName"], ["emails"])
 
 

@@ -14,12 +14,25 @@ from typing import Any
 import pytest
 import requests
 
-from scim_helper.server.errors import SCIM_TYPES
 from scim_helper.server.runner import LocalServer
 from tests.fixtures.local import TenantLogin
 from tests.scim_helper.server.http.conftest import ERROR, GROUP, PATCH_OP, USER, Api
 
 __all__ = ["ERROR", "GROUP", "PATCH_OP", "USER", "Api", "check_error", "seed", "snapshot"]
+
+# RFC 7644 §3.12, Table 9: every scimType and the status it goes with.
+SCIM_TYPES: dict[str, int] = {
+    "invalidFilter": 400,
+    "tooMany": 400,
+    "uniqueness": 409,
+    "mutability": 400,
+    "invalidSyntax": 400,
+    "invalidPath": 400,
+    "noTarget": 400,
+    "invalidValue": 400,
+    "invalidVers": 400,
+    "sensitive": 400,
+}
 
 SEARCH = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
 BULK = "urn:ietf:params:scim:api:messages:2.0:BulkRequest"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from scim2_models import InvalidValueException
 
-from scim_helper.server.errors import BadRequest
 from scim_helper.server.store import Store
 
 from .builders import user
@@ -129,7 +129,7 @@ def test_rfc7644_3_4_2_3_bad_sort_is_400(
     store: Store, tenant: str, kwargs: dict, fragment: str
 ) -> None:
     """An unknown sortBy attribute or sortOrder is a 400 naming it."""
-    with pytest.raises(BadRequest, match=fragment):
+    with pytest.raises(InvalidValueException, match=fragment):
         store.search(tenant, ["User"], **kwargs)  # type: ignore[arg-type]
 
 

@@ -7,8 +7,13 @@ import threading
 from typing import Any
 
 import pytest
+from scim2_models import (
+    ConflictException,
+    NotFoundException,
+    PreconditionFailedException,
+    SCIMException,
+)
 
-from scim_helper.server.errors import BadRequest, Conflict, NotFound, PreconditionFailed
 from scim_helper.server.store import Store
 
 from .builders import ENTERPRISE, group, ids, user
@@ -34,15 +39,15 @@ def test_rfc7644_3_4_1_get_returns_what_create_returned(store: Store, tenant: st
 
 
 def test_rfc7644_3_4_1_get_unknown_id_is_404(store: Store, tenant: str) -> None:
-    """An unknown id is NotFound with a message naming it."""
-    with pytest.raises(NotFound, match="No User with id 'nope' in your tenant"):
+    """An unknown id is NotFoundException with a message naming it."""
+    with pytest.raises(NotFoundException, match="No User with id 'nope' in your tenant"):
         store.get(tenant, "User", "nope")
 
 
 def test_rfc7644_3_4_1_get_with_wrong_type_is_404(store: Store, tenant: str) -> None:
     """A User id asked for as a Group is not found."""
     created = user(store, tenant, "pam")
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFoundException):
         store.get(tenant, "Group", created["id"])
 
 
@@ -73,21 +78,21 @@ def test_rfc7643_2_3_2_boolean_strings_are_accepted(store: Store, tenant: str) -
 
 def test_rfc7643_2_unknown_attribute_is_invalid_syntax(store: Store, tenant: str) -> None:
     """An attribute the schema does not define is refused, naming it."""
-    with pytest.raises(BadRequest, match="'favouriteColour'") as info:
+    with pytest.raises(SCIMException, match="'favouriteColour'") as info:
         store.create(tenant, "User", {"userName": "x", "favouriteColour": "blue"})
     assert info.value.scim_type == "invalidSyntax"
 
 
 def test_rfc7643_2_wrong_type_is_invalid_value(store: Store, tenant: str) -> None:
     """A value of the wrong type is invalidValue naming the attribute."""
-    with pytest.raises(BadRequest, match=r"name\.givenName") as info:
+    with pytest.raises(SCIMException, match=r"name\.givenName") as info:
         store.create(tenant, "User", {"userName": "x", "name": {"givenName": 3}})
     assert info.value.scim_type == "invalidValue"
 
 
 def test_rfc7643_4_1_user_name_is_required(store: Store, tenant: str) -> None:
     """A User without userName is refused."""
-    with pytest.raises(BadRequest, match="userName") as info:
+    with pytest.raises(SCIMException, match="userName") as info:
         store.create(tenant, "User", {"displayName": "No Name"})
     assert info.value.scim_type == "invalidValue"
 
@@ -95,7 +100,7 @@ def test_rfc7643_4_1_user_name_is_required(store: Store, tenant: str) -> None:
 def test_rfc7643_4_1_user_name_is_unique_case_insensitively(store: Store, tenant: str) -> None:
     """A second userName differing only in case is a 409 uniqueness."""
     user(store, tenant, "mscott")
-    with pytest.raises(Conflict, match="userName 'MScott' is already taken") as info:
+    with pytest.raises(ConflictException, match="userName 'MScott' is already taken") as info:
         user(store, tenant, "MScott")
     assert info.value.scim_type == "uniqueness"
 
@@ -103,7 +108,7 @@ def test_rfc7643_4_1_user_name_is_unique_case_insensitively(store: Store, tenant
 def test_rfc7643_4_2_group_display_name_is_unique(store: Store, tenant: str) -> None:
     """A second Group with the same displayName (any case) is a 409 uniqueness."""
     group(store, tenant, "Sales")
-    with pytest.raises(Conflict) as info:
+    with pytest.raises(ConflictException) as info:
         group(store, tenant, "SALES")
     assert info.value.scim_type == "uniqueness"
 
@@ -164,7 +169,7 @@ def test_rfc7643_4_2_member_display_longer_than_512_is_invalid_value(
     """A member display that does not fit its column is 400 invalidValue, not a crash."""
     dwight = user(store, tenant, "dschrute")
     members = [{"value": dwight["id"], "display": "x" * 513}]
-    with pytest.raises(BadRequest) as info:
+    with pytest.raises(SCIMException) as info:
         store.create(tenant, "Group", {"displayName": "Sales", "members": members})
     assert info.value.scim_type == "invalidValue"
 
@@ -187,7 +192,7 @@ def test_database_of_an_older_release_gains_member_display(tmp_path) -> None:
 
 def test_rfc7643_4_2_unknown_member_is_invalid_value(store: Store, tenant: str) -> None:
     """A member id that does not exist is 400 invalidValue, and no group is created."""
-    with pytest.raises(BadRequest, match="No User or Group with id 'ghost'") as info:
+    with pytest.raises(SCIMException, match="No User or Group with id 'ghost'") as info:
         store.create(tenant, "Group", {"displayName": "G", "members": [{"value": "ghost"}]})
     assert info.value.scim_type == "invalidValue"
     assert store.search(tenant, ["Group"])[0] == 0
@@ -201,7 +206,7 @@ def test_rfc7644_3_6_delete_user_removes_it_from_groups(store: Store, tenant: st
     after = store.get(tenant, "Group", sales["id"])
     assert [m["value"] for m in after["members"]] == [dwight["id"]]
     assert after["meta"]["version"] != sales["meta"]["version"]
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFoundException):
         store.get(tenant, "User", michael["id"])
 
 
@@ -237,7 +242,7 @@ def test_rfc7644_3_5_1_put_to_taken_user_name_is_409(store: Store, tenant: str) 
     """Renaming a user onto another's userName is a uniqueness conflict."""
     user(store, tenant, "a")
     b = user(store, tenant, "b")
-    with pytest.raises(Conflict):
+    with pytest.raises(ConflictException):
         store.replace(tenant, "User", b["id"], {"userName": "A"})
 
 
@@ -253,17 +258,17 @@ def test_rfc7644_3_14_if_match_current_version_succeeds(store: Store, tenant: st
 
 
 def test_rfc7644_3_14_if_match_stale_version_is_412(store: Store, tenant: str) -> None:
-    """A stale If-Match fails with PreconditionFailed on PUT, PATCH and DELETE."""
+    """A stale If-Match fails with PreconditionFailedException on PUT, PATCH and DELETE."""
     created = user(store, tenant, "a")
     stale = created["meta"]["version"]
     store.replace(tenant, "User", created["id"], {"userName": "a", "title": "x"})
-    with pytest.raises(PreconditionFailed):
+    with pytest.raises(PreconditionFailedException):
         store.replace(tenant, "User", created["id"], {"userName": "a"}, if_match=stale)
-    with pytest.raises(PreconditionFailed):
+    with pytest.raises(PreconditionFailedException):
         store.patch(
             tenant, "User", created["id"], [{"op": "remove", "path": "title"}], if_match=stale
         )
-    with pytest.raises(PreconditionFailed):
+    with pytest.raises(PreconditionFailedException):
         store.delete(tenant, "User", created["id"], if_match=stale)
     assert store.get(tenant, "User", created["id"])["title"] == "x"
 
@@ -282,7 +287,7 @@ def test_rfc7644_3_14_concurrent_puts_with_same_if_match_one_wins(
                 tenant, "User", created["id"], {"userName": "a", "title": str(n)}, if_match=version
             )
             outcomes.append("ok")
-        except PreconditionFailed:
+        except PreconditionFailedException:
             outcomes.append("412")
 
     threads = [threading.Thread(target=put, args=(n,)) for n in range(6)]
@@ -371,18 +376,18 @@ def test_tenant_isolation(store: Store) -> None:
     _, b = store.mint_token()
     theirs = user(store, b, "secret")
     their_group = group(store, b, "BGroup", theirs)
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFoundException):
         store.get(a, "User", theirs["id"])
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFoundException):
         store.replace(a, "User", theirs["id"], {"userName": "x"})
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFoundException):
         store.patch(a, "User", theirs["id"], [{"op": "add", "path": "title", "value": "x"}])
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFoundException):
         store.delete(a, "User", theirs["id"])
     assert store.search(a, ["User", "Group"]) == (0, [])
     assert ids(store, a, f'id eq "{theirs["id"]}"') == set()
     assert ids(store, a, f'groups.value eq "{their_group["id"]}"') == set()
-    with pytest.raises(BadRequest) as info:
+    with pytest.raises(SCIMException) as info:
         store.create(a, "Group", {"displayName": "A", "members": [{"value": theirs["id"]}]})
     assert info.value.scim_type == "invalidValue"
     user(store, a, "secret")  # userName uniqueness is per tenant
@@ -422,10 +427,10 @@ def test_rfc7644_3_3_post_conflict_reads_as_the_checked_one(
     schema = {"User": USER, "Group": GROUP}[rtype]
     store.create(tenant, rtype, {"schemas": [schema], **first})
     second = {"schemas": [schema], **second}
-    with pytest.raises(Conflict) as posted:
+    with pytest.raises(ConflictException) as posted:
         store.create(tenant, rtype, second)
     normal = res.normalise(rtype, second)
-    with pytest.raises(Conflict) as checked:
+    with pytest.raises(ConflictException) as checked:
         store._writing(lambda conn: store._create_many(conn, tenant, rtype, [normal]))
     assert posted.value.detail == checked.value.detail
     assert posted.value.scim_type == checked.value.scim_type == "uniqueness"
@@ -440,7 +445,7 @@ def test_inline_reads_keep_one_connection_per_thread(tmp_path: Any) -> None:
     first = store.create(tenant, "User", {"schemas": [USER], "userName": "mscott"})
     assert store.get(tenant, "User", first["id"], inline=True)["userName"] == "mscott"
     kept = store._inline.conn
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFoundException):
         store.get(tenant, "User", "missing", inline=True)
     store.patch(tenant, "User", first["id"], [{"op": "replace", "path": "title", "value": "Boss"}])
     assert store.get(tenant, "User", first["id"], inline=True)["title"] == "Boss"
