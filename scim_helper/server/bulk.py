@@ -25,7 +25,7 @@ from scim2_models import (
 )
 from sqlalchemy import Connection
 
-from . import resources as res
+from . import resources
 from .errors import error_body
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -238,11 +238,11 @@ class _Runner:
         for op in batch:
             self.run_alone(op)
 
-    def _normalise_all(self, batch: list[_Op]) -> list[res.Normalised] | None:
+    def _normalise_all(self, batch: list[_Op]) -> list[resources.Normalised] | None:
         if len(batch) < 2:
             return None
         try:
-            return [res.normalise(op.rtype or "", op.data) for op in batch]
+            return [resources.normalise(op.rtype or "", op.data) for op in batch]
         except SCIMException:
             return None
 
@@ -332,7 +332,7 @@ class _Runner:
         data = self._resolve(op.data)
         rid = self._resolve(op.rid) if op.rid else None
         if op.method == "POST":
-            doc = store._create(conn, tenant, rtype, res.normalise(rtype, data))
+            doc = store._create(conn, tenant, rtype, resources.normalise(rtype, data))
             if op.bulk_id:
                 self.ids[op.bulk_id] = doc["id"]
             return self._result(op, 201, doc)
@@ -344,7 +344,9 @@ class _Runner:
             result["id"] = rid
             return result
         if op.method == "PUT":
-            doc = store._replace(conn, tenant, rtype, rid, res.normalise(rtype, data), op.version)
+            doc = store._replace(
+                conn, tenant, rtype, rid, resources.normalise(rtype, data), op.version
+            )
             return self._result(op, 200, doc)
         operations = data.get("Operations") if isinstance(data, dict) else data
         if isinstance(data, dict) and operations is None:

@@ -53,14 +53,14 @@ metadata = MetaData()
 # no row, offset or version can be that large, so callers answer such values themselves.
 MAX_SQL_INTEGER = 2**63 - 1
 
-tenants = Table(
+tenant_table = Table(
     "tenants",
     metadata,
     Column("id", String(64), primary_key=True),
     Column("created", String(32), nullable=False),
 )
 
-tokens = Table(
+token_table = Table(
     "tokens",
     metadata,
     # hex SHA-256 of the bearer token: the token itself is never stored.
@@ -68,7 +68,7 @@ tokens = Table(
     Column("tenant", String(64), ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
 )
 
-resources = Table(
+resource_table = Table(
     "resources",
     metadata,
     Column("pk", Integer, primary_key=True, autoincrement=True),
@@ -107,7 +107,7 @@ resources = Table(
     Index("ix_resources_last_modified", "tenant", "rtype", "last_modified"),
 )
 
-multi_values = Table(
+multi_value_table = Table(
     "multi_values",
     metadata,
     Column(
@@ -127,7 +127,7 @@ multi_values = Table(
     Index("ix_multi_values_value", "attr", "value_lower"),
 )
 
-memberships = Table(
+membership_table = Table(
     "memberships",
     metadata,
     Column(

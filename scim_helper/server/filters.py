@@ -49,7 +49,7 @@ from sqlalchemy import (
     true,
 )
 
-from .db import MAX_SQL_INTEGER, memberships, multi_values, resources
+from .db import MAX_SQL_INTEGER, membership_table, multi_value_table, resource_table
 from .resources import CHILD_ATTRIBUTES, TYPES, Attribute, Target, parse_datetime, resolve
 
 # Parentheses leave no node in scim2-models' tree, so its own depth limit does not see
@@ -63,9 +63,6 @@ MAX_COMPARISONS = 200
 _OPERATORS = "eq, ne, co, sw, ew, gt, ge, lt, le or pr"
 _VALUE_TERMINALS = {"STRING", "NUMBER", "TRUE", "FALSE", "NULL"}
 
-R = resources
-MV = multi_values
-M = memberships
 
 # ``attr eq "value"`` (or ``attr.sub eq "value"``) is most of what clients send: a sync looks
 # users up one at a time. Its node is built here as scim2-models' grammar builds it, without
@@ -301,24 +298,24 @@ def singular_operand(rtype: str, target: Target) -> Operand:
                 'filter on id instead, e.g. id eq "…".'
             )
         if key == ("meta", None):
-            return Operand(R.c.pk, "complex", "exact", name)
+            return Operand(resource_table.c.pk, "complex", "exact", name)
         if a.name == "password":
-            return Operand(R.c.password_hash, "password", "exact", name)
+            return Operand(resource_table.c.password_hash, "password", "exact", name)
     keys = tuple(k for k in (target.extension, a.name, sub.name if sub else None) if k)
-    return _json_operand(R.c.doc, keys, target.leaf, name)
+    return _json_operand(resource_table.c.doc, keys, target.leaf, name)
 
 
 _COLUMNS: dict[tuple[str, str | None], tuple[Any, str, str]] = {
-    ("id", None): (R.c.id, "string", "exact"),
-    ("externalId", None): (R.c.external_id, "string", "exact"),
-    ("userName", None): (R.c.user_name_lower, "string", "lowered"),
-    ("displayName", None): (R.c.display_name_lower, "string", "lowered"),
-    ("name", "familyName"): (R.c.family_name_lower, "string", "lowered"),
-    ("active", None): (R.c.active, "boolean", "exact"),
-    ("meta", "created"): (R.c.created, "dateTime", "exact"),
-    ("meta", "lastModified"): (R.c.last_modified, "dateTime", "exact"),
-    ("meta", "resourceType"): (R.c.rtype, "string", "fold"),
-    ("meta", "version"): (R.c.version, "version", "exact"),
+    ("id", None): (resource_table.c.id, "string", "exact"),
+    ("externalId", None): (resource_table.c.external_id, "string", "exact"),
+    ("userName", None): (resource_table.c.user_name_lower, "string", "lowered"),
+    ("displayName", None): (resource_table.c.display_name_lower, "string", "lowered"),
+    ("name", "familyName"): (resource_table.c.family_name_lower, "string", "lowered"),
+    ("active", None): (resource_table.c.active, "boolean", "exact"),
+    ("meta", "created"): (resource_table.c.created, "dateTime", "exact"),
+    ("meta", "lastModified"): (resource_table.c.last_modified, "dateTime", "exact"),
+    ("meta", "resourceType"): (resource_table.c.rtype, "string", "fold"),
+    ("meta", "version"): (resource_table.c.version, "version", "exact"),
 }
 
 
@@ -342,7 +339,9 @@ def item_operand(rtype: str, parent: Attribute, sub: Attribute) -> Operand:
             return Operand(m.c.id, "string", "exact", name)
         if sub.name == "display":
             # As shown: the display the client sent with the member, else the member's name.
-            expr = func.coalesce(M.c.display_lower, m.c.display_name_lower, m.c.user_name_lower)
+            expr = func.coalesce(
+                membership_table.c.display_lower, m.c.display_name_lower, m.c.user_name_lower
+            )
             return Operand(expr, "string", "lowered", name)
         if sub.name == "type":
             return Operand(m.c.rtype, "string", "fold", name)
@@ -351,27 +350,33 @@ def item_operand(rtype: str, parent: Attribute, sub: Attribute) -> Operand:
         )
     if sub.name == "value" and sub.type != "binary":
         if sub.case_exact:
-            return Operand(MV.c.value, sub.type, "exact", name)
-        return Operand(MV.c.value_lower, sub.type, "lowered", name)
+            return Operand(multi_value_table.c.value, sub.type, "exact", name)
+        return Operand(multi_value_table.c.value_lower, sub.type, "lowered", name)
     if sub.name == "type":
-        return Operand(MV.c.type_lower, "string", "lowered", name)
+        return Operand(multi_value_table.c.type_lower, "string", "lowered", name)
     if sub.name == "primary":
-        return Operand(MV.c.primary, "boolean", "exact", name)
-    return _json_operand(MV.c.item, (sub.name,), sub, name)
+        return Operand(multi_value_table.c.primary, "boolean", "exact", name)
+    return _json_operand(multi_value_table.c.item, (sub.name,), sub, name)
 
 
-_GROUP = resources.alias("g")
-_MEMBER = resources.alias("mbr")
+_GROUP = resource_table.alias("g")
+_MEMBER = resource_table.alias("mbr")
 
 
 def item_subquery(parent: Attribute, condition: Any | None) -> Any:
     """SELECT the resource pks that have a value of ``parent`` matching ``condition``."""
     if parent.name == "groups":
-        query = select(M.c.member_pk).select_from(M.join(_GROUP, _GROUP.c.pk == M.c.group_pk))
+        query = select(membership_table.c.member_pk).select_from(
+            membership_table.join(_GROUP, _GROUP.c.pk == membership_table.c.group_pk)
+        )
     elif parent.name == "members":
-        query = select(M.c.group_pk).select_from(M.join(_MEMBER, _MEMBER.c.pk == M.c.member_pk))
+        query = select(membership_table.c.group_pk).select_from(
+            membership_table.join(_MEMBER, _MEMBER.c.pk == membership_table.c.member_pk)
+        )
     else:
-        query = select(MV.c.resource_pk).where(MV.c.attr == parent.name)
+        query = select(multi_value_table.c.resource_pk).where(
+            multi_value_table.c.attr == parent.name
+        )
     return query.where(condition) if condition is not None else query
 
 
@@ -574,7 +579,7 @@ class _Compiler(_Boolean):
                 # At least one value that is not empty ({"value": ""} is no value).
                 subs = [s for s in a.sub.values() if s.type != "complex"]
                 condition = any_present([item_operand(self.rtype, a, s) for s in subs])
-            return R.c.pk.in_(item_subquery(a, condition))
+            return resource_table.c.pk.in_(item_subquery(a, condition))
         if a.type == "complex" and target.sub is None and a.name != "meta":
             subs = [s for s in a.sub.values() if s.type != "complex"]
             return any_present(
@@ -598,8 +603,8 @@ class _Compiler(_Boolean):
             if node.op == CompareOperator.ne and node.value is not None:
                 # A multi-valued attribute is "ne" a value when none of its values equals it.
                 matching = compare(operand, CompareOperator.eq, node.value)
-                return not_(R.c.pk.in_(item_subquery(a, matching)))
-            return R.c.pk.in_(item_subquery(a, compare(operand, node.op, node.value)))
+                return not_(resource_table.c.pk.in_(item_subquery(a, matching)))
+            return resource_table.c.pk.in_(item_subquery(a, compare(operand, node.op, node.value)))
         if a.multi_valued:
             raise InvalidFilterException(
                 detail=f"{target.name} is multi-valued and cannot be compared here."
@@ -617,7 +622,7 @@ class _Compiler(_Boolean):
                 f'compare it directly, e.g. {target.name} eq "…".'
             )
         condition = _ItemCompiler(self.rtype, a).visit(node.val_filter)
-        return R.c.pk.in_(item_subquery(a, condition))
+        return resource_table.c.pk.in_(item_subquery(a, condition))
 
 
 class _ItemCompiler(_Boolean):
@@ -657,7 +662,7 @@ def compile_filter(rtypes: list[str], text: str) -> ColumnElement[bool]:
         compiler = _Compiler(rtype)
         clause = compiler.visit(node)
         unknown = compiler.unknown if unknown is None else unknown & compiler.unknown
-        clauses.append(and_(R.c.rtype == rtype, clause) if len(rtypes) > 1 else clause)
+        clauses.append(and_(resource_table.c.rtype == rtype, clause) if len(rtypes) > 1 else clause)
     if unknown:
         name = sorted(unknown)[0]
         raise InvalidFilterException(
@@ -693,8 +698,14 @@ def sort_expression(rtypes: list[str], sort_by: str) -> Any:
             operand = item_operand(rtype, a, sub)
             expr: Any = (
                 select(operand.expr)
-                .where(MV.c.resource_pk == R.c.pk, MV.c.attr == a.name)
-                .order_by(func.coalesce(MV.c.primary, False).desc(), MV.c.pos)
+                .where(
+                    multi_value_table.c.resource_pk == resource_table.c.pk,
+                    multi_value_table.c.attr == a.name,
+                )
+                .order_by(
+                    func.coalesce(multi_value_table.c.primary, False).desc(),
+                    multi_value_table.c.pos,
+                )
                 .limit(1)
                 .scalar_subquery()
             )
@@ -705,7 +716,7 @@ def sort_expression(rtypes: list[str], sort_by: str) -> Any:
                     detail=f"sortBy={sort_by!r} is complex: sort by a sub-attribute."
                 )
             expr = func.lower(operand.expr) if operand.mode == "fold" else operand.expr
-        whens.append((R.c.rtype == rtype, expr))
+        whens.append((resource_table.c.rtype == rtype, expr))
     if not whens:
         raise InvalidValueException(
             detail=f"sortBy={sort_by!r} is not an attribute of {' or '.join(rtypes)} (see "

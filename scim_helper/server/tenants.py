@@ -13,11 +13,11 @@ import uuid
 
 from sqlalchemy import Connection, bindparam, delete, insert, select
 
-from .db import memberships, multi_values, resources, tenants, tokens
+from .db import membership_table, multi_value_table, resource_table, tenant_table, token_table
 from .resources import now
 
-_TENANT_OF = select(tokens.c.tenant).where(tokens.c.token_hash == bindparam("digest"))
-_TENANT_EXISTS = select(tenants.c.id).where(tenants.c.id == bindparam("tenant"))
+_TENANT_OF = select(token_table.c.tenant).where(token_table.c.token_hash == bindparam("digest"))
+_TENANT_EXISTS = select(tenant_table.c.id).where(tenant_table.c.id == bindparam("tenant"))
 
 
 def token_hash(token: str) -> str:
@@ -45,15 +45,15 @@ def bind(conn: Connection, token: str, tenant: str | None) -> str:
         return bound
     chosen = tenant or uuid.uuid4().hex
     if conn.execute(_TENANT_EXISTS, {"tenant": chosen}).first() is None:
-        conn.execute(insert(tenants).values(id=chosen, created=now()))
-    conn.execute(insert(tokens).values(token_hash=digest, tenant=chosen))
+        conn.execute(insert(tenant_table).values(id=chosen, created=now()))
+    conn.execute(insert(token_table).values(token_hash=digest, tenant=chosen))
     return chosen
 
 
 def reset(conn: Connection, tenant: str) -> None:
     """Delete every resource of a tenant (its tokens stay valid)."""
-    owned = select(resources.c.pk).where(resources.c.tenant == tenant)
-    conn.execute(delete(memberships).where(memberships.c.group_pk.in_(owned)))
-    conn.execute(delete(memberships).where(memberships.c.member_pk.in_(owned)))
-    conn.execute(delete(multi_values).where(multi_values.c.resource_pk.in_(owned)))
-    conn.execute(delete(resources).where(resources.c.tenant == tenant))
+    owned = select(resource_table.c.pk).where(resource_table.c.tenant == tenant)
+    conn.execute(delete(membership_table).where(membership_table.c.group_pk.in_(owned)))
+    conn.execute(delete(membership_table).where(membership_table.c.member_pk.in_(owned)))
+    conn.execute(delete(multi_value_table).where(multi_value_table.c.resource_pk.in_(owned)))
+    conn.execute(delete(resource_table).where(resource_table.c.tenant == tenant))

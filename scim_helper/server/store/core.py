@@ -21,8 +21,7 @@ from scim2_models import InvalidValueException, NotFoundException, UniquenessExc
 from sqlalchemy import Connection, bindparam, delete, func, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from .. import resources as res
-from .. import tenants
+from .. import resources, tenants
 from ..db import MAX_SQL_INTEGER, analyse, create_db_engine, optimise
 from ..filters import compile_filter, sort_expression
 from ..patch import apply_patch
@@ -41,8 +40,6 @@ from .rows import (
     ROW,
     TAKEN,
     UNIQUE_KEY,
-    M,
-    R,
     check_if_match,
     child_rows,
     chunks,
@@ -51,7 +48,9 @@ from .rows import (
     document,
     group_entry,
     member_entry,
+    membership_table,
     related,
+    resource_table,
     retryable,
     taken_message,
 )
@@ -59,9 +58,9 @@ from .rows import (
 T = TypeVar("T")
 
 _BUMP = (
-    update(R)
-    .where(R.c.pk == bindparam("bump_pk"))
-    .values(version=R.c.version + 1, last_modified=bindparam("stamp"))
+    update(resource_table)
+    .where(resource_table.c.pk == bindparam("bump_pk"))
+    .values(version=resource_table.c.version + 1, last_modified=bindparam("stamp"))
 )
 
 
@@ -185,7 +184,7 @@ class Store:
         """One resource. ``with_members=False`` leaves Group members out (for a client that
         excluded them: a 5,000-member group then costs what a small one does). ``inline``:
         the caller is an event loop reading a bounded resource, through a connection it keeps."""
-        res.resource_type(rtype)
+        resources.resource_type(rtype)
         with self._reading(inline) as conn:
             row = self._row(conn, tenant, rtype, rid)
             return self._render(conn, [row], with_members)[0]
@@ -209,9 +208,13 @@ class Store:
         if not rtypes:
             raise InvalidValueException(detail="Search at least one resource type (User or Group).")
         for rtype in rtypes:
-            res.resource_type(rtype)
-        where = [R.c.tenant == tenant]
-        where.append(R.c.rtype == rtypes[0] if len(rtypes) == 1 else R.c.rtype.in_(rtypes))
+            resources.resource_type(rtype)
+        where = [resource_table.c.tenant == tenant]
+        where.append(
+            resource_table.c.rtype == rtypes[0]
+            if len(rtypes) == 1
+            else resource_table.c.rtype.in_(rtypes)
+        )
         if filter is not None and filter != "":
             where.append(compile_filter(rtypes, filter))
         order = (sort_order or "ascending").lower()
@@ -224,11 +227,11 @@ class Store:
             key = sort_expression(rtypes, sort_by)
             # RFC 7644 §3.4.2.3 leaves missing values unspecified; they come last either way.
             ordering = [key.is_(None), key.desc() if order == "descending" else key.asc()]
-        ordering.append(R.c.pk)
+        ordering.append(resource_table.c.pk)
         start = max(int(start_index or 1), 1)
         if count is not None:
             count = min(count, MAX_SQL_INTEGER)
-        counting = select(func.count()).select_from(R).where(*where)
+        counting = select(func.count()).select_from(resource_table).where(*where)
         with self._reading(inline) as conn:
             if (count is not None and count <= 0) or start > MAX_SQL_INTEGER:
                 # RFC 7644 §3.4.2.4: count=0 asks for totalResults alone. A startIndex past
@@ -286,7 +289,7 @@ class Store:
     def create(
         self, tenant: str, rtype: str, doc: dict[str, Any], *, with_members: bool = True
     ) -> dict[str, Any]:
-        normal = res.normalise(rtype, doc)
+        normal = resources.normalise(rtype, doc)
         return self._writing(
             lambda conn: self._create_many(
                 conn, tenant, rtype, [normal], with_members, check_unique=False
@@ -294,7 +297,7 @@ class Store:
         )
 
     def _create(
-        self, conn: Connection, tenant: str, rtype: str, normal: res.Normalised
+        self, conn: Connection, tenant: str, rtype: str, normal: resources.Normalised
     ) -> dict[str, Any]:
         return self._create_many(conn, tenant, rtype, [normal])[0]
 
@@ -303,7 +306,7 @@ class Store:
         conn: Connection,
         tenant: str,
         rtype: str,
-        normals: list[res.Normalised],
+        normals: list[resources.Normalised],
         with_members: bool = True,
         *,
         check_unique: bool = True,
@@ -317,7 +320,7 @@ class Store:
         columns = [columns_of(rtype, n) for n in normals]
         if check_unique:
             self._check_unique(conn, tenant, rtype, columns, None)
-        stamp = res.now()
+        stamp = resources.now()
         rows = [
             {
                 "tenant": tenant,
@@ -370,7 +373,7 @@ class Store:
         with_members: bool = True,
     ) -> dict[str, Any]:
         """PUT (RFC 7644 §3.5.1): replace every writable attribute."""
-        normal = res.normalise(rtype, doc)
+        normal = resources.normalise(rtype, doc)
         return self._writing(
             lambda conn: self._replace(conn, tenant, rtype, rid, normal, if_match, with_members)
         )
@@ -381,13 +384,13 @@ class Store:
         tenant: str,
         rtype: str,
         rid: str,
-        normal: res.Normalised,
+        normal: resources.Normalised,
         if_match: str | None,
         with_members: bool = True,
     ) -> dict[str, Any]:
         row = self._row(conn, tenant, rtype, rid, lock=True)
         check_if_match(if_match, row.version)
-        stamp = res.now()
+        stamp = resources.now()
         editor = None
         if rtype == "Group":
             editor = MemberRows(conn, tenant, row.pk, stamp)
@@ -405,7 +408,7 @@ class Store:
         with_members: bool = True,
     ) -> dict[str, Any]:
         """PATCH (RFC 7644 §3.5.2): all operations or none."""
-        res.resource_type(rtype)
+        resources.resource_type(rtype)
         return self._writing(
             lambda conn: self._patch(conn, tenant, rtype, rid, operations, if_match, with_members)
         )
@@ -422,10 +425,10 @@ class Store:
     ) -> dict[str, Any]:
         row = self._row(conn, tenant, rtype, rid, lock=True)
         check_if_match(if_match, row.version)
-        stamp = res.now()
+        stamp = resources.now()
         editor = MemberRows(conn, tenant, row.pk, stamp) if rtype == "Group" else None
         patched = apply_patch(rtype, row.doc, operations, editor)
-        normal = res.normalise(rtype, patched)
+        normal = resources.normalise(rtype, patched)
         changed = editor is not None and editor.changed
         if normal.doc == row.doc and normal.password is None and not changed:
             # RFC 7644 §3.5.2.1: a PATCH that changes nothing "SHALL NOT change the
@@ -439,7 +442,7 @@ class Store:
         tenant: str,
         rtype: str,
         row: Any,
-        normal: res.Normalised,
+        normal: resources.Normalised,
         stamp: str,
         with_members: bool = True,
         editor: MemberRows | None = None,
@@ -472,9 +475,9 @@ class Store:
         self._check_unique(conn, tenant, rtype, [columns], row.pk)
         try:
             conn.execute(
-                update(R)
-                .where(R.c.pk == row.pk)
-                .values(version=R.c.version + 1, last_modified=stamp, **columns)
+                update(resource_table)
+                .where(resource_table.c.pk == row.pk)
+                .values(version=resource_table.c.version + 1, last_modified=stamp, **columns)
             )
         except IntegrityError as exc:
             raise conflict(rtype, columns, exc) from None
@@ -489,7 +492,7 @@ class Store:
         return self._render(conn, [fresh], with_members)[0]
 
     def delete(self, tenant: str, rtype: str, rid: str, *, if_match: str | None = None) -> None:
-        res.resource_type(rtype)
+        resources.resource_type(rtype)
 
         def work(conn: Connection) -> None:
             row = self._row(conn, tenant, rtype, rid, lock=True)
@@ -501,22 +504,28 @@ class Store:
     def _delete(self, conn: Connection, row: Any) -> None:
         # Groups that lose this member, and members that lose this group, change: their
         # representation (members / User.groups) differs, so their version moves on.
-        stamp = res.now()
+        stamp = resources.now()
         touched = (
-            select(M.c.group_pk)
-            .where(M.c.member_pk == row.pk)
-            .union(select(M.c.member_pk).where(M.c.group_pk == row.pk))
+            select(membership_table.c.group_pk)
+            .where(membership_table.c.member_pk == row.pk)
+            .union(
+                select(membership_table.c.member_pk).where(membership_table.c.group_pk == row.pk)
+            )
         )
         affected = [pk for (pk,) in conn.execute(touched)]
         for chunk in chunks(sorted(affected)):
             conn.execute(
-                update(R)
-                .where(R.c.pk.in_(chunk))
-                .values(version=R.c.version + 1, last_modified=stamp)
+                update(resource_table)
+                .where(resource_table.c.pk.in_(chunk))
+                .values(version=resource_table.c.version + 1, last_modified=stamp)
             )
-        conn.execute(delete(M).where((M.c.member_pk == row.pk) | (M.c.group_pk == row.pk)))
+        conn.execute(
+            delete(membership_table).where(
+                (membership_table.c.member_pk == row.pk) | (membership_table.c.group_pk == row.pk)
+            )
+        )
         conn.execute(DELETE_CHILDREN, {"pk": row.pk})
-        conn.execute(delete(R).where(R.c.pk == row.pk))
+        conn.execute(delete(resource_table).where(resource_table.c.pk == row.pk))
 
     def _check_unique(
         self,

@@ -14,25 +14,40 @@ from scim2_models import InvalidValueException
 from scim2_models.path import FilterNode
 from sqlalchemy import Connection, and_, bindparam, delete, insert, select, update
 
-from .. import resources as res
+from .. import resources
 from ..filters import _MEMBER, _ItemCompiler
-from .rows import M, R, chunks
+from .rows import chunks, membership_table, resource_table
 
 # Built once, like the statements of .rows: SQLAlchemy then reuses their compiled form.
 # The member ids in the tenant, each with its membership of the group if it has one: one
 # statement answers both "does it exist" and "is it already a member" (PATCH add member).
 _FIND_MEMBERS = (
-    select(R.c.pk, R.c.id, R.c.rtype, M.c.member_pk.label("member"), M.c.display)
-    .select_from(
-        R.outerjoin(M, and_(M.c.group_pk == bindparam("group_pk"), M.c.member_pk == R.c.pk))
+    select(
+        resource_table.c.pk,
+        resource_table.c.id,
+        resource_table.c.rtype,
+        membership_table.c.member_pk.label("member"),
+        membership_table.c.display,
     )
-    .where(R.c.tenant == bindparam("tenant"), R.c.id.in_(bindparam("ids", expanding=True)))
+    .select_from(
+        resource_table.outerjoin(
+            membership_table,
+            and_(
+                membership_table.c.group_pk == bindparam("group_pk"),
+                membership_table.c.member_pk == resource_table.c.pk,
+            ),
+        )
+    )
+    .where(
+        resource_table.c.tenant == bindparam("tenant"),
+        resource_table.c.id.in_(bindparam("ids", expanding=True)),
+    )
 )
-_INSERT_MEMBERS = insert(M)
+_INSERT_MEMBERS = insert(membership_table)
 _TOUCH = (
-    update(R)
-    .where(R.c.pk.in_(bindparam("pks", expanding=True)))
-    .values(version=R.c.version + 1, last_modified=bindparam("stamp"))
+    update(resource_table)
+    .where(resource_table.c.pk.in_(bindparam("pks", expanding=True)))
+    .values(version=resource_table.c.version + 1, last_modified=bindparam("stamp"))
 )
 
 
@@ -52,7 +67,7 @@ class MemberRows:
 
     def _find(self, members: list[Any]) -> tuple[dict[str, dict[str, str]], dict[str, Any]]:
         wanted: dict[str, dict[str, str]] = {}
-        for member in res.members_list(members):
+        for member in resources.members_list(members):
             wanted[member["value"]] = member
         found: dict[str, Any] = {}
         ids = list(wanted)
@@ -89,7 +104,9 @@ class MemberRows:
 
     def _current(self) -> dict[int, str | None]:
         """The group's members with their stored display."""
-        query = select(M.c.member_pk, M.c.display).where(M.c.group_pk == self.group_pk)
+        query = select(membership_table.c.member_pk, membership_table.c.display).where(
+            membership_table.c.group_pk == self.group_pk
+        )
         return {pk: display for pk, display in self.conn.execute(query)}
 
     def _touch(self, pks: list[int]) -> None:
@@ -111,8 +128,10 @@ class MemberRows:
         # Only the group's representation changes: the member's User.groups does not show it.
         for pk, display in sorted(displays.items()):
             self.conn.execute(
-                update(M)
-                .where(M.c.group_pk == self.group_pk, M.c.member_pk == pk)
+                update(membership_table)
+                .where(
+                    membership_table.c.group_pk == self.group_pk, membership_table.c.member_pk == pk
+                )
                 .values(display=display, display_lower=_lower(display))
             )
         if displays:
@@ -140,14 +159,18 @@ class MemberRows:
 
     def set_display(self, ids: list[str] | None, display: Any) -> None:
         """Set the display of the members ``ids`` (every member if None); None unsets it."""
-        display = res.member_display(display)
-        query = select(M.c.member_pk, M.c.display).where(M.c.group_pk == self.group_pk)
+        display = resources.member_display(display)
+        query = select(membership_table.c.member_pk, membership_table.c.display).where(
+            membership_table.c.group_pk == self.group_pk
+        )
         if ids is None:
             rows = list(self.conn.execute(query))
         else:
             rows = []
             for chunk in chunks(ids):
-                chosen = query.join(R, R.c.pk == M.c.member_pk).where(R.c.id.in_(chunk))
+                chosen = query.join(
+                    resource_table, resource_table.c.pk == membership_table.c.member_pk
+                ).where(resource_table.c.id.in_(chunk))
                 rows.extend(self.conn.execute(chosen))
         self._set_display({pk: display for pk, current in rows if current != display})
 
@@ -155,14 +178,25 @@ class MemberRows:
         pks: list[int] = []
         for chunk in chunks(list(ids)):
             query = (
-                select(M.c.member_pk)
-                .select_from(M.join(R, R.c.pk == M.c.member_pk))
-                .where(M.c.group_pk == self.group_pk, R.c.tenant == self.tenant, R.c.id.in_(chunk))
+                select(membership_table.c.member_pk)
+                .select_from(
+                    membership_table.join(
+                        resource_table, resource_table.c.pk == membership_table.c.member_pk
+                    )
+                )
+                .where(
+                    membership_table.c.group_pk == self.group_pk,
+                    resource_table.c.tenant == self.tenant,
+                    resource_table.c.id.in_(chunk),
+                )
             )
             pks.extend(pk for (pk,) in self.conn.execute(query))
         for pk_chunk in chunks(pks):
             self.conn.execute(
-                delete(M).where(M.c.group_pk == self.group_pk, M.c.member_pk.in_(pk_chunk))
+                delete(membership_table).where(
+                    membership_table.c.group_pk == self.group_pk,
+                    membership_table.c.member_pk.in_(pk_chunk),
+                )
             )
         if pks:
             self._touch(pks)
@@ -170,7 +204,9 @@ class MemberRows:
     def clear(self) -> None:
         pks = list(self._current())
         if pks:
-            self.conn.execute(delete(M).where(M.c.group_pk == self.group_pk))
+            self.conn.execute(
+                delete(membership_table).where(membership_table.c.group_pk == self.group_pk)
+            )
             self._touch(pks)
 
     def replace(self, members: list[Any]) -> None:
@@ -180,7 +216,10 @@ class MemberRows:
         new = sorted(wanted.keys() - current.keys())
         for chunk in chunks(gone):
             self.conn.execute(
-                delete(M).where(M.c.group_pk == self.group_pk, M.c.member_pk.in_(chunk))
+                delete(membership_table).where(
+                    membership_table.c.group_pk == self.group_pk,
+                    membership_table.c.member_pk.in_(chunk),
+                )
             )
         if new:
             self._insert(wanted, new)
@@ -193,12 +232,14 @@ class MemberRows:
         )
 
     def select(self, condition: FilterNode) -> list[str]:
-        members_attr = res.TYPES["Group"].core.attributes["members"]
+        members_attr = resources.TYPES["Group"].core.attributes["members"]
         where = _ItemCompiler("Group", members_attr).visit(condition)
         query = (
             select(_MEMBER.c.id)
-            .select_from(M.join(_MEMBER, _MEMBER.c.pk == M.c.member_pk))
-            .where(M.c.group_pk == self.group_pk, where)
+            .select_from(
+                membership_table.join(_MEMBER, _MEMBER.c.pk == membership_table.c.member_pk)
+            )
+            .where(membership_table.c.group_pk == self.group_pk, where)
         )
         return [ident for (ident,) in self.conn.execute(query)]
 

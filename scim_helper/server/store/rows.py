@@ -13,53 +13,73 @@ from scim2_models import PreconditionFailedException, SCIMException, UniquenessE
 from sqlalchemy import Connection, bindparam, delete, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from .. import resources as res
-from ..db import memberships, multi_values, resources
+from .. import resources
+from ..db import membership_table, multi_value_table, resource_table
 
-R = resources
-M = memberships
-MV = multi_values
 T = TypeVar("T")
 
-ROW = (R.c.pk, R.c.id, R.c.rtype, R.c.doc, R.c.created, R.c.last_modified, R.c.version)
+ROW = (
+    resource_table.c.pk,
+    resource_table.c.id,
+    resource_table.c.rtype,
+    resource_table.c.doc,
+    resource_table.c.created,
+    resource_table.c.last_modified,
+    resource_table.c.version,
+)
 CHUNK = 500  # ids per IN (...) list, well under SQLite's variable limit
 RETRIES = 5
 
 # Statements on the hot paths are built once: SQLAlchemy then reuses their compiled form
 # and cache key, which is most of its per-statement cost.
-BY_ID = select(*ROW, R.c.password_hash).where(
-    R.c.id == bindparam("rid"), R.c.tenant == bindparam("tenant"), R.c.rtype == bindparam("rtype")
+BY_ID = select(*ROW, resource_table.c.password_hash).where(
+    resource_table.c.id == bindparam("rid"),
+    resource_table.c.tenant == bindparam("tenant"),
+    resource_table.c.rtype == bindparam("rtype"),
 )
 BY_ID_LOCKED = BY_ID.with_for_update()
-BY_PK = select(*ROW).where(R.c.pk == bindparam("pk"))
-INSERT = insert(R).returning(R.c.pk)
-INSERT_MANY = insert(R).returning(R.c.pk, sort_by_parameter_order=True)
-INSERT_CHILDREN = insert(MV)
-DELETE_CHILDREN = delete(MV).where(MV.c.resource_pk == bindparam("pk"))
+BY_PK = select(*ROW).where(resource_table.c.pk == bindparam("pk"))
+INSERT = insert(resource_table).returning(resource_table.c.pk)
+INSERT_MANY = insert(resource_table).returning(resource_table.c.pk, sort_by_parameter_order=True)
+INSERT_CHILDREN = insert(multi_value_table)
+DELETE_CHILDREN = delete(multi_value_table).where(
+    multi_value_table.c.resource_pk == bindparam("pk")
+)
 GROUPS_OF = (
-    select(M.c.member_pk, R.c.id, R.c.display_name)
-    .select_from(M.join(R, R.c.pk == M.c.group_pk))
-    .where(M.c.member_pk.in_(bindparam("pks", expanding=True)))
-    .order_by(M.c.member_pk, R.c.pk)
+    select(membership_table.c.member_pk, resource_table.c.id, resource_table.c.display_name)
+    .select_from(
+        membership_table.join(resource_table, resource_table.c.pk == membership_table.c.group_pk)
+    )
+    .where(membership_table.c.member_pk.in_(bindparam("pks", expanding=True)))
+    .order_by(membership_table.c.member_pk, resource_table.c.pk)
 )
 MEMBERS_OF = (
-    select(M.c.group_pk, R.c.id, R.c.rtype, M.c.display, R.c.display_name, R.c.user_name)
-    .select_from(M.join(R, R.c.pk == M.c.member_pk))
-    .where(M.c.group_pk.in_(bindparam("pks", expanding=True)))
-    .order_by(M.c.group_pk, M.c.member_pk)
+    select(
+        membership_table.c.group_pk,
+        resource_table.c.id,
+        resource_table.c.rtype,
+        membership_table.c.display,
+        resource_table.c.display_name,
+        resource_table.c.user_name,
+    )
+    .select_from(
+        membership_table.join(resource_table, resource_table.c.pk == membership_table.c.member_pk)
+    )
+    .where(membership_table.c.group_pk.in_(bindparam("pks", expanding=True)))
+    .order_by(membership_table.c.group_pk, membership_table.c.member_pk)
 )
 TAKEN = {
-    "User": select(R.c.user_name_lower).where(
-        R.c.tenant == bindparam("tenant"),
-        R.c.rtype == "User",
-        R.c.user_name_lower.in_(bindparam("keys", expanding=True)),
-        R.c.pk != bindparam("own"),
+    "User": select(resource_table.c.user_name_lower).where(
+        resource_table.c.tenant == bindparam("tenant"),
+        resource_table.c.rtype == "User",
+        resource_table.c.user_name_lower.in_(bindparam("keys", expanding=True)),
+        resource_table.c.pk != bindparam("own"),
     ),
-    "Group": select(R.c.display_name_lower).where(
-        R.c.tenant == bindparam("tenant"),
-        R.c.rtype == "Group",
-        R.c.display_name_lower.in_(bindparam("keys", expanding=True)),
-        R.c.pk != bindparam("own"),
+    "Group": select(resource_table.c.display_name_lower).where(
+        resource_table.c.tenant == bindparam("tenant"),
+        resource_table.c.rtype == "Group",
+        resource_table.c.display_name_lower.in_(bindparam("keys", expanding=True)),
+        resource_table.c.pk != bindparam("own"),
     ),
 }
 UNIQUE_KEY = {
@@ -129,7 +149,7 @@ def member_entry(row: Any) -> dict[str, Any]:
     return entry
 
 
-def columns_of(rtype: str, normal: res.Normalised) -> dict[str, Any]:
+def columns_of(rtype: str, normal: resources.Normalised) -> dict[str, Any]:
     doc = normal.doc
     user_name = doc.get("userName") if rtype == "User" else None
     display = doc.get("displayName")
@@ -143,14 +163,14 @@ def columns_of(rtype: str, normal: res.Normalised) -> dict[str, Any]:
         "external_id": doc.get("externalId"),
         "family_name_lower": family.lower() if family else None,
         "active": doc.get("active") if rtype == "User" else None,
-        "password_hash": res.hash_password(normal.password) if normal.password else None,
+        "password_hash": resources.hash_password(normal.password) if normal.password else None,
         "doc": doc,
     }
 
 
 def child_rows(pk: int, doc: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
-    for attr in res.CHILD_ATTRIBUTES:
+    for attr in resources.CHILD_ATTRIBUTES:
         for pos, item in enumerate(doc.get(attr) or ()):
             value = item.get("value") if attr != "x509Certificates" else None
             kind = item.get("type")

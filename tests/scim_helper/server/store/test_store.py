@@ -337,11 +337,11 @@ def test_tokens_are_stored_hashed(store: Store) -> None:
     """The database holds a SHA-256 of the token, never the token."""
     from sqlalchemy import select
 
-    from scim_helper.server.db import tokens
+    from scim_helper.server.db import token_table
 
     store.add_token("very-secret-token-value")
     with store.engine.connect() as conn:
-        stored = [row.token_hash for row in conn.execute(select(tokens))]
+        stored = [row.token_hash for row in conn.execute(select(token_table))]
     assert all("very-secret" not in h and len(h) == 64 for h in stored)
 
 
@@ -421,7 +421,7 @@ def test_rfc7644_3_3_post_conflict_reads_as_the_checked_one(
     store: Store, tenant: str, rtype: str, first: dict[str, Any], second: dict[str, Any]
 ) -> None:
     """A POST's 409, left to the unique index, says what Bulk's up-front check says."""
-    from scim_helper.server import resources as res
+    from scim_helper.server import resources
     from sync_app.scim.urns import GROUP, USER
 
     schema = {"User": USER, "Group": GROUP}[rtype]
@@ -429,7 +429,7 @@ def test_rfc7644_3_3_post_conflict_reads_as_the_checked_one(
     second = {"schemas": [schema], **second}
     with pytest.raises(ConflictException) as posted:
         store.create(tenant, rtype, second)
-    normal = res.normalise(rtype, second)
+    normal = resources.normalise(rtype, second)
     with pytest.raises(ConflictException) as checked:
         store._writing(lambda conn: store._create_many(conn, tenant, rtype, [normal]))
     assert posted.value.detail == checked.value.detail
