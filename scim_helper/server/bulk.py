@@ -31,9 +31,8 @@ from .errors import error_body
 if TYPE_CHECKING:  # pragma: no cover
     from .store import Store
 
-_PATH = re.compile(r"^/?(Users|Groups)(?:/([^/]+))?/?$", re.IGNORECASE)
+_PATH = re.compile(r"^/?([^/]+)(?:/([^/]+))?/?$")
 _BULK_REF = re.compile(r"^bulkId:(.+)$")
-_TYPES = {"users": "User", "groups": "Group"}
 
 
 @dataclass
@@ -97,17 +96,18 @@ def _parse(index: int, raw: Any) -> _Op:
         fields.get("version") if isinstance(fields.get("version"), str) else None,
     )
     match = _PATH.match(path) if isinstance(path, str) else None
+    target = resources.at_endpoint(match.group(1)) if match else None
     if method not in ("POST", "PUT", "PATCH", "DELETE"):
         op.error = InvalidSyntaxException(
             detail=f"Operation {index + 1}: method must be POST, PUT, PATCH or DELETE, not "
             f"{method!r}."
         )
-    elif match is None:
+    elif match is None or target is None:
         op.error = InvalidValueException(
             detail=f"Operation {index + 1}: path {path!r} must be /Users, /Groups or /Users/<id>."
         )
     else:
-        op.rtype = _TYPES[match.group(1).lower()]
+        op.rtype = target.name
         op.rid = match.group(2)
         if method == "POST" and op.rid is not None:
             op.error = InvalidValueException(

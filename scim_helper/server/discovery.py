@@ -9,55 +9,34 @@ from __future__ import annotations
 
 import copy
 import functools
-from dataclasses import dataclass
 from typing import Any
 
-from scim2_models import EnterpriseUser, ForbiddenException, Group, NotFoundException, User
+from scim2_models import ForbiddenException, NotFoundException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from sync_app.scim.urns import (
     ENTERPRISE_USER,
-    GROUP,
     LIST_RESPONSE,
     RESOURCE_TYPE,
     SERVICE_PROVIDER_CONFIG,
-    USER,
 )
 
 from .limits import Limits
+from .resources import TYPES, ResourceType
 from .responses import ScimJSONResponse, base_url
-
-
-@dataclass(frozen=True)
-class Kind:
-    """A resource type the server serves (RFC 7643 §6)."""
-
-    name: str
-    endpoint: str
-    description: str
-    schema: str
-    extensions: tuple[str, ...] = ()
-
-
-KINDS: dict[str, Kind] = {
-    "User": Kind("User", "/Users", "User Account", USER, (ENTERPRISE_USER,)),
-    "Group": Kind("Group", "/Groups", "Group", GROUP),
-}
-KIND_BY_ENDPOINT: dict[str, Kind] = {kind.endpoint.lstrip("/"): kind for kind in KINDS.values()}
-
-_DESCRIPTIONS = {USER: "User Account", ENTERPRISE_USER: "Enterprise User", GROUP: "Group"}
 
 
 @functools.cache
 def schema_definitions() -> dict[str, dict[str, Any]]:
     """The schema of every resource and extension, by URN (without ``meta``)."""
     definitions: dict[str, dict[str, Any]] = {}
-    for model in (User, EnterpriseUser, Group):
-        document = model.to_schema().model_dump()
-        document["description"] = _DESCRIPTIONS[document["id"]]
-        definitions[document["id"]] = document
+    for rt in TYPES.values():
+        for schema in (rt.core, *rt.extensions.values()):
+            document = copy.deepcopy(schema.definition)
+            document["description"] = schema.description
+            definitions[schema.urn] = document
     # The server fills manager.$ref from manager.value; clients (Entra ID, Okta) send only the
     # value, and RFC 7643 §8.7.2 does not require $ref.
     _sub_attribute(definitions[ENTERPRISE_USER], "manager", "$ref")["required"] = False
@@ -75,22 +54,22 @@ def _schema_document(urn: str, base: str) -> dict[str, Any]:
     return document
 
 
-def _resource_type_document(kind: Kind, base: str) -> dict[str, Any]:
+def _resource_type_document(rt: ResourceType, base: str) -> dict[str, Any]:
     document: dict[str, Any] = {
         "schemas": [RESOURCE_TYPE],
-        "id": kind.name,
-        "name": kind.name,
-        "endpoint": kind.endpoint,
-        "description": kind.description,
-        "schema": kind.schema,
+        "id": rt.name,
+        "name": rt.name,
+        "endpoint": rt.endpoint,
+        "description": rt.description,
+        "schema": rt.core.urn,
     }
-    if kind.extensions:
+    if rt.extensions:
         document["schemaExtensions"] = [
-            {"schema": urn, "required": False} for urn in kind.extensions
+            {"schema": ext.urn, "required": False} for ext in rt.extensions.values()
         ]
     document["meta"] = {
         "resourceType": "ResourceType",
-        "location": f"{base}/ResourceTypes/{kind.name}",
+        "location": f"{base}/ResourceTypes/{rt.name}",
     }
     return document
 
@@ -155,18 +134,18 @@ async def get_service_provider_config(request: Request) -> Response:
 async def list_resource_types(request: Request) -> Response:
     _refuse_filter(request)
     base = base_url(request)
-    return ScimJSONResponse(_list([_resource_type_document(kind, base) for kind in KINDS.values()]))
+    return ScimJSONResponse(_list([_resource_type_document(rt, base) for rt in TYPES.values()]))
 
 
 async def get_resource_type(request: Request) -> Response:
     name = request.path_params["id"]
-    kind = KINDS.get(name)
-    if kind is None:
-        known = ", ".join(KINDS)
+    rt = TYPES.get(name)
+    if rt is None:
+        known = ", ".join(TYPES)
         raise NotFoundException(
             detail=f"There is no resource type '{name}'; this server serves {known}."
         )
-    return ScimJSONResponse(_resource_type_document(kind, base_url(request)))
+    return ScimJSONResponse(_resource_type_document(rt, base_url(request)))
 
 
 async def list_schemas(request: Request) -> Response:

@@ -21,7 +21,8 @@ from typing import Any
 
 from scim2_models import InvalidValueException
 
-from .discovery import KINDS, schema_definitions
+from .discovery import schema_definitions
+from .resources import TYPES
 
 ALWAYS, NEVER, DEFAULT, REQUEST = "always", "never", "default", "request"
 
@@ -92,11 +93,9 @@ class Projection:
                 detail="attributes and excludedAttributes cannot be used together (RFC 7644 "
                 "§3.4.2.5); send one of them."
             )
-        kind = KINDS[resource_type]
-        self.core = kind.schema.lower()
-        self.schemas = {kind.schema.lower(): _table(kind.schema)}
-        for urn in kind.extensions:
-            self.schemas[urn.lower()] = _table(urn)
+        rt = TYPES[resource_type]
+        self.core = rt.core.urn.lower()
+        self.schemas = {urn.lower(): _table(urn) for urn in rt.schemas}
         self.attributes = {p for p in map(self._parse, attributes) if p}
         self.excluded = {p for p in map(self._parse, excluded) if p}
 

@@ -17,12 +17,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from scim2_models import EnterpriseUser, Group, InvalidSyntaxException, InvalidValueException, User
+from scim2_models import (
+    EnterpriseUser,
+    Extension,
+    Group,
+    InvalidSyntaxException,
+    InvalidValueException,
+    Resource,
+    User,
+)
 from scim2_models.path import AttrPath
 
 from sync_app.scim.urns import ENTERPRISE_USER
-
-RESOURCE_TYPES = ("User", "Group")
 
 # Strings that land in an indexed column stay short enough for any B-tree (PostgreSQL
 # refuses index rows above ~2.7 kB; 512 characters of 4-byte UTF-8 is 2 kB).
@@ -65,10 +71,13 @@ class Attribute:
 
 @dataclass(frozen=True)
 class Schema:
-    """The attributes of one schema URN, by lowercase name."""
+    """The attributes of one schema URN, by lowercase name; ``definition`` is the schema as
+    scim2-models describes it (RFC 7643 §7), which ``/Schemas`` serves."""
 
     urn: str
     attributes: dict[str, Attribute]
+    description: str
+    definition: dict[str, Any] = field(compare=False, repr=False)
 
     def attribute(self, name: str) -> Attribute | None:
         return self.attributes.get(name.lower())
@@ -76,9 +85,14 @@ class Schema:
 
 @dataclass(frozen=True)
 class ResourceType:
-    """A resource type (RFC 7643 §6): its core schema and its extensions."""
+    """A resource type (RFC 7643 §6): its endpoint, its core schema and its extensions.
+
+    :data:`TYPES` is the server's one registry of them: validation, filters, PATCH, the
+    routes, Bulk paths, ``meta.location`` and ``/ResourceTypes`` all read it."""
 
     name: str
+    endpoint: str
+    description: str
     core: Schema
     extensions: dict[str, Schema]
 
@@ -123,11 +137,15 @@ def _from_schema_dump(raw: dict[str, Any]) -> Attribute:
     )
 
 
-def _schema(model: Any, tweaks: dict[str, Attribute] | None = None) -> Schema:
-    dump = model.to_schema().model_dump()
+def _schema(
+    model: type[Resource[Any]] | type[Extension],
+    description: str,
+    tweaks: dict[str, Attribute] | None = None,
+) -> Schema:
+    dump: dict[str, Any] = model.to_schema().model_dump()
     attrs = {a["name"].lower(): _from_schema_dump(a) for a in dump["attributes"]}
     attrs.update(tweaks or {})
-    return Schema(urn=dump["id"], attributes=attrs)
+    return Schema(urn=dump["id"], attributes=attrs, description=description, definition=dump)
 
 
 # RFC 7643 §3.1: attributes every resource has, which the schema dumps leave out.
@@ -150,8 +168,8 @@ _COMMON = {
 
 
 def _build() -> dict[str, ResourceType]:
-    user = _schema(User, _COMMON)
-    enterprise = _schema(EnterpriseUser)
+    user = _schema(User, "User Account", _COMMON)
+    enterprise = _schema(EnterpriseUser, "Enterprise User")
     manager = enterprise.attributes["manager"]
     # Real clients (Entra ID, Okta) send the manager as {"value": id}: $ref is not required.
     subs = dict(manager.sub)
@@ -159,10 +177,12 @@ def _build() -> dict[str, ResourceType]:
     enterprise.attributes["manager"] = Attribute(
         manager.name, "complex", mutability=manager.mutability, sub=subs
     )
-    group = _schema(Group, _COMMON)
+    group = _schema(Group, "Group", _COMMON)
     return {
-        "User": ResourceType("User", user, {ENTERPRISE_USER.lower(): enterprise}),
-        "Group": ResourceType("Group", group, {}),
+        "User": ResourceType(
+            "User", "/Users", "User Account", user, {ENTERPRISE_USER.lower(): enterprise}
+        ),
+        "Group": ResourceType("Group", "/Groups", "Group", group, {}),
     }
 
 
@@ -176,6 +196,12 @@ def resource_type(rtype: str) -> ResourceType:
         raise InvalidValueException(
             detail=f"Unknown resource type {rtype!r}: this server stores {' and '.join(TYPES)}."
         ) from None
+
+
+def at_endpoint(endpoint: str) -> ResourceType | None:
+    """The resource type served at ``endpoint`` ("Users", "/groups": case-insensitive)."""
+    wanted = "/" + endpoint.strip("/").lower()
+    return next((rt for rt in TYPES.values() if rt.endpoint.lower() == wanted), None)
 
 
 def resolve(rtype: str, path: AttrPath) -> Target | None:

@@ -13,8 +13,9 @@ from starlette.responses import JSONResponse
 
 from sync_app.scim.urns import ENTERPRISE_USER
 
+from .resources import TYPES
+
 MEDIA_TYPE = "application/scim+json"
-ENDPOINTS = {"User": "Users", "Group": "Groups"}
 
 
 class ScimJSONResponse(JSONResponse):
@@ -48,7 +49,8 @@ _BASE_URLS: dict[tuple[Any, ...], str] = {}
 
 def location(base: str, resource_type: str, rid: str) -> str:
     """The URL of one resource (RFC 7644 §3.1)."""
-    return f"{base}/{ENDPOINTS.get(resource_type, resource_type + 's')}/{rid}"
+    rt = TYPES.get(resource_type)
+    return f"{base}{rt.endpoint if rt else '/' + resource_type + 's'}/{rid}"
 
 
 def add_links(document: dict[str, Any], base: str) -> dict[str, Any]:
@@ -59,7 +61,7 @@ def add_links(document: dict[str, Any], base: str) -> dict[str, Any]:
         meta["location"] = location(base, rtype, document["id"])
     for member in _items(document.get("members")):
         member_type = member.get("type")
-        if member.get("value") and member_type in ENDPOINTS:
+        if member.get("value") and member_type in TYPES:
             member["$ref"] = location(base, member_type, member["value"])
     for group in _items(document.get("groups")):
         if group.get("value"):

@@ -20,11 +20,11 @@ from starlette.routing import Route
 
 from sync_app.scim.urns import LIST_RESPONSE, PATCH_OP, SEARCH_REQUEST
 
-from .discovery import KINDS, Kind
 from .errors import MethodNotAllowed
 from .filters import finds_one_user
 from .limits import Limits, page, parse_int, read_json
 from .projection import Projection, projection, split_names
+from .resources import TYPES, ResourceType
 from .responses import ScimJSONResponse, add_links, base_url
 
 
@@ -69,10 +69,10 @@ def _projection(request: Request, resource_type: str) -> Projection:
     )
 
 
-def _with_members(request: Request, kind: Kind) -> bool:
+def _with_members(request: Request, rt: ResourceType) -> bool:
     """Whether the response shows a Group's members; if not, the store does not read them
     (``excludedAttributes=members``: a 5,000-member group then costs what a small one does)."""
-    return kind.name != "Group" or _projection(request, kind.name).returns("members")
+    return rt.name != "Group" or _projection(request, rt.name).returns("members")
 
 
 def _respond(
@@ -181,12 +181,12 @@ async def _query(
     )
 
 
-async def list_resources(kind: Kind, request: Request) -> Response:
+async def list_resources(rt: ResourceType, request: Request) -> Response:
     """GET /Users?filter=...: one page of a query (RFC 7644 §3.4.2)."""
     query = request.query_params
     return await _query(
         request,
-        [kind.name],
+        [rt.name],
         filter=query.get("filter"),
         sort_by=query.get("sortBy"),
         sort_order=query.get("sortOrder"),
@@ -197,13 +197,13 @@ async def list_resources(kind: Kind, request: Request) -> Response:
     )
 
 
-async def query_root(kinds: list[Kind], request: Request) -> Response:
+async def query_root(types: list[ResourceType], request: Request) -> Response:
     """GET /?filter=...: a query at the service provider root, over every resource type
     (RFC 7644 §3.4.2.1); each resource says its type in ``meta.resourceType``."""
     query = request.query_params
     return await _query(
         request,
-        [kind.name for kind in kinds],
+        [rt.name for rt in types],
         filter=query.get("filter"),
         sort_by=query.get("sortBy"),
         sort_order=query.get("sortOrder"),
@@ -214,7 +214,7 @@ async def query_root(kinds: list[Kind], request: Request) -> Response:
     )
 
 
-query_everything = functools.partial(query_root, list(KINDS.values()))
+query_everything = functools.partial(query_root, list(TYPES.values()))
 
 
 async def me(request: Request) -> Response:
@@ -237,7 +237,7 @@ def _search_int(body: dict[str, Any], name: str) -> int | None:
     return value
 
 
-async def search(kinds: list[Kind], request: Request) -> Response:
+async def search(types: list[ResourceType], request: Request) -> Response:
     """POST /.search with a SearchRequest (RFC 7644 §3.4.3)."""
     body = await read_json(request, _limits(request))
     schemas = body.get("schemas")
@@ -247,7 +247,7 @@ async def search(kinds: list[Kind], request: Request) -> Response:
         )
     return await _query(
         request,
-        [kind.name for kind in kinds],
+        [rt.name for rt in types],
         filter=body.get("filter"),
         sort_by=body.get("sortBy"),
         sort_order=body.get("sortOrder"),
@@ -261,23 +261,23 @@ async def search(kinds: list[Kind], request: Request) -> Response:
 # -- One resource (RFC 7644 §3.3, §3.4.1, §3.5, §3.6) ----------------------------------------
 
 
-async def create(kind: Kind, request: Request) -> Response:
+async def create(rt: ResourceType, request: Request) -> Response:
     """POST /Users: create a resource, 201 with its Location (RFC 7644 §3.3)."""
-    with_members = _with_members(request, kind)  # refuses bad attributes before any write
+    with_members = _with_members(request, rt)  # refuses bad attributes before any write
     body = await read_json(request, _limits(request))
-    document = await call_store(request, "create", kind.name, body, with_members=with_members)
+    document = await call_store(request, "create", rt.name, body, with_members=with_members)
     return _respond(request, document, status_code=201)
 
 
-async def get(kind: Kind, request: Request) -> Response:
+async def get(rt: ResourceType, request: Request) -> Response:
     """GET /Users/{id}, or 304 when ``If-None-Match`` names the current version."""
     resource_id = request.path_params["id"]
     _reject_search_as_id(resource_id)
-    if kind.name == "User":
+    if rt.name == "User":
         document = await read_one_user(request, resource_id)
     else:
         document = await call_store(
-            request, "get", kind.name, resource_id, with_members=_with_members(request, kind)
+            request, "get", rt.name, resource_id, with_members=_with_members(request, rt)
         )
     version = (document.get("meta") or {}).get("version")
     none_match = request.headers.get("if-none-match")
@@ -286,16 +286,16 @@ async def get(kind: Kind, request: Request) -> Response:
     return _respond(request, document)
 
 
-async def replace(kind: Kind, request: Request) -> Response:
+async def replace(rt: ResourceType, request: Request) -> Response:
     """PUT /Users/{id}: replace the resource (RFC 7644 §3.5.1)."""
     resource_id = request.path_params["id"]
     _reject_search_as_id(resource_id)
-    with_members = _with_members(request, kind)
+    with_members = _with_members(request, rt)
     body = await read_json(request, _limits(request))
     document = await call_store(
         request,
         "replace",
-        kind.name,
+        rt.name,
         resource_id,
         body,
         if_match=_if_match(request),
@@ -304,11 +304,11 @@ async def replace(kind: Kind, request: Request) -> Response:
     return _respond(request, document)
 
 
-async def patch(kind: Kind, request: Request) -> Response:
+async def patch(rt: ResourceType, request: Request) -> Response:
     """PATCH /Users/{id}: apply a PatchOp atomically, 200 with the resource (RFC 7644 §3.5.2)."""
     resource_id = request.path_params["id"]
     _reject_search_as_id(resource_id)
-    with_members = _with_members(request, kind)
+    with_members = _with_members(request, rt)
     body = await read_json(request, _limits(request))
     schemas = body.get("schemas")
     if not isinstance(schemas, list) or PATCH_OP not in schemas:
@@ -325,7 +325,7 @@ async def patch(kind: Kind, request: Request) -> Response:
     document = await call_store(
         request,
         "patch",
-        kind.name,
+        rt.name,
         resource_id,
         operations,
         if_match=_if_match(request),
@@ -334,23 +334,23 @@ async def patch(kind: Kind, request: Request) -> Response:
     return _respond(request, document)
 
 
-async def delete(kind: Kind, request: Request) -> Response:
+async def delete(rt: ResourceType, request: Request) -> Response:
     """DELETE /Users/{id}: 204 No Content (RFC 7644 §3.6)."""
     resource_id = request.path_params["id"]
     _reject_search_as_id(resource_id)
-    await call_store(request, "delete", kind.name, resource_id, if_match=_if_match(request))
+    await call_store(request, "delete", rt.name, resource_id, if_match=_if_match(request))
     return Response(status_code=204)
 
 
-async def item(kind: Kind, request: Request) -> Response:
+async def item(rt: ResourceType, request: Request) -> Response:
     handler = {"GET": get, "HEAD": get, "PUT": replace, "PATCH": patch, "DELETE": delete}
-    return await handler[request.method](kind, request)
+    return await handler[request.method](rt, request)
 
 
-async def collection(kind: Kind, request: Request) -> Response:
+async def collection(rt: ResourceType, request: Request) -> Response:
     if request.method == "POST":
-        return await create(kind, request)
-    return await list_resources(kind, request)
+        return await create(rt, request)
+    return await list_resources(rt, request)
 
 
 _EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -359,17 +359,17 @@ _EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 def _routes() -> list[Route]:
     table = [
         Route("/", query_everything, methods=["GET"]),
-        Route("/.search", functools.partial(search, list(KINDS.values())), methods=["POST"]),
+        Route("/.search", functools.partial(search, list(TYPES.values())), methods=["POST"]),
         Route("/Me", me, methods=_EVERY_METHOD),
         Route("/Me/{rest:path}", me, methods=_EVERY_METHOD),
     ]
-    for kind in KINDS.values():
+    for rt in TYPES.values():
         table += [
-            Route(kind.endpoint, functools.partial(collection, kind), methods=["GET", "POST"]),
-            Route(f"{kind.endpoint}/.search", functools.partial(search, [kind]), methods=["POST"]),
+            Route(rt.endpoint, functools.partial(collection, rt), methods=["GET", "POST"]),
+            Route(f"{rt.endpoint}/.search", functools.partial(search, [rt]), methods=["POST"]),
             Route(
-                kind.endpoint + "/{id}",
-                functools.partial(item, kind),
+                rt.endpoint + "/{id}",
+                functools.partial(item, rt),
                 methods=["GET", "PUT", "PATCH", "DELETE"],
             ),
         ]
