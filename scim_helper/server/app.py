@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import traceback
 import uuid
-from typing import Any
 
 from scim2_models import NotFoundException, SCIMException
 from starlette.applications import Starlette
@@ -28,6 +27,7 @@ from .auth import BearerAuth, bearer_token
 from .errors import MethodNotAllowed, error_body, headers_of
 from .limits import Limits
 from .responses import ScimJSONResponse
+from .store import Store
 
 BASE_PATH = "/scim/v2"
 
@@ -162,7 +162,7 @@ class AccessLog:
 
 
 def create_app(
-    store: Any,
+    store: Store,
     *,
     limits: Limits | None = None,
     base_path: str = BASE_PATH,

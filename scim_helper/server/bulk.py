@@ -23,13 +23,12 @@ from scim2_models import (
     InvalidValueException,
     SCIMException,
 )
-from sqlalchemy import Connection
 
 from . import resources
 from .errors import error_body
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .store import Store
+    from .store import Store, Transaction
 
 _PATH = re.compile(r"^/?([^/]+)(?:/([^/]+))?/?$")
 _BULK_REF = re.compile(r"^bulkId:(.+)$")
@@ -52,8 +51,10 @@ class _Abort(Exception):
 
 
 def run_bulk(
-    store: Store, tenant: str, operations: Any, fail_on_errors: int | None
+    store: Store, tenant: str, operations: Any, fail_on_errors: int | None = None
 ) -> list[dict[str, Any]]:
+    """Run a BulkRequest's ``Operations`` for ``tenant`` through ``store``'s transactions; one
+    result per operation, in the request's order."""
     if not isinstance(operations, list):
         raise InvalidSyntaxException(
             detail='A BulkRequest needs an "Operations" list (RFC 7644 §3.7).'
@@ -72,7 +73,7 @@ def run_bulk(
             runner.run_batch_alone(batch)
     else:
         with contextlib.suppress(_Abort):
-            store._writing(lambda conn: runner.run_all(conn, order))
+            store.transaction(tenant, lambda tx: runner.run_all(tx, order))
     # Results follow the request's order, whatever order references forced on execution.
     return [result for _, result in sorted(runner.results, key=lambda pair: pair[0])]
 
@@ -216,7 +217,7 @@ class _Runner:
 
     def run_alone(self, op: _Op) -> None:
         try:
-            result = self.store._writing(lambda conn: self._execute(conn, op))
+            result = self.store.transaction(self.tenant, lambda tx: self._execute(tx, op))
         except SCIMException as exc:
             result = self._failure(op, exc)
         self.results.append((op.index, result))
@@ -227,8 +228,8 @@ class _Runner:
             rtype = batch[0].rtype
             assert rtype is not None
             try:
-                docs = self.store._writing(
-                    lambda conn: self.store._create_many(conn, self.tenant, rtype, normals)
+                docs = self.store.transaction(
+                    self.tenant, lambda tx: tx.create_many(rtype, normals)
                 )
             except SCIMException:
                 pass  # one of them fails: run them one by one to find which
@@ -252,27 +253,27 @@ class _Runner:
                 self.ids[op.bulk_id] = doc["id"]
             self.results.append((op.index, self._result(op, 201, doc)))
 
-    def run_all(self, conn: Connection, order: list[_Op]) -> None:
+    def run_all(self, tx: Transaction, order: list[_Op]) -> None:
         # A retried transaction (deadlock on PostgreSQL) starts from scratch.
         self.ids, self.results, self.errors = {}, [], 0
         for batch in _batches(order):
             normals = self._normalise_all(batch)
             if normals is not None and batch[0].rtype is not None:
                 try:
-                    with conn.begin_nested():
-                        docs = self.store._create_many(conn, self.tenant, batch[0].rtype, normals)
+                    with tx.savepoint():
+                        docs = tx.create_many(batch[0].rtype, normals)
                 except SCIMException:
                     pass
                 else:
                     self._record(batch, docs)
                     continue
-            self._run_each(conn, batch)
+            self._run_each(tx, batch)
 
-    def _run_each(self, conn: Connection, batch: list[_Op]) -> None:
+    def _run_each(self, tx: Transaction, batch: list[_Op]) -> None:
         for op in batch:
             try:
-                with conn.begin_nested():
-                    result = self._execute(conn, op)
+                with tx.savepoint():
+                    result = self._execute(tx, op)
             except SCIMException as exc:
                 result = self._failure(op, exc)
             self.results.append((op.index, result))
@@ -324,38 +325,28 @@ class _Runner:
             return [self._resolve(v) for v in value]
         return value
 
-    def _execute(self, conn: Connection, op: _Op) -> dict[str, Any]:
+    def _execute(self, tx: Transaction, op: _Op) -> dict[str, Any]:
         if op.error is not None:
             raise op.error
-        store, tenant, rtype = self.store, self.tenant, op.rtype
+        rtype = op.rtype
         assert rtype is not None
         data = self._resolve(op.data)
         rid = self._resolve(op.rid) if op.rid else None
         if op.method == "POST":
-            doc = store._create(conn, tenant, rtype, resources.normalise(rtype, data))
+            doc = tx.create(rtype, resources.normalise(rtype, data))
             if op.bulk_id:
                 self.ids[op.bulk_id] = doc["id"]
             return self._result(op, 201, doc)
         if op.method == "DELETE":
-            row = store._row(conn, tenant, rtype, rid, lock=True)
-            _check(op, row.version)
-            store._delete(conn, row)
+            tx.delete(rtype, rid, op.version)
             result = self._result(op, 204, None)
             result["id"] = rid
             return result
         if op.method == "PUT":
-            doc = store._replace(
-                conn, tenant, rtype, rid, resources.normalise(rtype, data), op.version
-            )
+            doc = tx.replace(rtype, rid, resources.normalise(rtype, data), op.version)
             return self._result(op, 200, doc)
         operations = data.get("Operations") if isinstance(data, dict) else data
         if isinstance(data, dict) and operations is None:
             operations = {str(k).lower(): v for k, v in data.items()}.get("operations")
-        doc = store._patch(conn, tenant, rtype, rid, operations, op.version)
+        doc = tx.patch(rtype, rid, operations, op.version)
         return self._result(op, 200, doc)
-
-
-def _check(op: _Op, version: int) -> None:
-    from .store.rows import check_if_match as _check_if_match
-
-    _check_if_match(op.version, version)

@@ -38,6 +38,7 @@ from scim2_models.path.grammar import _parse_filter, _parse_path
 from sqlalchemy import (
     Boolean,
     ColumnElement,
+    Select,
     and_,
     case,
     false,
@@ -672,6 +673,18 @@ def compile_filter(rtypes: list[str], text: str) -> ColumnElement[bool]:
     return or_(*clauses) if len(clauses) > 1 else clauses[0]
 
 
+def members_matching(group_pk: int, condition: FilterNode) -> Select[tuple[str]]:
+    """The ids of the members of group ``group_pk`` that a value filter selects, as in the
+    PATCH path ``members[value eq "…"]`` (RFC 7644 §3.5.2)."""
+    members = TYPES["Group"].core.attributes["members"]
+    where = _ItemCompiler("Group", members).visit(condition)
+    return (
+        select(_MEMBER.c.id)
+        .select_from(membership_table.join(_MEMBER, _MEMBER.c.pk == membership_table.c.member_pk))
+        .where(membership_table.c.group_pk == group_pk, where)
+    )
+
+
 def sort_expression(rtypes: list[str], sort_by: str) -> Any:
     """The ORDER BY expression for ``sortBy`` (RFC 7644 §3.4.2.3)."""
     try:
@@ -731,6 +744,7 @@ __all__ = [
     "TYPES",
     "compile_filter",
     "finds_one_user",
+    "members_matching",
     "parse_filter",
     "parse_path",
     "sort_expression",

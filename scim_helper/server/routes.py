@@ -9,7 +9,6 @@ and ``Location`` headers. Validation of the resources themselves belongs to the 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from typing import Any
 
 from scim2_models import InvalidSyntaxException, InvalidValueException, NotImplementedException
@@ -26,18 +25,23 @@ from .limits import Limits, page, parse_int, read_json
 from .projection import Projection, projection, split_names
 from .resources import TYPES, ResourceType
 from .responses import ScimJSONResponse, add_links, base_url
+from .store import Store
 
 
-async def call_store(request: Request, method: str, *args: Any, **kwargs: Any) -> Any:
-    """Call a :class:`Store` method for the request's tenant, in a worker thread."""
-    function: Callable[..., Any] = getattr(request.app.state.store, method)
-    tenant = request.state.tenant
-    return await run_in_threadpool(functools.partial(function, tenant, *args, **kwargs))
+def store_of(request: Request) -> Store:
+    """The store the app serves (see :func:`.app.create_app`)."""
+    store: Store = request.app.state.store
+    return store
 
 
-def _reads_inline(store: Any) -> bool:
-    engine = getattr(store, "engine", None)
-    return engine is not None and engine.dialect.name == "sqlite"
+def tenant_of(request: Request) -> str:
+    """The tenant of the request's bearer token (set by :class:`.auth.BearerAuth`)."""
+    tenant: str = request.state.tenant
+    return tenant
+
+
+def _reads_inline(store: Store) -> bool:
+    return store.engine.dialect.name == "sqlite"
 
 
 async def read_one_user(request: Request, resource_id: str) -> dict[str, Any]:
@@ -49,11 +53,10 @@ async def read_one_user(request: Request, resource_id: str) -> dict[str, Any]:
     wait for a writer, so it runs inline; every other call, anything that can be long (a
     search, a 5,000-member group) or wait (a write, a PostgreSQL round trip), keeps the thread.
     """
-    store = request.app.state.store
+    store = store_of(request)
     if _reads_inline(store):
-        document: dict[str, Any] = store.get(request.state.tenant, "User", resource_id, inline=True)
-        return document
-    return await call_store(request, "get", "User", resource_id)
+        return store.get(tenant_of(request), "User", resource_id, inline=True)
+    return await run_in_threadpool(store.get, tenant_of(request), "User", resource_id)
 
 
 def _limits(request: Request) -> Limits:
@@ -148,21 +151,24 @@ async def _query(
     }
     start, size = page(start_index, count, _limits(request))
     with_members = "Group" not in projections or projections["Group"].returns("members")
-    arguments: dict[str, Any] = {
-        "with_members": with_members,
-        "filter": filter or None,
-        "sort_by": sort_by or None,
-        "sort_order": _sort_order(sort_order),
-        "start_index": start,
-        "count": size,
-    }
-    store = request.app.state.store
+    store, tenant = store_of(request), tenant_of(request)
+    run_search = functools.partial(
+        store.search,
+        tenant,
+        resource_types,
+        with_members=with_members,
+        filter=filter or None,
+        sort_by=sort_by or None,
+        sort_order=_sort_order(sort_order),
+        start_index=start,
+        count=size,
+    )
     if _reads_inline(store) and not sort_by and finds_one_user(resource_types, filter):
         # userName eq / id eq: one indexed row at most, as bounded as GET /Users/{id}, so
         # SQLite answers it on the event loop too (see read_one_user).
-        found = store.search(request.state.tenant, resource_types, **arguments, inline=True)
+        found = run_search(inline=True)
     else:
-        found = await call_store(request, "search", resource_types, **arguments)
+        found = await run_in_threadpool(run_search)
     total, documents = found
     base = base_url(request)
     resources = []
@@ -265,7 +271,9 @@ async def create(rt: ResourceType, request: Request) -> Response:
     """POST /Users: create a resource, 201 with its Location (RFC 7644 §3.3)."""
     with_members = _with_members(request, rt)  # refuses bad attributes before any write
     body = await read_json(request, _limits(request))
-    document = await call_store(request, "create", rt.name, body, with_members=with_members)
+    document = await run_in_threadpool(
+        store_of(request).create, tenant_of(request), rt.name, body, with_members=with_members
+    )
     return _respond(request, document, status_code=201)
 
 
@@ -276,8 +284,12 @@ async def get(rt: ResourceType, request: Request) -> Response:
     if rt.name == "User":
         document = await read_one_user(request, resource_id)
     else:
-        document = await call_store(
-            request, "get", rt.name, resource_id, with_members=_with_members(request, rt)
+        document = await run_in_threadpool(
+            store_of(request).get,
+            tenant_of(request),
+            rt.name,
+            resource_id,
+            with_members=_with_members(request, rt),
         )
     version = (document.get("meta") or {}).get("version")
     none_match = request.headers.get("if-none-match")
@@ -292,9 +304,9 @@ async def replace(rt: ResourceType, request: Request) -> Response:
     _reject_search_as_id(resource_id)
     with_members = _with_members(request, rt)
     body = await read_json(request, _limits(request))
-    document = await call_store(
-        request,
-        "replace",
+    document = await run_in_threadpool(
+        store_of(request).replace,
+        tenant_of(request),
         rt.name,
         resource_id,
         body,
@@ -322,9 +334,9 @@ async def patch(rt: ResourceType, request: Request) -> Response:
         raise InvalidSyntaxException(
             detail='Each PATCH operation must be an object like {"op": "add", ...}.'
         )
-    document = await call_store(
-        request,
-        "patch",
+    document = await run_in_threadpool(
+        store_of(request).patch,
+        tenant_of(request),
         rt.name,
         resource_id,
         operations,
@@ -338,7 +350,13 @@ async def delete(rt: ResourceType, request: Request) -> Response:
     """DELETE /Users/{id}: 204 No Content (RFC 7644 §3.6)."""
     resource_id = request.path_params["id"]
     _reject_search_as_id(resource_id)
-    await call_store(request, "delete", rt.name, resource_id, if_match=_if_match(request))
+    await run_in_threadpool(
+        store_of(request).delete,
+        tenant_of(request),
+        rt.name,
+        resource_id,
+        if_match=_if_match(request),
+    )
     return Response(status_code=204)
 
 

@@ -11,15 +11,17 @@ from __future__ import annotations
 from typing import Any
 
 from scim2_models import InvalidSyntaxException, InvalidValueException, PayloadTooLargeException
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from sync_app.scim.urns import BULK_REQUEST, BULK_RESPONSE
 
+from .bulk import run_bulk
 from .limits import Limits, read_json
 from .responses import ScimJSONResponse, base_url, location
-from .routes import call_store
+from .routes import store_of, tenant_of
 
 
 def _operations(body: dict[str, Any], limits: Limits) -> list[dict[str, Any]]:
@@ -75,7 +77,8 @@ async def bulk(request: Request) -> Response:
     body = await read_json(request, limits)
     operations = _operations(body, limits)
     fail_on_errors = _fail_on_errors(body)
-    results = await call_store(request, "bulk", operations, fail_on_errors=fail_on_errors)
+    store, tenant = store_of(request), tenant_of(request)
+    results = await run_in_threadpool(run_bulk, store, tenant, operations, fail_on_errors)
     base = base_url(request)
     return ScimJSONResponse(
         {"schemas": [BULK_RESPONSE], "Operations": [_result(r, base) for r in results]}

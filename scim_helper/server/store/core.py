@@ -141,6 +141,11 @@ class Store:
                 time.sleep(0.01 * (attempt + 1))
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def transaction(self, tenant: str, work: Callable[[Transaction], T]) -> T:
+        """Run ``work`` in one write transaction of ``tenant``'s resources, retried as a whole
+        on a deadlock (so ``work`` must be safe to run again). Bulk runs through here."""
+        return self._writing(lambda conn: work(Transaction(self, conn, tenant)))
+
     # -- tenants and tokens -------------------------------------------------------------
 
     def add_token(self, token: str, tenant: str | None = None) -> str:
@@ -295,11 +300,6 @@ class Store:
                 conn, tenant, rtype, [normal], with_members, check_unique=False
             )[0]
         )
-
-    def _create(
-        self, conn: Connection, tenant: str, rtype: str, normal: resources.Normalised
-    ) -> dict[str, Any]:
-        return self._create_many(conn, tenant, rtype, [normal])[0]
 
     def _create_many(
         self,
@@ -493,13 +493,14 @@ class Store:
 
     def delete(self, tenant: str, rtype: str, rid: str, *, if_match: str | None = None) -> None:
         resources.resource_type(rtype)
+        self._writing(lambda conn: self._delete_checked(conn, tenant, rtype, rid, if_match))
 
-        def work(conn: Connection) -> None:
-            row = self._row(conn, tenant, rtype, rid, lock=True)
-            check_if_match(if_match, row.version)
-            self._delete(conn, row)
-
-        self._writing(work)
+    def _delete_checked(
+        self, conn: Connection, tenant: str, rtype: str, rid: str, if_match: str | None
+    ) -> None:
+        row = self._row(conn, tenant, rtype, rid, lock=True)
+        check_if_match(if_match, row.version)
+        self._delete(conn, row)
 
     def _delete(self, conn: Connection, row: Any) -> None:
         # Groups that lose this member, and members that lose this group, change: their
@@ -553,16 +554,37 @@ class Store:
             if taken is not None:
                 raise UniquenessException(detail=taken_message(rtype, label, seen[taken]))
 
-    # -- bulk ---------------------------------------------------------------------------
 
-    def bulk(
-        self,
-        tenant: str,
-        operations: list[dict[str, Any]],
-        *,
-        fail_on_errors: int | None = None,
-    ) -> list[dict[str, Any]]:
-        """Execute a BulkRequest's Operations (RFC 7644 §3.7); one result per executed op."""
-        from ..bulk import run_bulk
+class Transaction:
+    """One write transaction of a :class:`Store`, for one tenant: the store's public API for
+    work that spans several operations (Bulk, RFC 7644 §3.7). Get one from
+    :meth:`Store.transaction`; it is valid only inside that call."""
 
-        return run_bulk(self, tenant, operations, fail_on_errors)
+    def __init__(self, store: Store, conn: Connection, tenant: str) -> None:
+        self._store = store
+        self._conn = conn
+        self.tenant = tenant
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A nested transaction: an exception inside undoes only what was done inside."""
+        with self._conn.begin_nested():
+            yield
+
+    def create_many(self, rtype: str, normals: list[resources.Normalised]) -> list[dict[str, Any]]:
+        """Insert validated resources of one type; 409 if a name is taken or repeated."""
+        return self._store._create_many(self._conn, self.tenant, rtype, normals)
+
+    def create(self, rtype: str, normal: resources.Normalised) -> dict[str, Any]:
+        return self.create_many(rtype, [normal])[0]
+
+    def replace(
+        self, rtype: str, rid: str, normal: resources.Normalised, if_match: str | None
+    ) -> dict[str, Any]:
+        return self._store._replace(self._conn, self.tenant, rtype, rid, normal, if_match)
+
+    def patch(self, rtype: str, rid: str, operations: Any, if_match: str | None) -> dict[str, Any]:
+        return self._store._patch(self._conn, self.tenant, rtype, rid, operations, if_match)
+
+    def delete(self, rtype: str, rid: str, if_match: str | None) -> None:
+        self._store._delete_checked(self._conn, self.tenant, rtype, rid, if_match)

@@ -15,7 +15,7 @@ from scim2_models.path import FilterNode
 from sqlalchemy import Connection, and_, bindparam, delete, insert, select, update
 
 from .. import resources
-from ..filters import _MEMBER, _ItemCompiler
+from ..filters import members_matching
 from .rows import chunks, membership_table, resource_table
 
 # Built once, like the statements of .rows: SQLAlchemy then reuses their compiled form.
@@ -232,16 +232,8 @@ class MemberRows:
         )
 
     def select(self, condition: FilterNode) -> list[str]:
-        members_attr = resources.TYPES["Group"].core.attributes["members"]
-        where = _ItemCompiler("Group", members_attr).visit(condition)
-        query = (
-            select(_MEMBER.c.id)
-            .select_from(
-                membership_table.join(_MEMBER, _MEMBER.c.pk == membership_table.c.member_pk)
-            )
-            .where(membership_table.c.group_pk == self.group_pk, where)
-        )
-        return [ident for (ident,) in self.conn.execute(query)]
+        """The ids of the group's members that ``condition`` selects (``members[...]``)."""
+        return [ident for (ident,) in self.conn.execute(members_matching(self.group_pk, condition))]
 
 
 def _row(group_pk: int, member_pk: int, display: str | None) -> dict[str, Any]:

@@ -1,9 +1,11 @@
-"""Bulk (RFC 7644 §3.7) through Store.bulk: bulkId references, failOnErrors, isolation."""
+"""Bulk (RFC 7644 §3.7) through run_bulk and the store's transactions: bulkId references,
+failOnErrors, isolation."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from scim_helper.server.bulk import run_bulk
 from scim_helper.server.store import Store
 
 from .builders import user
@@ -15,8 +17,10 @@ def post(bulk_id: str, rtype: str, data: dict[str, Any]) -> dict[str, Any]:
 
 def test_rfc7644_3_7_creates_and_reports_each_operation(store: Store, tenant: str) -> None:
     """Each operation gets a result with method, bulkId, status, id and version."""
-    results = store.bulk(
-        tenant, [post("u1", "User", {"userName": "a"}), post("u2", "User", {"userName": "b"})]
+    results = run_bulk(
+        store,
+        tenant,
+        [post("u1", "User", {"userName": "a"}), post("u2", "User", {"userName": "b"})],
     )
     assert [(r["method"], r["bulkId"], r["status"]) for r in results] == [
         ("POST", "u1", 201),
@@ -28,7 +32,8 @@ def test_rfc7644_3_7_creates_and_reports_each_operation(store: Store, tenant: st
 
 def test_rfc7644_3_7_2_bulk_id_references_resolve(store: Store, tenant: str) -> None:
     """bulkId:… in members, including a forward reference, becomes the created id."""
-    results = store.bulk(
+    results = run_bulk(
+        store,
         tenant,
         [
             post("g", "Group", {"displayName": "Sales", "members": [{"value": "bulkId:u"}]}),
@@ -43,7 +48,8 @@ def test_rfc7644_3_7_2_bulk_id_references_resolve(store: Store, tenant: str) -> 
 def test_rfc7644_3_7_put_patch_delete_by_bulk_id_path(store: Store, tenant: str) -> None:
     """PATCH, PUT and DELETE reach resources by id or by bulkId in the path."""
     existing = user(store, tenant, "old")
-    results = store.bulk(
+    results = run_bulk(
+        store,
         tenant,
         [
             post("u", "User", {"userName": "new"}),
@@ -64,7 +70,8 @@ def test_rfc7644_3_7_put_patch_delete_by_bulk_id_path(store: Store, tenant: str)
 def test_rfc7644_3_7_without_fail_on_errors_each_op_stands_alone(store: Store, tenant: str) -> None:
     """Without failOnErrors a failing operation leaves the others applied."""
     user(store, tenant, "taken")
-    results = store.bulk(
+    results = run_bulk(
+        store,
         tenant,
         [
             post("a", "User", {"userName": "taken"}),
@@ -79,7 +86,8 @@ def test_rfc7644_3_7_without_fail_on_errors_each_op_stands_alone(store: Store, t
 def test_rfc7644_3_7_fail_on_errors_rolls_everything_back(store: Store, tenant: str) -> None:
     """When failOnErrors is reached processing stops and no change is kept."""
     user(store, tenant, "taken")
-    results = store.bulk(
+    results = run_bulk(
+        store,
         tenant,
         [
             post("a", "User", {"userName": "first"}),
@@ -96,7 +104,8 @@ def test_rfc7644_3_7_fail_on_errors_rolls_everything_back(store: Store, tenant: 
 def test_rfc7644_3_7_fail_on_errors_not_reached_commits(store: Store, tenant: str) -> None:
     """Below the failOnErrors limit the successful operations are committed."""
     user(store, tenant, "taken")
-    results = store.bulk(
+    results = run_bulk(
+        store,
         tenant,
         [post("a", "User", {"userName": "taken"}), post("b", "User", {"userName": "ok"})],
         fail_on_errors=2,
@@ -108,7 +117,8 @@ def test_rfc7644_3_7_fail_on_errors_not_reached_commits(store: Store, tenant: st
 def test_rfc7644_3_7_reference_to_failed_operation_fails(store: Store, tenant: str) -> None:
     """A reference to a bulkId whose POST failed is an error, not a dangling member."""
     user(store, tenant, "taken")
-    results = store.bulk(
+    results = run_bulk(
+        store,
         tenant,
         [
             post("u", "User", {"userName": "taken"}),
@@ -121,7 +131,8 @@ def test_rfc7644_3_7_reference_to_failed_operation_fails(store: Store, tenant: s
 
 def test_rfc7644_3_7_bad_operations_are_reported(store: Store, tenant: str) -> None:
     """Unknown methods, bad paths and missing bulkIds are 400 results, not exceptions."""
-    results = store.bulk(
+    results = run_bulk(
+        store,
         tenant,
         [
             {"method": "FETCH", "path": "/Users"},
@@ -138,7 +149,8 @@ def test_rfc7644_3_7_bulk_respects_tenants(store: Store) -> None:
     _, a = store.mint_token()
     _, b = store.mint_token()
     theirs = user(store, b, "theirs")
-    results = store.bulk(
+    results = run_bulk(
+        store,
         a,
         [
             {"method": "DELETE", "path": f"/Users/{theirs['id']}"},
@@ -152,7 +164,8 @@ def test_rfc7644_3_7_bulk_respects_tenants(store: Store) -> None:
 def test_rfc7644_3_7_if_match_version_in_bulk(store: Store, tenant: str) -> None:
     """An operation's version acts as If-Match."""
     existing = user(store, tenant, "a")
-    results = store.bulk(
+    results = run_bulk(
+        store,
         tenant,
         [
             {

@@ -431,7 +431,7 @@ def test_rfc7644_3_3_post_conflict_reads_as_the_checked_one(
         store.create(tenant, rtype, second)
     normal = resources.normalise(rtype, second)
     with pytest.raises(ConflictException) as checked:
-        store._writing(lambda conn: store._create_many(conn, tenant, rtype, [normal]))
+        store.transaction(tenant, lambda tx: tx.create_many(rtype, [normal]))
     assert posted.value.detail == checked.value.detail
     assert posted.value.scim_type == checked.value.scim_type == "uniqueness"
 
