@@ -20,8 +20,17 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+# lark is scim2-models' parser. Its errors (the terminals it expected, the column) make the
+# messages below precise: lark is a declared dependency, and store/test_filters.py pins
+# every message that reads them.
 from lark.exceptions import UnexpectedCharacters, UnexpectedToken
-from scim2_models import InvalidFilterException, InvalidPathException, InvalidValueException
+from scim2_models import (
+    InvalidFilterException,
+    InvalidPathException,
+    InvalidValueException,
+    Path,
+    ScimFilter,
+)
 from scim2_models.path import (
     AttrPath,
     CompareOperator,
@@ -31,10 +40,10 @@ from scim2_models.path import (
     LogicalExpr,
     LogicalOperator,
     Not,
+    PathNode,
     Present,
     ValuePath,
 )
-from scim2_models.path.grammar import _parse_filter, _parse_path
 from sqlalchemy import (
     Boolean,
     ColumnElement,
@@ -115,7 +124,7 @@ def parse_filter(text: str) -> FilterNode:
         return simple
     _check_nesting(text)
     try:
-        node = _parse_filter(text)
+        node = ScimFilter(text).ast
     except InvalidFilterException as exc:
         raise InvalidFilterException(detail=_explain(text, exc)) from None
     except RecursionError:  # pragma: no cover - guarded by _check_nesting
@@ -124,10 +133,10 @@ def parse_filter(text: str) -> FilterNode:
     return node
 
 
-def parse_path(text: str) -> Any:
+def parse_path(text: str) -> PathNode:
     """Parse a PATCH path (RFC 7644 §3.5.2 PATH rule); raises InvalidPathException."""
     _check_nesting(text, what="path")
-    node = _parse_path(text)
+    node = Path(text).ast
     if isinstance(node, ValuePath):
         _check_size(node.val_filter, what="path")
     return node
