@@ -337,6 +337,7 @@ class _Runner:
             if op.bulk_id:
                 self.ids[op.bulk_id] = doc["id"]
             return self._result(op, 201, doc)
+        assert rid is not None  # _parse gave every PUT, PATCH and DELETE an id
         if op.method == "DELETE":
             tx.delete(rtype, rid, op.version)
             result = self._result(op, 204, None)

@@ -137,6 +137,8 @@ def parse_path(text: str) -> PathNode:
     """Parse a PATCH path (RFC 7644 §3.5.2 PATH rule); raises InvalidPathException."""
     _check_nesting(text, what="path")
     node = Path(text).ast
+    if node is None:  # the empty path: no node, where the grammar itself refuses it
+        raise InvalidPathException(detail="invalid syntax at column 1")
     if isinstance(node, ValuePath):
         _check_size(node.val_filter, what="path")
     return node
@@ -248,7 +250,7 @@ def _explain(text: str, exc: InvalidFilterException | InvalidPathException) -> s
     if isinstance(cause, UnexpectedCharacters):
         return (
             f"The filter {shown!r} has a character the SCIM grammar does not allow at column "
-            f"{cause.column} ({text[cause.pos_in_stream : cause.pos_in_stream + 1]!r}). "
+            f"{cause.column} ({text[(cause.pos_in_stream or 0) :][:1]!r}). "
             'Strings go in double quotes, e.g. userName eq "bjensen".'
         )
     detail = getattr(exc, "detail", None) or str(exc)
@@ -682,7 +684,7 @@ def compile_filter(rtypes: list[str], text: str) -> ColumnElement[bool]:
     return or_(*clauses) if len(clauses) > 1 else clauses[0]
 
 
-def members_matching(group_pk: int, condition: FilterNode) -> Select[tuple[str]]:
+def members_matching(group_pk: int, condition: FilterNode) -> Select[str]:
     """The ids of the members of group ``group_pk`` that a value filter selects, as in the
     PATCH path ``members[value eq "…"]`` (RFC 7644 §3.5.2)."""
     members = TYPES["Group"].core.attributes["members"]

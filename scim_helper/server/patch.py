@@ -266,7 +266,9 @@ class _Operation:
                     f"({', '.join(s.name for s in a.sub.values())})."
                 )
             # RFC 7644 §3.5.2.1/3: sub-attributes not in "value" are left unchanged.
-            current = host.get(a.name) if isinstance(host.get(a.name), dict) else {}
+            current = host.get(a.name)
+            if not isinstance(current, dict):
+                current = {}
             host[a.name] = {**current, **_canonical_keys(a, value, self.index)}
         elif self.op == "remove" or value is None:
             host.pop(a.name, None)

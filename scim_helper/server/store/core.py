@@ -12,7 +12,7 @@ import contextlib
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from types import SimpleNamespace
 from typing import Any, TypeVar
@@ -268,7 +268,7 @@ class Store:
         return row
 
     def _render(
-        self, conn: Connection, rows: list[Any], with_members: bool = True
+        self, conn: Connection, rows: Sequence[Any], with_members: bool = True
     ) -> list[dict[str, Any]]:
         users = [r.pk for r in rows if r.rtype == "User"]
         groups = [r.pk for r in rows if r.rtype == "Group"]

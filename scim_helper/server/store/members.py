@@ -233,7 +233,7 @@ class MemberRows:
 
     def select(self, condition: FilterNode) -> list[str]:
         """The ids of the group's members that ``condition`` selects (``members[...]``)."""
-        return [ident for (ident,) in self.conn.execute(members_matching(self.group_pk, condition))]
+        return list(self.conn.execute(members_matching(self.group_pk, condition)).scalars())
 
 
 def _row(group_pk: int, member_pk: int, display: str | None) -> dict[str, Any]:

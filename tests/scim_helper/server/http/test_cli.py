@@ -15,8 +15,6 @@ import requests
 from scim_helper import cli
 from scim_helper.server.runner import LocalServer
 
-pytest.importorskip("scim_helper.server.store", reason="the server's store has not landed")
-
 
 def _environment(tmp_path: Path) -> dict[str, str]:
     return {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data")}

@@ -20,7 +20,6 @@ SMALL = Limits(max_payload_size=2048, max_results=3, max_operations=2)
 @pytest.fixture(scope="module")
 def small(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     """A client of a server started with small limits."""
-    pytest.importorskip("scim_helper.server.store", reason="the server's store has not landed")
     db: Path = tmp_path_factory.mktemp("limits") / "scim.db"
     with LocalServer(db, limits=SMALL) as server:
         client = Api(TenantLogin(server.url, server.token, server.tenant))

@@ -13,8 +13,6 @@ from tests.fixtures.postgres import postgres_url  # noqa: F401  (fixture)
 
 from .conftest import GROUP, USER
 
-pytest.importorskip("scim_helper.server.store", reason="the server's store has not landed")
-
 
 def test_runner_starts_fast_on_a_free_loopback_port(tmp_path: Path) -> None:
     """start() returns in well under a second with the real port in url, on 127.0.0.1."""
