@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import traceback
 import uuid
+from typing import TYPE_CHECKING
 
 from scim2_models import NotFoundException, SCIMException
 from starlette.applications import Starlette
@@ -27,7 +28,9 @@ from .auth import BearerAuth, bearer_token
 from .errors import MethodNotAllowed, error_body, headers_of
 from .limits import Limits
 from .responses import ScimJSONResponse
-from .store import Store
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .store import Store
 
 BASE_PATH = "/scim/v2"
 

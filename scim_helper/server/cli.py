@@ -13,7 +13,7 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .runner import (
     LocalServer,
@@ -22,6 +22,9 @@ from .runner import (
     read_token_file,
     write_token_file,
 )
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .store import Store
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -56,9 +59,9 @@ def shown_db(db: str) -> str:
     return make_url(db).render_as_string(hide_password=True)
 
 
-def open_store(db: str) -> Any:
+def open_store(db: str) -> Store:
     """A :class:`Store` on ``db``, creating the data directory for a default SQLite file."""
-    from .store import Store
+    from .store import Store  # imported late: the store pulls in SQLAlchemy
 
     if "://" not in db:
         Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)

@@ -266,7 +266,7 @@ class Operand:
     """A compared SQL expression. ``mode``: "exact" compares as is; "lowered" holds values
     Python already lowercased (compare to value.lower()); "fold" lowercases both in SQL."""
 
-    expr: Any
+    expr: ColumnElement[Any]
     kind: str
     mode: str = "exact"
     name: str = ""
@@ -278,7 +278,9 @@ class _Unknown(Exception):
         self.name = name
 
 
-def _json_operand(column: Any, keys: tuple[str, ...], attribute: Attribute, name: str) -> Operand:
+def _json_operand(
+    column: ColumnElement[Any], keys: tuple[str, ...], attribute: Attribute, name: str
+) -> Operand:
     element = column[keys] if len(keys) > 1 else column[keys[0]]
     kind = attribute.type
     if kind == "boolean":
@@ -317,7 +319,7 @@ def singular_operand(rtype: str, target: Target) -> Operand:
     return _json_operand(resource_table.c.doc, keys, target.leaf, name)
 
 
-_COLUMNS: dict[tuple[str, str | None], tuple[Any, str, str]] = {
+_COLUMNS: dict[tuple[str, str | None], tuple[ColumnElement[Any], str, str]] = {
     ("id", None): (resource_table.c.id, "string", "exact"),
     ("externalId", None): (resource_table.c.external_id, "string", "exact"),
     ("userName", None): (resource_table.c.user_name_lower, "string", "lowered"),
@@ -375,7 +377,7 @@ _GROUP = resource_table.alias("g")
 _MEMBER = resource_table.alias("mbr")
 
 
-def item_subquery(parent: Attribute, condition: Any | None) -> Any:
+def item_subquery(parent: Attribute, condition: ColumnElement[bool] | None) -> Select[int]:
     """SELECT the resource pks that have a value of ``parent`` matching ``condition``."""
     if parent.name == "groups":
         query = select(membership_table.c.member_pk).select_from(
@@ -491,7 +493,7 @@ def compare(operand: Operand, op: CompareOperator, value: Any) -> ColumnElement[
     return _ordered(left, op, right)
 
 
-def _eq_ne(expr: Any, op: CompareOperator, value: Any) -> ColumnElement[bool]:
+def _eq_ne(expr: ColumnElement[Any], op: CompareOperator, value: Any) -> ColumnElement[bool]:
     if op == CompareOperator.eq:
         return expr == value
     # An attribute without a value is "not equal" to anything (RFC 7644 §3.4.2.2 leaves
@@ -499,7 +501,7 @@ def _eq_ne(expr: Any, op: CompareOperator, value: Any) -> ColumnElement[bool]:
     return or_(expr.is_(None), expr != value)
 
 
-def _ordered(expr: Any, op: CompareOperator, value: Any) -> ColumnElement[bool]:
+def _ordered(expr: ColumnElement[Any], op: CompareOperator, value: Any) -> ColumnElement[bool]:
     if op == CompareOperator.eq:
         return expr == value
     if op == CompareOperator.ne:
@@ -696,7 +698,7 @@ def members_matching(group_pk: int, condition: FilterNode) -> Select[str]:
     )
 
 
-def sort_expression(rtypes: list[str], sort_by: str) -> Any:
+def sort_expression(rtypes: list[str], sort_by: str) -> ColumnElement[Any]:
     """The ORDER BY expression for ``sortBy`` (RFC 7644 §3.4.2.3)."""
     try:
         path = parse_path(sort_by)
@@ -720,7 +722,7 @@ def sort_expression(rtypes: list[str], sort_by: str) -> Any:
                     detail=f"sortBy={sort_by!r}: {a.name} cannot be sorted on."
                 )
             operand = item_operand(rtype, a, sub)
-            expr: Any = (
+            expr: ColumnElement[Any] = (
                 select(operand.expr)
                 .where(
                     multi_value_table.c.resource_pk == resource_table.c.pk,

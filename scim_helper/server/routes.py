@@ -9,7 +9,7 @@ and ``Location`` headers. Validation of the resources themselves belongs to the 
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scim2_models import InvalidSyntaxException, InvalidValueException, NotImplementedException
 from starlette.concurrency import run_in_threadpool
@@ -25,7 +25,9 @@ from .limits import Limits, page, parse_int, read_json
 from .projection import Projection, projection, split_names
 from .resources import TYPES, ResourceType
 from .responses import ScimJSONResponse, add_links, base_url
-from .store import Store
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .store import Store
 
 
 def store_of(request: Request) -> Store:

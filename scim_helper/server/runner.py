@@ -19,13 +19,16 @@ import socket
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 import uvicorn
 
 from .app import BASE_PATH, create_app
 from .limits import Limits
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .store import Store
 
 APP_NAME = "office-scim-course"
 #: Moves the data directory (tests, and learners who keep several course set-ups apart).
@@ -152,7 +155,7 @@ class LocalServer:
         self.log_level = log_level
         self.limits = limits or Limits()
         self._token = token
-        self._store: Any = None
+        self._store: Store | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._record: Path | None = None
@@ -162,8 +165,10 @@ class LocalServer:
         return f"<LocalServer {state}>"
 
     @property
-    def store(self) -> Any:
+    def store(self) -> Store:
         """The :class:`Store` the server uses (for fixtures that mint tokens)."""
+        if self._store is None:
+            raise RuntimeError("The server is not running: start() it first.")
         return self._store
 
     def start(self) -> LocalServer:
@@ -172,24 +177,24 @@ class LocalServer:
             return self
         from .store import Store  # imported late: the store pulls in SQLAlchemy
 
-        self._store = Store(self.db)
+        store = self._store = Store(self.db)
         try:
             if self._token:
                 self.token = self._token
-                self.tenant = self._store.add_token(self._token)
+                self.tenant = store.add_token(self._token)
             else:
-                self.token, self.tenant = self._store.mint_token()
-            self._serve()
+                self.token, self.tenant = store.mint_token()
+            self._serve(store)
         except BaseException:
-            self._store.close()
+            store.close()
             self._store = None
             raise
         return self
 
-    def _serve(self) -> None:
+    def _serve(self, store: Store) -> None:
         sock = _bind(self.host, self.port)
         config = uvicorn.Config(
-            create_app(self._store, limits=self.limits),
+            create_app(store, limits=self.limits),
             log_config=None,
             log_level=self.log_level,
             access_log=False,

@@ -14,11 +14,10 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from types import SimpleNamespace
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from scim2_models import InvalidValueException, NotFoundException, UniquenessException
-from sqlalchemy import Connection, bindparam, delete, func, select, update
+from sqlalchemy import ColumnElement, Connection, Row, bindparam, delete, func, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from .. import resources, tenants
@@ -40,6 +39,7 @@ from .rows import (
     ROW,
     TAKEN,
     UNIQUE_KEY,
+    SavedRow,
     check_if_match,
     child_rows,
     chunks,
@@ -54,6 +54,11 @@ from .rows import (
     retryable,
     taken_message,
 )
+
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import TypeAlias
+
+    AnyRow: TypeAlias = Row[*tuple[Any, ...]]
 
 T = TypeVar("T")
 
@@ -227,7 +232,7 @@ class Store:
             raise InvalidValueException(
                 detail=f'sortOrder is "ascending" or "descending", not {sort_order!r}.'
             )
-        ordering: list[Any] = []
+        ordering: list[ColumnElement[Any]] = []
         if sort_by:
             key = sort_expression(rtypes, sort_by)
             # RFC 7644 §3.4.2.3 leaves missing values unspecified; they come last either way.
@@ -256,7 +261,9 @@ class Store:
                 return total, []
             return total, self._render(conn, rows, with_members)
 
-    def _row(self, conn: Connection, tenant: str, rtype: str, rid: str, lock: bool = False) -> Any:
+    def _row(
+        self, conn: Connection, tenant: str, rtype: str, rid: str, lock: bool = False
+    ) -> AnyRow:
         statement = BY_ID_LOCKED if lock else BY_ID
         params = {"rid": rid, "tenant": tenant, "rtype": rtype}
         row = conn.execute(statement, params).first() if isinstance(rid, str) else None
@@ -268,7 +275,7 @@ class Store:
         return row
 
     def _render(
-        self, conn: Connection, rows: Sequence[Any], with_members: bool = True
+        self, conn: Connection, rows: Sequence[AnyRow | SavedRow], with_members: bool = True
     ) -> list[dict[str, Any]]:
         users = [r.pk for r in rows if r.rtype == "User"]
         groups = [r.pk for r in rows if r.rtype == "Group"]
@@ -441,7 +448,7 @@ class Store:
         conn: Connection,
         tenant: str,
         rtype: str,
-        row: Any,
+        row: AnyRow,
         normal: resources.Normalised,
         stamp: str,
         with_members: bool = True,
@@ -459,7 +466,7 @@ class Store:
                 editor.flush(row.pk)
             else:
                 conn.execute(_BUMP, {"bump_pk": row.pk, "stamp": stamp})
-            fresh: Any = SimpleNamespace(
+            saved = SavedRow(
                 pk=row.pk,
                 id=row.id,
                 rtype=row.rtype,
@@ -468,7 +475,7 @@ class Store:
                 last_modified=stamp,
                 version=row.version + 1,
             )
-            return self._render(conn, [fresh], with_members)[0]
+            return self._render(conn, [saved], with_members)[0]
         columns = columns_of(rtype, normal)
         if normal.password is None:
             columns.pop("password_hash")
@@ -502,7 +509,7 @@ class Store:
         check_if_match(if_match, row.version)
         self._delete(conn, row)
 
-    def _delete(self, conn: Connection, row: Any) -> None:
+    def _delete(self, conn: Connection, row: AnyRow) -> None:
         # Groups that lose this member, and members that lose this group, change: their
         # representation (members / User.groups) differs, so their version moves on.
         stamp = resources.now()

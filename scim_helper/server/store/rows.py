@@ -7,6 +7,7 @@ compiled form and cache key, which is most of its per-statement cost.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from scim2_models import PreconditionFailedException, SCIMException, UniquenessException
@@ -27,6 +28,22 @@ ROW = (
     resource_table.c.last_modified,
     resource_table.c.version,
 )
+
+
+@dataclass(frozen=True)
+class SavedRow:
+    """A resource's row as just written, when only its version and lastModified moved on:
+    the columns of :data:`ROW`, without reading them back."""
+
+    pk: int
+    id: str
+    rtype: str
+    doc: dict[str, Any]
+    created: str
+    last_modified: str
+    version: int
+
+
 CHUNK = 500  # ids per IN (...) list, well under SQLite's variable limit
 RETRIES = 5
 
