@@ -165,10 +165,9 @@ class LocalServer:
         return f"<LocalServer {state}>"
 
     @property
-    def store(self) -> Store:
-        """The :class:`Store` the server uses (for fixtures that mint tokens)."""
-        if self._store is None:
-            raise RuntimeError("The server is not running: start() it first.")
+    def store(self) -> Store | None:
+        """The :class:`Store` the server uses (for fixtures that mint tokens); None when the
+        server is not running."""
         return self._store
 
     def start(self) -> LocalServer:
