@@ -7,9 +7,9 @@ Each attribute's ``returned`` characteristic (RFC 7643 §7) decides first:
 - ``default``: unless excluded, or unless ``attributes`` lists others;
 - ``request``: only when ``attributes`` names it.
 
-Names are case-insensitive and may be URN-qualified
-(``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value``); a bare extension
-URN names the whole extension. Names the server does not know are ignored.
+Names are case-insensitive and may be URN-qualified (the enterprise extension's URN followed
+by ``:manager.value``); a bare extension URN names the whole extension. Names the server does
+not know are ignored.
 """
 
 from __future__ import annotations
