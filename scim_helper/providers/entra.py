@@ -66,7 +66,9 @@ def _found_one(key: str, *, active: bool | None = None):  # type: ignore[no-unty
         if problem:
             return problem
         ids = [r.get("id") for r in resources]
-        if ids != [run.ids.get(key)]:
+        if key not in run.ids:
+            return f"found {ids}, but the create step gave no id to compare with"
+        if ids != [run.ids[key]]:
             return f"the filter found {len(ids)} user(s) {ids}, expected only {run.ids.get(key)}"
         if active is not None and resources[0].get("active") is not active:
             return f"active is {resources[0].get('active')!r}, expected {active}"

@@ -69,8 +69,10 @@ def _found(run: Run, reply: Reply) -> str | None:
     if problem:
         return problem
     ids = [r.get("id") for r in resources]
-    if ids != [run.ids.get("user id")]:
-        return f"found {ids}, expected only {run.ids.get('user id')}"
+    if "user id" not in run.ids:
+        return f"found {ids}, but the create step gave no id to compare with"
+    if ids != [run.ids["user id"]]:
+        return f"found {ids}, expected only {run.ids['user id']}"
     return None
 
 

@@ -106,7 +106,9 @@ def status_is(reply: Reply, *codes: int) -> str | None:
     if reply.status in codes:
         return None
     wanted = " or ".join(str(code) for code in codes)
-    return f"the status is {reply.status}, not {wanted}"
+    detail = reply.body.get("detail") if isinstance(reply.body, dict) else None
+    said = f" (the server said: {detail})" if isinstance(detail, str) and detail else ""
+    return f"the status is {reply.status}, not {wanted}{said}"
 
 
 def list_of(reply: Reply, *, integers: bool = False) -> tuple[list[dict[str, Any]], str | None]:
