@@ -166,7 +166,7 @@ def _renamed(run: Run, reply: Reply) -> str | None:
     resource, problem = resource_of(reply)
     if problem:
         return problem
-    wanted = group_name(run, "infinity-renamed")
+    wanted = group_name(run, "sales-renamed")
     got = resource.get("displayName")
     return None if got == wanted else f"displayName is {got!r}, expected {wanted!r}"
 
@@ -419,7 +419,7 @@ def steps(compliant: bool = False) -> tuple[Step, ...]:
                     {
                         "op": "Replace",
                         "path": "displayName",
-                        "value": group_name(run, "infinity-renamed"),
+                        "value": group_name(run, "sales-renamed"),
                     }
                 ),
             ),
@@ -432,7 +432,7 @@ def steps(compliant: bool = False) -> tuple[Step, ...]:
         ),
         Step(
             name="read an unknown user",
-            request=lambda run: Request("GET", f"/Users/{uuid.uuid4().hex}"),
+            request=lambda run: Request("GET", f"/Users/{uuid.uuid4()}"),
             check=_gone,
             expects="404 for an id the server never issued",
             fix="Answer GET /Users/{id} for an unknown id with 404 and a SCIM Error "

@@ -174,7 +174,7 @@ def _renamed(run: Run, reply: Reply) -> str | None:
     resource, problem = resource_of(reply)
     if problem:
         return problem
-    wanted = group_name(run, "infinity-renamed")
+    wanted = group_name(run, "sales-renamed")
     got = resource.get("displayName")
     return None if got == wanted else f"displayName is {got!r}, expected {wanted!r}"
 
@@ -378,7 +378,7 @@ def steps() -> tuple[Step, ...]:
                         "op": "replace",
                         "value": {
                             "id": run.need("group id"),
-                            "displayName": group_name(run, "infinity-renamed"),
+                            "displayName": group_name(run, "sales-renamed"),
                         },
                     }
                 ),

@@ -20,7 +20,7 @@ def user_name(run: Run, label: str) -> str:
     return str(run.ids[key])
 
 
-def group_name(run: Run, label: str = "infinity") -> str:
+def group_name(run: Run, label: str = "sales") -> str:
     """This run's group displayName for ``label``, the same on every call."""
     key = f"displayName:{label}"
     if key not in run.ids:

@@ -145,9 +145,13 @@ class Report:
             detail = ""
             if result.outcome == "fail":
                 bodies = "".join(
-                    f"<pre style='margin:2px 0'>{esc(e.request)}\n{esc(e.body_text())}</pre>"
+                    f"<details><summary>what was sent</summary><pre style='margin:2px 0'>"
+                    f"{esc(e.request)}\n{esc(e.body_text())}</pre></details>"
                     for e in result.exchanges
                     if e.body is not None
+                )
+                bodies += "".join(
+                    f"<div><b>reply</b> <code>{esc(e.reply)}</code></div>" for e in result.exchanges
                 )
                 detail = (
                     f"{bodies}<div><b>expects</b> {esc(result.expects)}</div>"

@@ -34,9 +34,11 @@ class Unreachable(Exception):
 class Run:
     """The state one replay shares between its steps: ids issued, names used, the session."""
 
-    def __init__(self, url: str, token: str, *, timeout: float = 15.0) -> None:
+    def __init__(
+        self, url: str, token: str, *, timeout: float = 15.0, suffix: str | None = None
+    ) -> None:
         self.url = url.rstrip("/")
-        self.suffix = secrets.token_hex(4)
+        self.suffix = suffix or secrets.token_hex(4)
         self.ids: dict[str, Any] = {}
         self._token = token
         self._timeout = timeout
@@ -81,7 +83,7 @@ class Run:
             response = self.session.request(
                 request.method,
                 self.url + request.target,
-                data=None if request.body is None else json.dumps(request.body),
+                data=None if request.body is None else json.dumps(request.body).encode(),
                 timeout=self._timeout,
             )
         except (requests.ConnectionError, requests.Timeout) as exc:
@@ -156,15 +158,17 @@ def validate(
     *,
     progress: bool | Callable[[StepResult], None] = True,
     timeout: float = 15.0,
+    suffix: str | None = None,
 ) -> Report:
     """Replay ``profile`` (``entra``, ``entra-compliant``, ``okta``) against the server at ``url``.
 
     Each step's result is shown as it finishes (``progress``: True prints a line to stderr, a
-    callable receives the :class:`StepResult`). Returns the :class:`Report`.
+    callable receives the :class:`StepResult`). Returns the :class:`Report`. ``suffix`` fixes
+    the marker in the run's names (default: random), for a server that is new for each run.
     """
     chosen = get_profile(profile) if isinstance(profile, str) else profile
     show = _print_progress if progress is True else (progress or None)
-    run = Run(url, token, timeout=timeout)
+    run = Run(url, token, timeout=timeout, suffix=suffix)
     report = Report(profile=chosen.title, url=run.redact(run.url))
     try:
         for number, step in enumerate(chosen.steps, start=1):
