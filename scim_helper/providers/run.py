@@ -13,6 +13,7 @@ import secrets
 import sys
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -38,6 +39,8 @@ class Run:
         self, url: str, token: str, *, timeout: float = 15.0, suffix: str | None = None
     ) -> None:
         self.url = url.rstrip("/")
+        #: The base URL's path (``/scim/v2``), shown in front of each request as it goes out.
+        self.base_path = urlsplit(self.url).path
         self.suffix = suffix or secrets.token_hex(4)
         self.ids: dict[str, Any] = {}
         self._token = token
@@ -140,7 +143,7 @@ class Run:
 def _exchange(run: Run, request: Request, reply: Reply | None) -> Exchange:
     body = json.loads(run.redact(json.dumps(request.body))) if request.body is not None else None
     return Exchange(
-        request=run.redact(str(request)),
+        request=run.redact(str(request).replace(" ", f" {run.base_path}", 1)),
         body=body,
         status=None if reply is None else reply.status,
         reply="no answer" if reply is None else reply.summary(),
