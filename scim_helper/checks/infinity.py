@@ -20,10 +20,22 @@ CHAPTER = "09-dunder-mifflin-infinity"
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 
 
+_NOT_RUNNING = "The app is not running: run the plumbing cell (PracticeProvider().start()) again."
+
+
 def _provider(answer: Any) -> PracticeProvider:
-    if isinstance(answer, PracticeProvider) and answer.url:
-        return answer
-    raise Hint("Give the check the running app: checks.…(infinity), after the plumbing cell ran.")
+    if not isinstance(answer, PracticeProvider):
+        raise Hint("Give the check the app: checks.…(infinity), after the plumbing cell ran.")
+    if not answer.url:
+        raise Hint(_NOT_RUNNING)
+    return answer
+
+
+def _replay(app: PracticeProvider, profile: str) -> Report:
+    report = app.validate(profile)
+    if report.unreachable:
+        raise Hint(_NOT_RUNNING)
+    return report
 
 
 def _step(report: Report, name: str) -> StepResult:
@@ -54,7 +66,7 @@ def _make_user(app: PracticeProvider, user_name: str, active: bool = True) -> st
 def infinity_search(answer: Any) -> str:
     """✓ when filters match nobody with an empty list, userName case-insensitively, inactive too."""
     app = _provider(answer)
-    entra = app.validate("entra")
+    entra = _replay(app, "entra")
     first = _step(entra, "test connection")
     if first.outcome != "pass":
         raise Hint(
@@ -63,7 +75,7 @@ def infinity_search(answer: Any) -> str:
         )
     if _step(entra, "find the user by externalId").outcome != "pass":
         raise Hint("A filter on externalId does not find the user just created.")
-    okta = app.validate("okta")
+    okta = _replay(app, "okta")
     if _step(okta, "userName matches case-insensitively").outcome != "pass":
         raise Hint(
             "The same userName in capitals finds nobody: userName is case-insensitive "
@@ -97,7 +109,7 @@ def infinity_patch(answer: Any) -> str:
     """✓ when every PATCH step of both Entra ID modes and of Okta passes."""
     app = _provider(answer)
     for profile in ("entra", "entra-compliant", "okta"):
-        report = app.validate(profile)
+        report = _replay(app, profile)
         failed = _patch_failures(report)
         if failed:
             first = failed[0]
@@ -121,8 +133,8 @@ def okta_prediction(answer: Any) -> str:
         raise Hint(f"The prediction is a {type(answer).__name__}; write a step's name, a string.")
     app = PracticeProvider.latest
     if app is None or not app.url:
-        raise Hint("The app is not running: run the plumbing cell first.")
-    report = app.validate("okta")
+        raise Hint(_NOT_RUNNING)
+    report = _replay(app, "okta")
     failed = report.failures()
     if not failed:
         return "Every Okta step passes already: nothing was left to fail."
@@ -138,7 +150,7 @@ def okta_prediction(answer: Any) -> str:
 def infinity_duplicates(answer: Any) -> str:
     """✓ when a second user with the same userName (in any case) gets 409 uniqueness."""
     app = _provider(answer)
-    okta = app.validate("okta")
+    okta = _replay(app, "okta")
     duplicate = _step(okta, "create the same user again")
     if duplicate.outcome != "pass":
         raise Hint(

@@ -316,6 +316,7 @@ class PracticeProvider:
         """Stop serving; safe to call twice."""
         server, thread = self._server, self._thread
         self._server = self._thread = None
+        self.url = ""
         if server is not None and thread is not None:
             server.should_exit = True
             thread.join(timeout=10)

@@ -56,7 +56,7 @@ def app() -> Iterator[PracticeProvider]:
 
 def test_infinity_search(app: PracticeProvider) -> None:
     """Hints for a 404 on no match, case-sensitive userName, inactive users hidden; ✓ fixed."""
-    hint(checks.infinity_search(None), "Give the check the running app")
+    hint(checks.infinity_search(None), "Give the check the app")
     app.search = _ryans_search
     hint(checks.infinity_search(app), "test connection got 404")
     app.search = _exact_search
@@ -87,7 +87,7 @@ def _ryans_patch(resource: dict[str, Any], operations: list[dict[str, Any]]) -> 
 
 def test_infinity_patch(app: PracticeProvider) -> None:
     """Hints name the first PATCH step that fails (capital op, "False"); ✓ with the solution."""
-    hint(checks.infinity_patch(None), "Give the check the running app")
+    hint(checks.infinity_patch(None), "Give the check the app")
     _solution("09-infinity-search.py", app)
     hint(checks.infinity_patch(app), 'step 6 "update the work email"', "answer was 501")
     app.apply_patch = _ryans_patch
@@ -137,3 +137,16 @@ def test_infinity_duplicates(app: PracticeProvider) -> None:
     _solution("09-infinity-duplicates.py", app)
     ok(checks.infinity_duplicates(app))
     assert app.store == {"Users": {}, "Groups": {}}
+
+
+def test_a_stopped_app_gets_a_hint_not_an_error() -> None:
+    """After infinity.stop() every check says to start the app again."""
+    with PracticeProvider() as stopped:
+        pass
+    for result in (
+        checks.infinity_search(stopped),
+        checks.infinity_patch(stopped),
+        checks.infinity_duplicates(stopped),
+        checks.okta_prediction("create the same user again"),
+    ):
+        hint(result, "The app is not running")
