@@ -113,10 +113,15 @@ def infinity_patch(answer: Any) -> str:
         failed = _patch_failures(report)
         if failed:
             first = failed[0]
+            status = first.exchanges[0].status if first.exchanges else None
+            answered = (
+                "the app answered, but reading the resource afterwards does not show the change"
+                if status in (200, 204)
+                else f"the app answered {_status(first)}"
+            )
             raise Hint(
                 f'{report.profile}, step {first.number} "{first.name}": it sends '
-                f"{first.expects.split(': ')[0]}, and the app's answer was {_status(first)} "
-                "or the follow-up read did not show the change."
+                f"{first.expects.split(': ')[0]}, and {answered}."
             )
     return "Every PATCH that Entra ID (both modes) and Okta send is applied."
 

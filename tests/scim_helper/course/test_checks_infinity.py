@@ -89,7 +89,7 @@ def test_infinity_patch(app: PracticeProvider) -> None:
     """Hints name the first PATCH step that fails (capital op, "False"); ✓ with the solution."""
     hint(checks.infinity_patch(None), "Give the check the app")
     _solution("09-infinity-search.py", app)
-    hint(checks.infinity_patch(app), 'step 6 "update the work email"', "answer was 501")
+    hint(checks.infinity_patch(app), 'step 6 "update the work email"', "the app answered 501")
     app.apply_patch = _ryans_patch
     hint(checks.infinity_patch(app), 'step 6 "update the work email"', '"Replace"')
 
@@ -97,7 +97,7 @@ def test_infinity_patch(app: PracticeProvider) -> None:
         _ryans_patch(resource, [{**o, "op": o["op"].lower()} for o in operations])
 
     app.apply_patch = any_case
-    hint(checks.infinity_patch(app), 'step 8 "disable the user"')
+    hint(checks.infinity_patch(app), 'step 8 "disable the user"', "does not show the change")
     _solution("09-infinity-patch.py", app)
     ok(checks.infinity_patch(app))
 
