@@ -29,6 +29,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("scim_helper.readiness", "check the installation and say how to fix what is wrong"),
     "lab": ("scim_helper.lab", "start the local server and open the course in JupyterLab"),
     "run": ("scim_helper.chapters", "run every chapter headless and print each result and time"),
+    "validate": (
+        "scim_helper.providers.cli",
+        "replay what Entra ID or Okta sends against a SCIM server, step by step",
+    ),
 }
 
 

@@ -30,6 +30,12 @@ from scim_helper.checks.emails import (
 )
 from scim_helper.checks.errors import caught_uniqueness, duplicate_group_predicted, fixed_filter
 from scim_helper.checks.finding import first_inactive_usernames, stamford_active_count
+from scim_helper.checks.infinity import (
+    infinity_duplicates,
+    infinity_patch,
+    infinity_search,
+    okta_prediction,
+)
 from scim_helper.checks.michael import (
     michael_deactivated,
     michael_left_management,
@@ -65,10 +71,14 @@ __all__ = [
     "first_inactive_usernames",
     "fixed_filter",
     "holly_returns",
+    "infinity_duplicates",
+    "infinity_patch",
+    "infinity_search",
     "michael_deactivated",
     "michael_left_management",
     "michael_removed_from_dunder_mifflin",
     "mspc_active",
+    "okta_prediction",
     "pam_home_email",
     "pam_ryan_left_dunder_mifflin",
     "paper_company_created",

@@ -95,6 +95,12 @@ CHAPTERS = [
         solution="08-finer-things-club.py",
         check="checks.finer_things_club(",
     ),
+    Chapter(
+        "09-dunder-mifflin-infinity.ipynb",
+        {'entra = infinity.validate("entra")': "not yet ready for Microsoft Entra ID"},
+        solution="09-infinity-search.py",
+        check="checks.infinity_search(",
+    ),
 ]
 
 

@@ -1,0 +1,1 @@
+prediction = "create the same user again"

@@ -1,0 +1,152 @@
+"""Chapter 09's checks: each grades the learner's practice provider by replaying a profile."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scim_helper import checks
+from scim_helper.providers import practice
+from scim_helper.providers.practice import PracticeProvider, ScimProblem
+
+from .test_checks import hint, ok
+
+SOLUTIONS = Path(__file__).resolve().parents[3] / "notebooks" / "solutions"
+
+
+def _solution(name: str, app: PracticeProvider) -> dict[str, Any]:
+    """Run a solution file the way %load does, in a namespace like the chapter's."""
+    namespace: dict[str, Any] = {
+        name: getattr(practice, name)
+        for name in ("ScimProblem", "add_members", "attribute", "member_filter", "remove_members")
+    }
+    namespace.update(set_attribute=practice.set_attribute, infinity=app)
+    exec((SOLUTIONS / name).read_text(), namespace)
+    return namespace
+
+
+def _ryans_search(resources: list[dict[str, Any]], clauses: list[tuple[str, str]]) -> list[Any]:
+    found = [r for r in resources if all(practice.attribute(r, n) == v for n, v in clauses)]
+    if not found:
+        raise ScimProblem(404, None, "No user matches that filter.")
+    return [r for r in found if r.get("active", True)]
+
+
+def _exact_search(resources: list[dict[str, Any]], clauses: list[tuple[str, str]]) -> list[Any]:
+    return [r for r in resources if all(practice.attribute(r, n) == v for n, v in clauses)]
+
+
+def _active_only(resources: list[dict[str, Any]], clauses: list[tuple[str, str]]) -> list[Any]:
+    found = [
+        r
+        for r in resources
+        if all(str(practice.attribute(r, n)).lower() == v.lower() for n, v in clauses)
+    ]
+    return [r for r in found if r.get("active") is not False]
+
+
+@pytest.fixture
+def app() -> Iterator[PracticeProvider]:
+    with PracticeProvider() as running:
+        yield running
+
+
+def test_infinity_search(app: PracticeProvider) -> None:
+    """Hints for a 404 on no match, case-sensitive userName, inactive users hidden; ✓ fixed."""
+    hint(checks.infinity_search(None), "Give the check the app")
+    app.search = _ryans_search
+    hint(checks.infinity_search(app), "test connection got 404")
+    app.search = _exact_search
+    hint(checks.infinity_search(app), "userName is case-insensitive")
+    app.search = _active_only
+    hint(checks.infinity_search(app), "active or not")
+    _solution("09-infinity-search.py", app)
+    ok(checks.infinity_search(app))
+    assert app.store == {"Users": {}, "Groups": {}}, "the check cleans up after itself"
+
+
+def _ryans_patch(resource: dict[str, Any], operations: list[dict[str, Any]]) -> None:
+    """The chapter's strict version: lower-case ops only, values stored as they come."""
+    for operation in operations:
+        op, path, value = operation["op"], operation.get("path"), operation.get("value")
+        if op == "replace" and path is None:
+            for key, item in value.items():
+                practice.set_attribute(resource, key, item)
+        elif op == "add" and path == "members":
+            practice.add_members(resource, [member["value"] for member in value])
+        elif op in ("add", "replace"):
+            practice.set_attribute(resource, path, value)
+        elif op == "remove" and practice.member_filter(path):
+            practice.remove_members(resource, [str(practice.member_filter(path))])
+        else:
+            raise ScimProblem(400, "invalidPath", f"This app cannot {op} {path}.")
+
+
+def test_infinity_patch(app: PracticeProvider) -> None:
+    """Hints name the first PATCH step that fails (capital op, "False"); ✓ with the solution."""
+    hint(checks.infinity_patch(None), "Give the check the app")
+    _solution("09-infinity-search.py", app)
+    hint(checks.infinity_patch(app), 'step 6 "update the work email"', "the app answered 501")
+    app.apply_patch = _ryans_patch
+    hint(checks.infinity_patch(app), 'step 6 "update the work email"', '"Replace"')
+
+    def any_case(resource: dict[str, Any], operations: list[dict[str, Any]]) -> None:
+        _ryans_patch(resource, [{**o, "op": o["op"].lower()} for o in operations])
+
+    app.apply_patch = any_case
+    hint(checks.infinity_patch(app), 'step 8 "disable the user"', "does not show the change")
+    _solution("09-infinity-patch.py", app)
+    ok(checks.infinity_patch(app))
+
+
+def test_okta_prediction(app: PracticeProvider) -> None:
+    """No prediction, a non-string, a wrong step: hints; the first failing step: ✓."""
+    hint(checks.okta_prediction(None), "No prediction yet")
+    hint(checks.okta_prediction(6), "write a step's name")
+    _solution("09-infinity-search.py", app)
+    _solution("09-infinity-patch.py", app)
+    hint(checks.okta_prediction("push a group"), "failed first at another step")
+    ok(checks.okta_prediction(" Create the same user again"))
+    _solution("09-infinity-duplicates.py", app)
+    assert "nothing was left to fail" in checks.okta_prediction("anything").message
+
+
+def test_infinity_duplicates(app: PracticeProvider) -> None:
+    """No 409, a case-sensitive 409, a 409 without scimType: hints; the solution: ✓."""
+    _solution("09-infinity-search.py", app)
+    _solution("09-infinity-patch.py", app)
+    hint(checks.infinity_duplicates(app), "second create of the same user got 201")
+
+    def exact(users: list[dict[str, Any]], body: dict[str, Any]) -> None:
+        if any(user.get("userName") == body.get("userName") for user in users):
+            raise ScimProblem(409, "uniqueness", "taken")
+
+    app.check_new_user = exact
+    hint(checks.infinity_duplicates(app), "compare userNames case-insensitively")
+
+    def no_type(users: list[dict[str, Any]], body: dict[str, Any]) -> None:
+        wanted = str(body.get("userName")).lower()
+        if any(str(user.get("userName")).lower() == wanted for user in users):
+            raise ScimProblem(409, None, "taken")
+
+    app.check_new_user = no_type
+    hint(checks.infinity_duplicates(app), 'no scimType "uniqueness"')
+    _solution("09-infinity-duplicates.py", app)
+    ok(checks.infinity_duplicates(app))
+    assert app.store == {"Users": {}, "Groups": {}}
+
+
+def test_a_stopped_app_gets_a_hint_not_an_error() -> None:
+    """After infinity.stop() every check says to start the app again."""
+    with PracticeProvider() as stopped:
+        pass
+    for result in (
+        checks.infinity_search(stopped),
+        checks.infinity_patch(stopped),
+        checks.infinity_duplicates(stopped),
+        checks.okta_prediction("create the same user again"),
+    ):
+        hint(result, "The app is not running")
