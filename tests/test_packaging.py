@@ -100,9 +100,9 @@ def test_ruff_lint_and_format_are_clean() -> None:
     assert formatted.returncode == 0, formatted.stdout + formatted.stderr
 
 
-def test_mypy_is_clean_on_the_client() -> None:
-    """mypy passes on the packages pyproject names (the sync_app client)."""
-    assert "sync_app" in _pyproject()["tool"]["mypy"]["packages"]
+def test_mypy_is_clean_on_both_packages() -> None:
+    """mypy passes on the packages pyproject names: the client and the course support."""
+    assert {"sync_app", "scim_helper"} <= set(_pyproject()["tool"]["mypy"]["packages"])
     result = _tool("mypy")
     assert result.returncode == 0, result.stdout + result.stderr
 
