@@ -17,8 +17,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from sync_app.scim import urns
+
 USER = {
-    "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+    "schemas": [urns.USER],
     "id": "2819c223-7f76-453a-919d-413861904646",
     "externalId": "bjensen",
     "userName": "bjensen@example.com",

@@ -39,10 +39,9 @@ from typing import Any
 
 import requests
 
+from sync_app.scim.urns import GROUP, PATCH_OP, USER
+
 ROOT = Path(__file__).resolve().parent.parent
-USER = "urn:ietf:params:scim:schemas:core:2.0:User"
-GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
-PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 STEPS = ("create", "deactivate", "member add", "filter", "email replace", "member remove")
 START_TIMEOUT = 60.0
 REQUEST_TIMEOUT = 30.0

@@ -6,10 +6,7 @@ from typing import Any
 
 import requests
 
-USER = "urn:ietf:params:scim:schemas:core:2.0:User"
-GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
-PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
-BULK_REQUEST = "urn:ietf:params:scim:api:messages:2.0:BulkRequest"
+from sync_app.scim.urns import GROUP, PATCH_OP, USER
 
 FAMILIES = ("Scott", "Schrute", "Halpert", "Beesly", "Martin", "Bernard", "Malone", "Hudson")
 

@@ -15,9 +15,9 @@ import requests
 from scim_helper.checks._framework import Hint, check
 from scim_helper.providers.practice import PracticeProvider
 from scim_helper.providers.report import Report, StepResult
+from sync_app.scim.urns import USER
 
 CHAPTER = "09-dunder-mifflin-infinity"
-USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 
 
 _NOT_RUNNING = "The app is not running: run the plumbing cell (PracticeProvider().start()) again."

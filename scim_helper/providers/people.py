@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .step import GROUP, USER
+from sync_app.scim.urns import GROUP, USER
 
 if TYPE_CHECKING:
     from .run import Run

@@ -36,11 +36,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from sync_app.scim.urns import ERROR, LIST_RESPONSE
+
 from .report import Report
 from .run import validate as _validate
 
-LIST = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
-ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
 BASE_PATH = "/scim/v2"
 
 Resource = dict[str, Any]
@@ -244,7 +244,7 @@ class PracticeProvider:
         count = max(int(request.query_params.get("count", "100")), 0)
         page = resources[start - 1 : start - 1 + count]
         return 200, {
-            "schemas": [LIST],
+            "schemas": [LIST_RESPONSE],
             "totalResults": len(resources),
             "startIndex": start,
             "itemsPerPage": len(page),

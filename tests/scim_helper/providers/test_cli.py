@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.local import Tenant
+from tests.fixtures.local import TenantLogin
 
 from .conftest import Toy
 
@@ -25,7 +25,7 @@ def _scim_course(*args: str, token: str = "") -> subprocess.CompletedProcess[str
 
 
 @pytest.mark.parametrize("profile", ["entra", "entra-compliant", "okta"])
-def test_our_server_passes_every_profile(fresh_tenant: Tenant, profile: str) -> None:
+def test_our_server_passes_every_profile(fresh_tenant: TenantLogin, profile: str) -> None:
     """The course's own server does what Entra ID and Okta need: exit status 0."""
     done = _scim_course(fresh_tenant.url, "--as", profile, token=fresh_tenant.token)
     assert done.returncode == 0, done.stdout + done.stderr
