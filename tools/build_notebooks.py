@@ -146,7 +146,8 @@ def same_sources(a: nbformat.NotebookNode, b: nbformat.NotebookNode) -> bool:
 def merged(
     fresh: nbformat.NotebookNode, old: nbformat.NotebookNode | None
 ) -> nbformat.NotebookNode:
-    """Carry the stored outputs of unchanged code cells over into a freshly parsed notebook."""
+    """Carry the stored outputs of unchanged code cells over into a freshly parsed notebook,
+    with what the last run recorded about the kernel and the widgets' saved state."""
     if old is None:
         return fresh
     stored = {c.source: c for c in old.cells if c.cell_type == "code"}
@@ -154,7 +155,14 @@ def merged(
         if cell.cell_type == "code" and cell.source in stored:
             cell.outputs = stored[cell.source].outputs
             cell.execution_count = stored[cell.source].execution_count
+    for key in _RECORDED_BY_A_RUN:
+        if key in old.metadata:
+            fresh.metadata[key] = old.metadata[key]
     return fresh
+
+
+#: Notebook metadata that only an execution writes; a rebuild without one keeps it.
+_RECORDED_BY_A_RUN = ("language_info", "widgets")
 
 
 def sources() -> dict[str, Path]:

@@ -131,7 +131,7 @@ def test_malformed_expect_stops_the_build(build: ModuleType, line: str, message:
 
 def test_expect_without_a_code_cell_above_stops_the_build(build: ModuleType) -> None:
     """An expectation before the chapter's first code cell has no output to describe."""
-    with pytest.raises(build.ChapterSourceError, match="line 3: .* there is none"):
+    with pytest.raises(build.ChapterSourceError, match=r"line 3: .* there is none"):
         build.parse("# Title\n\n<!-- expect: 16 people -->\n\n```python\nx = 1\n```\n", "09-demo")
 
 
@@ -178,3 +178,18 @@ def test_execute_names_the_claims_its_fresh_outputs_miss(
     out = capsys.readouterr().out
     assert "✓ 01-welcome" in out  # the chapter itself ran
     assert "01-welcome: cell " in out and "to contain '999 people'" in out
+
+
+def test_rebuild_without_a_run_keeps_what_the_last_run_recorded(build: ModuleType) -> None:
+    """Without --execute, a rebuild keeps the outputs, the kernel's language_info and the
+    widgets' saved state of the committed notebook."""
+    path = build.NOTEBOOKS / "01-welcome.ipynb"
+    old = nbformat.read(path, 4)
+    old.metadata["language_info"] = {"name": "python", "version": "3.11.7"}
+    old.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+    nbformat.write(old, path)
+    assert build.main(["01"]) == 0
+    rebuilt = nbformat.read(path, 4)
+    assert rebuilt.metadata["language_info"] == {"name": "python", "version": "3.11.7"}
+    assert rebuilt.metadata["widgets"] == old.metadata["widgets"]
+    assert [c.get("outputs") for c in rebuilt.cells] == [c.get("outputs") for c in old.cells]
