@@ -28,6 +28,8 @@ from typing import Any
 
 import requests
 
+from sync_app.scim import urns
+
 from . import servers, workload
 from .report import p50, percentile, table
 
@@ -40,7 +42,7 @@ TIME_LIMIT = 900.0  # seconds per size
 
 def bulk(session: requests.Session, url: str, operations: list[dict[str, Any]]) -> list[str]:
     """Run one BulkRequest; the ids of the resources it created, in request order."""
-    body = {"schemas": [workload.BULK_REQUEST], "Operations": operations}
+    body = {"schemas": [urns.BULK_REQUEST], "Operations": operations}
     answer = workload.expect(session.post(f"{url}/Bulk", json=body), 200)
     ids = []
     for result in answer["Operations"]:
