@@ -15,6 +15,10 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+#: The course's version, in one place: the build reads it (pyproject.toml), ``scim-course
+#: --version`` and the index chapter show it.
+__version__ = "0.1.0"
+
 if TYPE_CHECKING:
     from scim_helper import checks
     from scim_helper.capabilities import Capabilities, capabilities, supports
@@ -34,6 +38,7 @@ __all__ = [
     "FilterPlayground",
     "PatchBuilder",
     "Roster",
+    "__version__",
     "capabilities",
     "checks",
     "course_client",

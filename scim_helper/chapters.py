@@ -29,6 +29,7 @@ import zmq
 from traitlets.config import Config
 
 from scim_helper.connection import data_dir
+from scim_helper.workspace import course_source
 from sync_app.client import ClientConfiguration, SCIMClient
 from sync_app.errors import ConnectError, Unauthorized, ValidationError
 
@@ -46,8 +47,9 @@ __all__ = [
 ]
 
 KERNEL = "python3"
-#: Where the chapters live in a checkout of the course (an editable install points here).
-DEFAULT_NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+#: This installation's chapters: the package data of an installed course, else the checkout's
+#: ``notebooks/`` (an editable install points there).
+DEFAULT_NOTEBOOKS = course_source()
 # Papermill and nbclient bookkeeping that differs on every run and means nothing to a learner.
 _VOLATILE_CELL_METADATA = ("papermill", "execution")
 
@@ -75,11 +77,11 @@ class ChapterResult:
 
 
 def find_notebooks(cwd: Path | None = None) -> Path:
-    """The chapters' folder: the checkout this package runs from, else ``./notebooks``.
+    """The chapters' folder: this installation's own, else ``./notebooks``.
 
-    An editable install (``bootstrap.py``, ``pip install -e .``) finds the checkout from any
-    working directory; a plain install has no chapters of its own, so ``scim-course run`` started
-    in a clone's root uses the clone's.
+    An installed course runs the chapters it carries as package data, from any folder; an
+    editable install (``bootstrap.py``, ``pip install -e .``) finds its checkout's. ``./notebooks``
+    is left for an installation without chapters; ``--notebooks`` names any other folder.
     """
     if chapter_paths(DEFAULT_NOTEBOOKS):
         return DEFAULT_NOTEBOOKS
@@ -294,8 +296,8 @@ def run(args: argparse.Namespace) -> int:
     every = chapter_paths(notebooks)
     if not every:
         print(
-            f"No chapters found in {notebooks}. Run this in a clone of the course,"
-            " or name the folder with --notebooks PATH."
+            f"No chapters found in {notebooks}. Name the folder that holds them with"
+            " --notebooks PATH, or reinstall the course (pip install office-scim-course)."
         )
         return 1
     if not chapter_paths(notebooks, args.chapters):

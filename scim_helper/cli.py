@@ -13,6 +13,8 @@ import sys
 import traceback
 from typing import Any
 
+from scim_helper import __version__
+
 #: What ``scim-course --help`` says above the commands: plain text, as a terminal shows it.
 DESCRIPTION = "The Office SCIM course's command line: the local SCIM server, setup, chapters."
 EPILOG = (
@@ -29,6 +31,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("scim_helper.readiness", "check the installation and say how to fix what is wrong"),
     "lab": ("scim_helper.lab", "start the local server and open the course in JupyterLab"),
     "run": ("scim_helper.chapters", "run every chapter headless and print each result and time"),
+    "update": (
+        "scim_helper.workspace",
+        "bring your workspace's chapters up to this version, keeping your edits",
+    ),
     "validate": (
         "scim_helper.providers.cli",
         "replay what Entra ID or Okta sends against a SCIM server, step by step",
@@ -52,6 +58,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     needs none of them.
     """
     parser = argparse.ArgumentParser(prog="scim-course", description=DESCRIPTION, epilog=EPILOG)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (_target, help_text) in COMMANDS.items():
         command = sub.add_parser(name, help=help_text, description=help_text)

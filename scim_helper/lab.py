@@ -35,8 +35,9 @@ from scim_helper.connection import (
     course_server,
     stop_embedded_server,
 )
+from scim_helper.workspace import CHECKOUT, default_workspace, packaged_chapters, prepare
 
-__all__ = ["add_arguments", "build_command", "find_notebooks", "lab_url", "run"]
+__all__ = ["add_arguments", "build_command", "find_notebooks", "lab_url", "run", "workspace_folder"]
 
 INDEX = "00-index.ipynb"
 #: How long JupyterLab may take to start, and then to stop, on a slow machine.
@@ -48,13 +49,33 @@ _STOP_SIGNALS = tuple(
 
 
 def find_notebooks(given: str | None = None) -> Path:
-    """The chapters folder: ``--notebooks``, else ./notebooks, else the one next to the package."""
+    """The chapters folder: ``--notebooks``, else ./notebooks, else the checkout's own.
+
+    An installed package (no checkout) has none of these; :func:`workspace_folder` is then the
+    folder to open.
+    """
     if given:
         return Path(given).resolve()
     here = Path.cwd() / "notebooks"
     if here.is_dir():
         return here.resolve()
-    return (Path(__file__).resolve().parent.parent / "notebooks").resolve()
+    return CHECKOUT.resolve()
+
+
+def workspace_folder(args: argparse.Namespace) -> Path | None:
+    """The learner's workspace to prepare and open, or ``None`` to open a chapters folder as is.
+
+    ``--dir`` always means a workspace. Without it, a clone (``./notebooks``, or the checkout an
+    editable install runs from) is opened in place, as ``python3 bootstrap.py course`` does; an
+    installed package opens the default workspace, ``~/office-scim-course``.
+    """
+    if getattr(args, "dir", None):
+        return Path(args.dir).expanduser().resolve()
+    if args.notebooks or (Path.cwd() / "notebooks").is_dir():
+        return None
+    if packaged_chapters() is None and CHECKOUT.is_dir():
+        return None
+    return default_workspace()
 
 
 def _has_curve() -> bool:
@@ -91,7 +112,15 @@ def build_command(args: argparse.Namespace, notebooks: Path) -> list[str]:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--notebooks", metavar="DIR", help="the chapters folder (default: ./notebooks)"
+        "--dir",
+        metavar="DIR",
+        help="your workspace: the chapters are copied there on first use, and your edits are"
+        f" never overwritten (default for an installed course: {default_workspace()})",
+    )
+    parser.add_argument(
+        "--notebooks",
+        metavar="DIR",
+        help="open this chapters folder as it is (default in a clone: ./notebooks)",
     )
     parser.add_argument("--port", type=int, default=0, help="JupyterLab's port (default: its own)")
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser")
@@ -147,7 +176,13 @@ def _stop(process: subprocess.Popen[bytes], stop_requests: list[int]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    notebooks = find_notebooks(args.notebooks)
+    workspace = workspace_folder(args)
+    if workspace is not None:
+        for line in prepare(workspace).lines():
+            print(line, flush=True)
+        notebooks = workspace
+    else:
+        notebooks = find_notebooks(args.notebooks)
     if not notebooks.is_dir():
         print(f"scim-course lab: there is no chapters folder at {notebooks}.", file=sys.stderr)
         return 2

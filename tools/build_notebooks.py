@@ -169,8 +169,19 @@ def sources() -> dict[str, Path]:
     return {path.stem: path for path in sorted(SOURCES.glob("[0-9][0-9]-*.md"))}
 
 
+def course_version() -> str:
+    """The version in ``scim_helper/__init__.py``, read as text: the one source pyproject reads."""
+    text = (ROOT / "scim_helper" / "__init__.py").read_text(encoding="utf-8")
+    match = re.search(r'^__version__ = "([^"]+)"$', text, flags=re.MULTILINE)
+    if not match:
+        raise ChapterSourceError("scim_helper/__init__.py: no __version__ line")
+    return match[1]
+
+
 def build(slug: str) -> nbformat.NotebookNode:
-    return parse(sources()[slug].read_text(encoding="utf-8"), slug)
+    """The notebook of one chapter; ``{{version}}`` in its source becomes the course's version."""
+    text = sources()[slug].read_text(encoding="utf-8").replace("{{version}}", course_version())
+    return parse(text, slug)
 
 
 def write(notebook: nbformat.NotebookNode, slug: str) -> None:
