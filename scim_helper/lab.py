@@ -65,13 +65,14 @@ def find_notebooks(given: str | None = None) -> Path:
 def workspace_folder(args: argparse.Namespace) -> Path | None:
     """The learner's workspace to prepare and open, or ``None`` to open a chapters folder as is.
 
-    ``--dir`` always means a workspace. Without it, a clone (``./notebooks``, or the checkout an
-    editable install runs from) is opened in place, as ``python3 bootstrap.py course`` does; an
-    installed package opens the default workspace, ``~/office-scim-course``.
+    ``--dir`` always means a workspace. Without it, a clone (``./notebooks`` with the index
+    chapter, or the checkout an editable install runs from) is opened in place, as
+    ``python3 bootstrap.py course`` does; an installed package opens the default workspace,
+    ``~/office-scim-course``.
     """
     if getattr(args, "dir", None):
         return Path(args.dir).expanduser().resolve()
-    if args.notebooks or (Path.cwd() / "notebooks").is_dir():
+    if args.notebooks or (Path.cwd() / "notebooks" / INDEX).is_file():
         return None
     if packaged_chapters() is None and CHECKOUT.is_dir():
         return None

@@ -136,7 +136,9 @@ def prepare(folder: Path, source: Path | None = None, version: str = __version__
             shutil.copyfile(ours, theirs)
             manifest[name] = new_hash
             update.updated.append(name)
-        else:  # the learner's: never replaced; the package's version goes next to it
+        elif recorded.get(name) == new_hash:  # the learner's, and the package's is unchanged
+            manifest[name] = new_hash
+        else:  # the learner's: never replaced; the package's new one goes next to it
             if name in recorded:
                 manifest[name] = recorded[name]
             offer = side_by_side(theirs, version)
