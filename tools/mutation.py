@@ -95,9 +95,7 @@ class Report:
     mutants: list[Mutant] = field(default_factory=list)
 
     def count(self, statuses: set[str], equivalent: dict[str, str], eq: bool = False) -> int:
-        return sum(
-            1 for m in self.mutants if m.status in statuses and (m.name in equivalent) == eq
-        )
+        return sum(1 for m in self.mutants if m.status in statuses and (m.name in equivalent) == eq)
 
 
 def load_equivalent() -> dict[str, str]:
@@ -199,7 +197,8 @@ def run_module(module: str, tests: list[str], keep: bool) -> Report:
         seconds = time.monotonic() - started
         meta = copy / "mutants" / f"{module}.meta"
         if not meta.exists():
-            sys.exit(f"mutmut found nothing to run for {module}:\n{done.stdout[-3000:]}{done.stderr}")
+            output = done.stdout[-3000:] + done.stderr
+            sys.exit(f"mutmut found nothing to run for {module}:\n{output}")
         codes = json.loads(meta.read_text())["exit_code_by_key"]
         report = Report(module, seconds)
         for name, code in codes.items():

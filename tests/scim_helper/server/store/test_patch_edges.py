@@ -101,9 +101,7 @@ def test_rfc7644_3_5_2_1_add_value_already_present_is_not_duplicated(
     store: Store, tenant: str, pam: dict
 ) -> None:
     """add of an email equal to one present keeps one copy and changes no version."""
-    result = patch(
-        store, tenant, pam, {"op": "add", "path": "emails", "value": [pam["emails"][1]]}
-    )
+    result = patch(store, tenant, pam, {"op": "add", "path": "emails", "value": [pam["emails"][1]]})
     assert result["emails"] == pam["emails"]
     assert result["meta"] == pam["meta"]
 
@@ -272,7 +270,9 @@ def test_rfc7644_3_5_2_2_value_filter_operators_select_the_values(
         assert refused(store, tenant, pam, {"op": "remove", "path": path}).scim_type == "noTarget"
         return
     result = patch(store, tenant, pam, {"op": "remove", "path": path})
-    assert [e["value"] for e in result.get("emails", [])] == [v for v in before if v not in selected]
+    assert [e["value"] for e in result.get("emails", [])] == [
+        v for v in before if v not in selected
+    ]
 
 
 def test_rfc7644_3_5_2_2_present_ignores_empty_values(store: Store, tenant: str) -> None:
@@ -458,7 +458,7 @@ def test_rfc7644_3_5_2_malformed_operations(
 def test_rfc7644_3_5_2_op_and_field_names_are_case_insensitive(
     store: Store, tenant: str, pam: dict
 ) -> None:
-    """"OP", "Path" and "VALUE" keys are read like op, path and value."""
+    """ "OP", "Path" and "VALUE" keys are read like op, path and value."""
     result = patch(store, tenant, pam, {"OP": "ADD", "Path": "nickName", "VALUE": "Pammy"})
     assert result["nickName"] == "Pammy"
 
@@ -491,7 +491,9 @@ def test_rfc7644_3_5_2_3_replace_sub_attribute_with_null_removes_it(
 ) -> None:
     """replace of name.givenName with null drops that sub-attribute only."""
     created = user(store, tenant, "ehannon", name={"givenName": "Erin", "familyName": "Hannon"})
-    result = patch(store, tenant, created, {"op": "replace", "path": "name.givenName", "value": None})
+    result = patch(
+        store, tenant, created, {"op": "replace", "path": "name.givenName", "value": None}
+    )
     assert result["name"] == {"familyName": "Hannon"}
 
 
@@ -584,7 +586,10 @@ def test_rfc7644_3_5_2_1_add_one_member_object_without_list(
     """add members with a single object (not a list) adds that member."""
     kevin = user(store, tenant, "kmalone")
     result = patch(
-        store, tenant, sales["group"], {"op": "add", "path": "members", "value": {"value": kevin["id"]}}
+        store,
+        tenant,
+        sales["group"],
+        {"op": "add", "path": "members", "value": {"value": kevin["id"]}},
     )
     assert kevin["id"] in [m["value"] for m in result["members"]]
     assert len(result["members"]) == 3
