@@ -529,3 +529,23 @@ def test_member_filters_reach_the_membership_rows(text: str, column: str) -> Non
     """members.* compiles against the membership table and the member's row (our design)."""
     sql = str(compile_filter(["Group"], text).compile(dialect=sqlite.dialect()))
     assert column in sql
+
+
+@pytest.mark.parametrize(
+    ("text", "missing"),
+    [
+        ('emails[type eq "work"', "a closing bracket ']'"),
+        ('emails[(type eq "work")', "a closing bracket ']'"),
+        ('emails[value eq "a\\"(" and type pr', "a closing bracket ']'"),
+        ('(emails[value eq "a\\"]" and title pr', "a closing bracket ']'"),
+        ('(emails[type eq "work"]', "a closing parenthesis ')'"),
+        ('emails[(type eq "work"', "a closing parenthesis ')'"),
+        ('(userName eq "x" and (title pr)', "a closing parenthesis ')'"),
+    ],
+)
+def test_rfc7644_3_4_2_2_unclosed_filter_names_the_missing_closer(text: str, missing: str) -> None:
+    """An unclosed filter names the closer it lacks: "]" for an open value selection, ")" for
+    an open group; brackets and parentheses inside quoted strings do not count."""
+    with pytest.raises(BadRequest) as info:
+        compile_filter(["User"], text)
+    assert info.value.detail == f"The filter {text!r} is missing {missing}."
