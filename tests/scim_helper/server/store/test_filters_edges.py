@@ -549,3 +549,110 @@ def test_rfc7644_3_4_2_2_unclosed_filter_names_the_missing_closer(text: str, mis
     with pytest.raises(BadRequest) as info:
         compile_filter(["User"], text)
     assert info.value.detail == f"The filter {text!r} is missing {missing}."
+
+
+@pytest.fixture
+def blanks(store: Store, tenant: str) -> dict[str, Any]:
+    """Users holding empty strings where a value could be, and one holding real values."""
+    full = user(
+        store,
+        tenant,
+        "full",
+        profileUrl="https://dm.example/full",
+        x509Certificates=[{"value": "TUlJQw=="}],
+        photos=[{"value": "https://dm.example/p.png"}],
+        password="secret",
+        active=True,
+    )
+    blank = user(
+        store,
+        tenant,
+        "blank",
+        profileUrl="",
+        x509Certificates=[{"value": "", "display": "empty cert"}],
+        photos=[{"value": "", "type": "photo"}],
+        active=False,
+    )
+    return {"full": full["id"], "blank": blank["id"], "store": store, "tenant": tenant}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("profileUrl pr", {"full"}),
+        ("x509Certificates.value pr", {"full"}),
+        ("x509Certificates[value pr]", {"full"}),
+        ("photos.value pr", {"full"}),
+        ("photos[value pr]", {"full"}),
+        ("x509Certificates pr", {"full", "blank"}),
+        ("meta pr", {"full", "blank"}),
+        ("meta.created pr", {"full", "blank"}),
+        ('password eq "secret"', {"full"}),
+        ('password ne "secret"', {"blank"}),
+        ('active eq "False"', {"blank"}),
+        ('active eq "TRUE"', {"full"}),
+        ('active ne "true"', {"blank"}),
+        ("not (active eq true)", {"blank"}),
+        ('profileUrl co "\\\\"', set()),
+    ],
+)
+def test_rfc7644_3_4_2_2_present_and_typed_values_on_blanks(
+    blanks: dict[str, Any], text: str, expected: set[str]
+) -> None:
+    """pr needs a non-empty value for strings, references and binaries (a complex value
+    with any sub-attribute is present); booleans compare with "true"/"false" in any case;
+    password compares by its hash (write-only, RFC 7643 §4.1.1)."""
+    assert found(blanks, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "matches"),
+    [
+        ('W/\\"1\\"', True),
+        ('\\"1\\"', True),
+        ("1", True),
+        ("w/1", False),
+        ("2", False),
+        ("1" * 20, False),
+        ("9223372036854775808", False),
+        ("x1", False),
+    ],
+)
+def test_rfc7644_3_14_meta_version_filter(
+    store: Store, tenant: str, value: str, matches: bool
+) -> None:
+    """meta.version eq takes the ETag (W/"1"), its quoted or bare number; anything else,
+    or a number past any version, matches nothing, and ne matches everything then."""
+    created = user(store, tenant, "v")["id"]
+    assert ids(store, tenant, f'meta.version eq "{value}"') == ({created} if matches else set())
+    assert ids(store, tenant, f'meta.version ne "{value}"') == (set() if matches else {created})
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['meta.version gt "W/\\"0\\""', 'meta.version co "1"'],
+)
+def test_rfc7644_3_14_meta_version_only_compares_for_equality(
+    store: Store, tenant: str, text: str
+) -> None:
+    """Versions are opaque (RFC 7644 §3.14): ordering or substring operators match nothing."""
+    user(store, tenant, "v")
+    assert ids(store, tenant, text) == set()
+
+
+@pytest.mark.parametrize("text", ['password gt "x"', "password eq 1", "password ne true"])
+def test_rfc7643_4_1_1_password_only_compares_with_eq_or_ne_and_a_string(
+    store: Store, tenant: str, text: str
+) -> None:
+    """password is write-only: anything but eq/ne with a string is 400 invalidFilter."""
+    with pytest.raises(BadRequest) as info:
+        store.search(tenant, ["User"], filter=text)
+    assert info.value.detail == "password is write-only: it can only be compared with eq or ne."
+
+
+def test_rfc7644_3_4_2_2_backslash_in_co_is_literal(store: Store, tenant: str) -> None:
+    """A backslash inside a co value matches a backslash, not an escape."""
+    slash = user(store, tenant, "a\\b")["id"]
+    user(store, tenant, "ab")
+    assert ids(store, tenant, 'userName co "a\\\\b"') == {slash}
+    assert ids(store, tenant, 'userName sw "a\\\\"') == {slash}
