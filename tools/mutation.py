@@ -47,18 +47,25 @@ _SERVER = "tests/scim_helper/server"
 MODULES: dict[str, list[str]] = {
     "scim_helper/server/filters.py": [
         f"{_SERVER}/store/test_filters.py",
+        f"{_SERVER}/store/test_filters_edges.py",
+        f"{_SERVER}/store/test_limits_edges.py",
         f"{_SERVER}/store/test_search.py",
         f"{_SERVER}/http/test_routes_filters.py",
         f"{_SERVER}/http/test_limits.py",
     ],
     "scim_helper/server/patch.py": [
         f"{_SERVER}/store/test_patch.py",
+        f"{_SERVER}/store/test_patch_edges.py",
+        f"{_SERVER}/store/test_bulk_patch.py",
+        f"{_SERVER}/store/test_limits_edges.py",
         f"{_SERVER}/http/test_routes_patch.py",
         f"{_SERVER}/http/test_routes_bulk.py",
     ],
     "scim_helper/server/projection.py": [
         f"{_SERVER}/http/test_projection.py",
+        f"{_SERVER}/http/test_projection_edges.py",
         f"{_SERVER}/http/test_routes.py",
+        f"{_SERVER}/http/test_routes_groups.py",
     ],
     "scim_helper/server/store/core.py": [f"{_SERVER}/store"],
     "scim_helper/server/store/members.py": [f"{_SERVER}/store"],
