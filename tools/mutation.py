@@ -185,11 +185,11 @@ def _describe(copy: Path, module: str, missed: list[Mutant]) -> None:
         m.change = f"{old.strip()}  ->  {new.strip()}"
 
 
-def run_module(module: str, tests: list[str], keep: bool) -> Report:
+def run_module(module: str, tests: list[str], keep: bool, source: Path = ROOT) -> Report:
     copy = Path(tempfile.mkdtemp(prefix="mutation-"))
     try:
         for name in _COPY:
-            src = ROOT / name
+            src = source / name
             if src.is_dir():
                 ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
                 shutil.copytree(src, copy / name, ignore=ignore)
@@ -257,6 +257,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("modules", nargs="*", help="paths as in MODULES (default: all)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary copy")
+    parser.add_argument(
+        "--source",
+        type=Path,
+        default=ROOT,
+        help="the tree to copy (default: this one); e.g. a checkout of main for a baseline",
+    )
     args = parser.parse_args(argv)
     unknown = [m for m in args.modules if m not in MODULES]
     if unknown:
@@ -265,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     reports = []
     for module in args.modules or list(MODULES):
         print(f"mutating {module} ...", file=sys.stderr, flush=True)
-        reports.append(run_module(module, MODULES[module], args.keep))
+        reports.append(run_module(module, MODULES[module], args.keep, args.source))
     print_report(reports, equivalent)
     return 0
 
