@@ -274,6 +274,12 @@ def main(argv: list[str] | None = None) -> int:
     for module in args.modules or list(MODULES):
         print(f"mutating {module} ...", file=sys.stderr, flush=True)
         reports.append(run_module(module, MODULES[module], args.keep, args.source))
+        if len(args.modules or MODULES) > 1:
+            # A full run takes an hour: show each module as it finishes.
+            print_report(reports[-1:], equivalent)
+            print(flush=True)
+    if len(reports) > 1:
+        print("## all modules\n")
     print_report(reports, equivalent)
     return 0
 
