@@ -225,7 +225,7 @@ def _percent(caught: int, total: int) -> str:
     return f"{100 * caught / total:.0f}%" if total else "–"
 
 
-def print_report(reports: list[Report], equivalent: dict[str, str]) -> None:
+def print_report(reports: list[Report], equivalent: dict[str, str], details: bool = True) -> None:
     print("| module | mutants | caught | missed | equivalent | other | caught % | time |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in reports:
@@ -237,7 +237,7 @@ def print_report(reports: list[Report], equivalent: dict[str, str]) -> None:
             f"| {r.module} | {len(r.mutants)} | {caught} | {missed} | {eq} | {other} "
             f"| {_percent(caught, caught + missed)} | {r.seconds:.0f} s |"
         )
-    for r in reports:
+    for r in reports if details else []:
         missed_list = [m for m in r.mutants if m.status in MISSED and m.name not in equivalent]
         if missed_list:
             print(f"\nmissed in {r.module}:")
@@ -280,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
             print(flush=True)
     if len(reports) > 1:
         print("## all modules\n")
-    print_report(reports, equivalent)
+    print_report(reports, equivalent, details=len(reports) == 1)
     return 0
 
 
