@@ -15,6 +15,7 @@ from sync_app.errors import (
     MalformedResponse,
     NotFound,
     ServerError,
+    Timeout,
     TooManyRequests,
     TransportError,
 )
@@ -209,3 +210,61 @@ def test_create_is_sent_once_even_when_busy(stub: StubServer) -> None:
     with stub.client(retries=5) as client, pytest.raises(TooManyRequests):
         client.create_user(User(userName="dschrute"))
     assert len(stub.received) == 1
+
+
+def test_a_retry_is_logged_with_method_url_and_wait(
+    stub: StubServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Each retry leaves one DEBUG line on the sync_app logger: what, where, how long."""
+    stub.queue(BUSY, Reply(body=USER))
+    with caplog.at_level("DEBUG", logger="sync_app"), stub.client(backoff_factor=0.25) as client:
+        _record_sleeps(client)
+        client.get_user("1")
+    retries = [r.getMessage() for r in caplog.records if r.getMessage().startswith("retrying")]
+    assert retries == [f"retrying GET {stub.url}/Users/1 in 0.25 s"]
+
+
+def test_get_sends_no_body(stub: StubServer) -> None:
+    """A request without a body sends none (no "null", no Content-Length)."""
+    stub.queue(Reply(body=USER))
+    with stub.client() as client:
+        client.get_user("1")
+    assert "Content-Length" not in stub.received[0].headers
+
+
+def test_elapsed_time_is_in_milliseconds(stub: StubServer) -> None:
+    """The wire log's elapsed_ms is the time to the answer, in milliseconds."""
+    stub.queue(Reply(body=USER, delay=0.2))
+    with stub.client() as client:
+        client.get_user("1")
+    assert 150 <= client.wire_log[-1].elapsed_ms < 5000
+
+
+def test_timeout_is_logged_and_raised_with_the_exchange(stub: StubServer) -> None:
+    """A timeout records "Timeout after N s" and its elapsed time, and the error carries the
+    exchange and the advice to raise the timeout."""
+    stub.queue(Reply(body=USER, delay=2))
+    with stub.client(timeout=0.2, retries=0) as client, pytest.raises(Timeout) as caught:
+        client.get_user("1")
+    exchange = client.wire_log[-1]
+    assert exchange.error == "Timeout after 0.2 s"
+    assert 150 <= exchange.elapsed_ms < 5000
+    assert caught.value.request is exchange
+    assert str(caught.value).endswith("try again, or raise ClientConfiguration(timeout=...).")
+
+
+def test_refused_connection_is_logged_and_names_the_url() -> None:
+    """A refused connection records "ConnectError: could not connect" and the error names
+    the URL it tried."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/scim/v2"
+    with SCIMClient(ClientConfiguration(server_url=url)) as client:
+        with pytest.raises(TransportError) as caught:
+            client.get_users()
+        assert client.wire_log[-1].error == "ConnectError: could not connect"
+        assert caught.value.request is client.wire_log[-1]
+    assert str(caught.value).startswith(f"Could not connect to {url}.")
