@@ -1,0 +1,101 @@
+"""The client's models at their edges (RFC 7643 §2, §4; issue 18): the messages a learner
+reads for each wrong value, and the JSON each Python value becomes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import pytest
+
+from sync_app.errors import ValidationError
+from sync_app.scim.base import dump_value
+from sync_app.scim.group import Group, Member
+from sync_app.scim.resource import ResourceMeta
+from sync_app.scim.user import Email, User
+
+
+@pytest.mark.parametrize(
+    ("build", "message", "field"),
+    [
+        (
+            lambda: User(userName="a", emails="x"),
+            "User.emails must be a list of Email, not str ('x').",
+            "emails",
+        ),
+        (
+            lambda: User(userName="a", emails=[3]),
+            "User.emails[0] must be an Email(...), not int (3).",
+            "emails[0]",
+        ),
+        (lambda: User(userName="a", name=3), "User.name must be a Name(...), not int (3).", "name"),
+        (
+            lambda: User(userName="a", active=1),
+            "User.active must be True or False, not int (1).",
+            "active",
+        ),
+        (lambda: Member(value="x", ref=5), "Member.ref must be a string, not int (5).", "ref"),
+        (
+            lambda: User.from_dict([1]),
+            "User.from_dict() needs a dict of SCIM attributes, not list.",
+            None,
+        ),
+    ],
+)
+def test_rfc7643_2_3_wrong_types_name_the_field_and_the_type(
+    build: Any, message: str, field: str | None
+) -> None:
+    """A value of the wrong type names the field (with its index), the type expected, with
+    its article, and what was given."""
+    with pytest.raises(ValidationError) as caught:
+        build()
+    assert str(caught.value) == message
+    if field is not None:
+        assert caught.value.field == field
+
+
+def test_bad_date_message_shows_the_expected_form() -> None:
+    """A date that is not ISO 8601 says so and shows one."""
+    with pytest.raises(ValidationError) as caught:
+        ResourceMeta(resourceType="User", created="yesterday")
+    assert str(caught.value) == (
+        "ResourceMeta.created is not valid (got 'yesterday'): expected an ISO 8601 date and "
+        "time such as '2024-03-11T19:13:16Z'."
+    )
+
+
+def test_dump_value_turns_python_values_into_json() -> None:
+    """Models, tuples, dicts, datetimes and UUIDs become JSON values, nested too."""
+    when = dt.datetime(2024, 3, 11, 19, 13, 16, tzinfo=dt.UTC)
+    ident = uuid.UUID("2819c223-7f76-453a-919d-413861904646")
+    assert dump_value(
+        {"at": when, "ids": (ident, "x"), "email": Email(value="a@b.example"), "n": 1}
+    ) == {
+        "at": "2024-03-11T19:13:16Z",
+        "ids": ["2819c223-7f76-453a-919d-413861904646", "x"],
+        "email": {"value": "a@b.example"},
+        "n": 1,
+    }
+
+
+def test_to_dict_leaves_out_none_and_keeps_extra() -> None:
+    """to_dict drops attributes that are None and adds what the server sent beyond the model."""
+    group = Group.from_dict({"displayName": "G", "urn:x:custom": {"a": 1}})
+    assert group.to_dict()["urn:x:custom"] == {"a": 1}
+    assert "members" not in group.to_dict()
+
+
+def test_repr_html_shows_values_of_lists_and_objects() -> None:
+    """The notebook table shows a multi-valued attribute by its values, an object by its
+    sub-attributes, and escapes HTML."""
+    user = User(
+        userName="<b>",
+        emails=[Email(value="a@b.example"), Email(value="c@d.example")],
+        name={"givenName": "Ann", "familyName": "Lee"},
+    )
+    html = user._repr_html_()
+    assert "<td style='text-align:left'>a@b.example, c@d.example</td>" in html
+    assert "<td style='text-align:left'>familyName=Lee, givenName=Ann</td>" in html
+    assert "&lt;b&gt;" in html and "<b>" not in html
+    assert "schemas" not in html
