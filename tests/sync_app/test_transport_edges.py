@@ -268,3 +268,34 @@ def test_refused_connection_is_logged_and_names_the_url() -> None:
         assert client.wire_log[-1].error == "ConnectError: could not connect"
         assert caught.value.request is client.wire_log[-1]
     assert str(caught.value).startswith(f"Could not connect to {url}.")
+
+
+def test_retry_really_waits_with_time_sleep(stub: StubServer) -> None:
+    """Without a test hook, the wait between attempts is time.sleep (here 0 s)."""
+    stub.queue(Reply(status=503, headers={"Retry-After": "0"}), Reply(body=USER))
+    with stub.client() as client:
+        assert client.get_user("1").resource.userName == "dschrute"
+    assert len(stub.received) == 2
+
+
+def test_malformed_answer_error_carries_its_exchange(stub: StubServer) -> None:
+    """A 200 that is not a JSON object raises MalformedResponse holding the exchange."""
+    stub.queue(Reply(raw=b"oops", headers={"Content-Type": "text/plain"}))
+    with stub.client() as client, pytest.raises(MalformedResponse) as caught:
+        client.get_user("1")
+    assert caught.value.request is client.wire_log[-1]
+
+
+def test_each_exchange_is_logged_with_status_or_error(
+    stub: StubServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every exchange leaves a DEBUG line: the status, or the error when none came."""
+    stub.queue(Reply(body=USER), Reply(body=USER, delay=2))
+    with caplog.at_level("DEBUG", logger="sync_app"), stub.client(retries=0) as client:
+        client.get_user("1")
+        client._transport.config = ClientConfiguration(server_url=stub.url, timeout=0.2)
+        with pytest.raises(Timeout):
+            client.get_user("1")
+    lines = [r.getMessage() for r in caplog.records if " -> " in r.getMessage()]
+    assert lines[0].startswith(f"GET {stub.url}/Users/1 -> 200 (")
+    assert lines[1].startswith(f"GET {stub.url}/Users/1 -> Timeout after 0.2 s (")
