@@ -99,3 +99,47 @@ def test_repr_html_shows_values_of_lists_and_objects() -> None:
     assert "<td style='text-align:left'>familyName=Lee, givenName=Ann</td>" in html
     assert "&lt;b&gt;" in html and "<b>" not in html
     assert "schemas" not in html
+
+
+@pytest.mark.parametrize(
+    ("build", "message", "field"),
+    [
+        (
+            lambda: Email(value="not-an-address"),
+            "Email.value is not valid (got 'not-an-address'): value is not a valid email "
+            "address: An email address must have an @-sign.",
+            "value",
+        ),
+        (
+            lambda: User(userName="a", profileUrl="not a url"),
+            "User.profileUrl is not valid (got 'not a url'): Value error, Invalid URI: not a url.",
+            "profileUrl",
+        ),
+    ],
+)
+def test_rfc7643_2_3_rule_faults_name_the_field_and_the_value(
+    build: Any, message: str, field: str
+) -> None:
+    """A value that breaks an RFC 7643 rule names the field, quotes the value and says the
+    rule, ending in one full stop."""
+    with pytest.raises(ValidationError) as caught:
+        build()
+    assert (str(caught.value), caught.value.model, caught.value.field) == (
+        message,
+        message.split(".")[0],
+        field,
+    )
+
+
+@pytest.mark.parametrize(("model", "field"), [(User, "userName"), (Group, "displayName")])
+def test_rfc7643_required_attribute_missing_before_a_create(model: Any, field: str) -> None:
+    """Validating for a create without the required attribute names it and says what to do."""
+    import scim2_models
+
+    with pytest.raises(ValidationError) as caught:
+        model().validate(scim2_models.Context.RESOURCE_CREATION_REQUEST)
+    assert str(caught.value) == (
+        f"{model.__name__}.{field} is required (RFC 7643) but is missing or empty: set it "
+        "before sending."
+    )
+    assert (caught.value.model, caught.value.field) == (model.__name__, field)
