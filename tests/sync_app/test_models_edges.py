@@ -143,3 +143,52 @@ def test_rfc7643_required_attribute_missing_before_a_create(model: Any, field: s
         "before sending."
     )
     assert (caught.value.model, caught.value.field) == (model.__name__, field)
+
+
+def test_complex_value_notebook_table() -> None:
+    """A complex value (not a resource) shows one row per attribute, lists by their values
+    and objects by their sub-attributes, HTML escaped, with its repr as caption."""
+    from sync_app.scim.user import Name
+
+    member = Member(value="<id>", display="Jim")
+    html = member._repr_html_()
+    assert html.startswith(f"<table><caption>{__import__('html').escape(repr(member))}</caption>")
+    assert (
+        "<tr><th style='text-align:left'>value</th><td style='text-align:left'>&lt;id&gt;</td></tr>"
+        in html
+    )
+    name = Name(givenName="Ann", familyName="Lee")
+    assert "<th style='text-align:left'>givenName</th><td style='text-align:left'>Ann</td>" in (
+        name._repr_html_()
+    )
+    assert User.from_dict({"userName": "a", "schemas": ["x"]})._summary().get("schemas") is None
+
+
+def test_nested_fault_is_reported_from_the_top_model() -> None:
+    """A wrong value inside a valid sub-object, found when the User is validated, names the
+    whole path and keeps the model and field apart."""
+    from sync_app.scim.user import Name
+
+    user = User(userName="a", name=Name(givenName="Ann"))
+    user.name.givenName = 3  # type: ignore[union-attr,assignment]
+    with pytest.raises(ValidationError) as caught:
+        user.validate()
+    assert str(caught.value) == "User.name.givenName must be a string, not int (3)."
+    assert (caught.value.model, caught.value.field) == ("User", "name.givenName")
+
+
+def test_bad_date_error_names_model_and_field() -> None:
+    """The date error carries the model and the field the learner set."""
+    with pytest.raises(ValidationError) as caught:
+        ResourceMeta(resourceType="User", lastModified="soon")
+    assert (caught.value.model, caught.value.field) == ("ResourceMeta", "lastModified")
+
+
+@pytest.mark.parametrize(
+    ("word", "article"), [("Email", "an"), ("Im", "an"), ("Name", "a"), ("Address", "an")]
+)
+def test_article_before_a_model_name(word: str, article: str) -> None:
+    """Messages say "an Email", "a Name"."""
+    from sync_app.scim.base import _article
+
+    assert _article(word) == article
