@@ -192,3 +192,24 @@ def test_article_before_a_model_name(word: str, article: str) -> None:
     from sync_app.scim.base import _article
 
     assert _article(word) == article
+
+
+@pytest.mark.parametrize(
+    ("members", "shown"),
+    [
+        (0, "<Group 'Sales' 0 members>"),
+        (1, "<Group 'Sales' 1 member>"),
+        (2, "<Group 'Sales' 2 members>"),
+    ],
+)
+def test_group_repr_counts_members(members: int, shown: str) -> None:
+    """A Group's repr counts its members, singular for exactly one."""
+    group = Group(displayName="Sales", members=[Member(value=str(n)) for n in range(members)])
+    assert repr(group) == shown
+
+
+def test_member_repr_shows_display_when_there_is_one() -> None:
+    """A Member's repr is its id, and its display when it has one."""
+    assert repr(Member(value="42", display="Jim")) == "<Member 42 'Jim'>"
+    assert repr(Member(value="42")) == "<Member 42>"
+    assert repr(Member(value="42", display="")) == "<Member 42>"
