@@ -12,6 +12,7 @@ import pytest
 from sync_app.errors import ValidationError
 from sync_app.scim.base import dump_value
 from sync_app.scim.group import Group, Member
+from sync_app.scim.patchop import Operation, PatchOp
 from sync_app.scim.resource import ResourceMeta
 from sync_app.scim.user import Email, User
 
@@ -213,3 +214,122 @@ def test_member_repr_shows_display_when_there_is_one() -> None:
     assert repr(Member(value="42", display="Jim")) == "<Member 42 'Jim'>"
     assert repr(Member(value="42")) == "<Member 42>"
     assert repr(Member(value="42", display="")) == "<Member 42>"
+
+
+@pytest.mark.parametrize(
+    ("build", "message", "model", "field"),
+    [
+        (
+            lambda: Operation(op="delete", path="active"),
+            "Operation.op must be one of 'add', 'remove', 'replace', not 'delete'.",
+            "Operation",
+            "op",
+        ),
+        (
+            lambda: Operation(op=3),
+            "Operation.op must be one of 'add', 'remove', 'replace', not 3.",
+            "Operation",
+            "op",
+        ),
+        (
+            lambda: Operation(op="add", path=5, value=1),
+            "Operation.path must be a string, not int.",
+            "Operation",
+            "path",
+        ),
+        (
+            lambda: Operation(op="add", path="emails[type eq", value=1),
+            (
+                "Operation.path 'emails[type eq' is not a valid SCIM path: invalid syntax at "
+                'column 13. Paths look like "active", "name.givenName", "emails.value" or '
+                "'members[value eq \"2819c223\"]'."
+            ),
+            "Operation",
+            "path",
+        ),
+        (
+            lambda: Operation(op="remove"),
+            (
+                "Operation(op='remove') needs a path saying what to remove, e.g. "
+                "path='members[value eq \"2819c223\"]' (RFC 7644 §3.5.2.2)."
+            ),
+            "Operation",
+            "path",
+        ),
+        (
+            lambda: Operation(op="replace", path="active"),
+            (
+                "Operation(op='replace') needs a value (RFC 7644 §3.5.2); to clear an attribute, "
+                "use op='remove'."
+            ),
+            "Operation",
+            "value",
+        ),
+        (
+            lambda: Operation(op="add", value="x"),
+            (
+                "Operation(op='add') without a path needs a dict value of attributes, e.g. "
+                "value={'active': False}."
+            ),
+            "Operation",
+            "value",
+        ),
+        (
+            lambda: PatchOp(operations=[]),
+            "PatchOp(operations=...) needs a non-empty list of Operation(op=, path=, value=).",
+            "PatchOp",
+            "operations",
+        ),
+        (
+            lambda: PatchOp(operations=["x"]),
+            "PatchOp(operations=...) needs a non-empty list of Operation(op=, path=, value=).",
+            "PatchOp",
+            "operations",
+        ),
+        (
+            lambda: PatchOp(operations="replace"),
+            "PatchOp(operations=...) needs a non-empty list of Operation(op=, path=, value=).",
+            "PatchOp",
+            "operations",
+        ),
+        (
+            lambda: PatchOp(
+                operations=[Operation(op="replace", path="id", value="x")]
+            ).validate_for(User),
+            "This PatchOp cannot apply to a User: 'id' is read-only.",
+            "PatchOp",
+            "operations",
+        ),
+    ],
+)
+def test_rfc7644_3_5_2_patch_errors_in_full(
+    build: Any, message: str, model: str, field: str
+) -> None:
+    """Each PatchOp or Operation fault is a ValidationError naming its model, its field and
+    the form to send, before anything goes on the wire."""
+    with pytest.raises(ValidationError) as caught:
+        build()
+    assert (str(caught.value), caught.value.model, caught.value.field) == (message, model, field)
+
+
+@pytest.mark.parametrize(
+    ("value", "paths"),
+    [
+        (
+            {"value": "a", "display": "A", "$ref": "../Users/a", "type": "User"},
+            ['members[value eq "a"]'],
+        ),
+        ({"display": "A"}, None),
+        ({"value": "a", "colour": "red"}, None),
+        ([{"value": "a"}, 7], None),
+    ],
+)
+def test_rfc7644_3_5_2_2_which_removes_become_filters(value: Any, paths: list[str] | None) -> None:
+    """A remove naming members by value becomes one filtered remove per id; a value that
+    names no id (no "value", unknown keys, a number) is sent as given."""
+    dicts = Operation(op="remove", path="members", value=value).to_dicts()
+    if paths is None:
+        assert dicts == [{"op": "remove", "path": "members", "value": value}]
+    else:
+        assert [d["path"] for d in dicts] == paths
+        assert all("value" not in d for d in dicts)
