@@ -333,3 +333,33 @@ def test_rfc7644_3_5_2_2_which_removes_become_filters(value: Any, paths: list[st
     else:
         assert [d["path"] for d in dicts] == paths
         assert all("value" not in d for d in dicts)
+
+
+def test_patchop_repr_lists_each_operation() -> None:
+    """A PatchOp's repr names each op and path, "(attributes)" for a path-less one."""
+    patch = PatchOp(
+        operations=[
+            Operation(op="replace", path="active", value=False),
+            Operation(op="add", value={"title": "x"}),
+        ]
+    )
+    assert repr(patch) == "<PatchOp replace active, add (attributes)>"
+
+
+def test_patchop_from_dict_without_operations_is_refused() -> None:
+    """A body without "Operations" cannot make a PatchOp."""
+    with pytest.raises(ValidationError):
+        PatchOp.from_dict({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"]})
+
+
+def test_validate_for_a_class_without_rules_accepts_anything() -> None:
+    """validate_for on a class that has no scim2-models rules checks nothing."""
+    PatchOp(operations=[Operation(op="replace", path="id", value="x")]).validate_for(dict)
+
+
+def test_remove_of_member_objects_becomes_filters_unless_without_value() -> None:
+    """Member objects name their ids; one without a value is sent as given."""
+    (op,) = Operation(op="remove", path="members", value=[Member(value="a")]).to_dicts()
+    assert op == {"op": "remove", "path": 'members[value eq "a"]'}
+    (as_given,) = Operation(op="remove", path="members", value=[Member(display="A")]).to_dicts()
+    assert as_given["path"] == "members"
