@@ -363,3 +363,99 @@ def test_remove_of_member_objects_becomes_filters_unless_without_value() -> None
     assert op == {"op": "remove", "path": 'members[value eq "a"]'}
     (as_given,) = Operation(op="remove", path="members", value=[Member(display="A")]).to_dicts()
     assert as_given["path"] == "members"
+
+
+def test_create_meta_error_names_model_field_and_suggestion() -> None:
+    """An unknown resource type names the closest one, once, and lists the five."""
+    with pytest.raises(ValidationError) as caught:
+        ResourceMeta.create_meta("Users", "/Users/1")
+    assert str(caught.value) == (
+        "'Users' is not a SCIM resource type. Did you mean 'User'? Use one of: User, Group, "
+        "ServiceProviderConfig, ResourceType, Schema."
+    )
+    assert (caught.value.model, caught.value.field) == ("ResourceMeta", "resourceType")
+    with pytest.raises(ValidationError) as far:
+        ResourceMeta.create_meta("Widget", "/Widgets/1")
+    assert str(far.value).startswith("'Widget' is not a SCIM resource type. Use one of:")
+
+
+def test_create_meta_is_now_to_the_second() -> None:
+    """created and lastModified are the same instant, whole seconds, in UTC."""
+    meta = ResourceMeta.create_meta("User", "/Users/1")
+    assert meta.created == meta.lastModified
+    assert meta.created is not None and meta.created.microsecond == 0
+    assert meta.created.utcoffset() == dt.timedelta(0)
+
+
+def test_meta_and_ref_reprs() -> None:
+    """ResourceMeta shows type, location and version; ResourceRef its id and display."""
+    from sync_app.scim.resource import ResourceRef
+
+    assert repr(ResourceMeta(resourceType="User", location="/Users/1", version='W/"2"')) == (
+        '<ResourceMeta User /Users/1 W/"2">'
+    )
+    assert repr(ResourceMeta(resourceType="User", location="/Users/1")) == (
+        "<ResourceMeta User /Users/1>"
+    )
+    assert repr(ResourceRef(value="g1", display="Sales")) == "<ResourceRef g1 'Sales'>"
+    assert repr(ResourceRef(value="g1")) == "<ResourceRef g1>"
+
+
+def test_resource_notebook_rows() -> None:
+    """A resource's table: id first, then each attribute set (members by display, else by
+    id; objects as key=value), its version last; meta and extra are not rows."""
+    group = Group.from_dict(
+        {
+            "id": "g1",
+            "displayName": "Sales",
+            "members": [{"value": "u1", "display": "Jim"}, {"value": "u2"}],
+            "meta": {"resourceType": "Group", "version": 'W/"3"'},
+            "urn:x": {"a": 1},
+        }
+    )
+    assert group._rows() == {
+        "id": "g1",
+        "displayName": "Sales",
+        "members": "Jim, u2",
+        "version": 'W/"3"',
+    }
+    html = group._repr_html_()
+    assert html.count("<tr>") == 4
+    assert (
+        "<th style='text-align:left'>members</th><td style='text-align:left'>Jim, u2</td>" in html
+    )
+    user = User(userName="a", name={"givenName": "Ann"})
+    assert user._rows()["name"] == "givenName=Ann"
+    assert user._rows()["id"] == "None"
+
+
+def test_to_scim_sends_extra_back_and_checks_the_context() -> None:
+    """to_scim validates for its request context (a create needs userName) and sends the
+    attributes kept in extra back as they came."""
+    import scim2_models
+
+    user = User.from_dict({"userName": "a", "urn:x:custom": {"k": 1}})
+    assert user.to_scim(scim2_models.Context.RESOURCE_CREATION_REQUEST)["urn:x:custom"] == {"k": 1}
+    with pytest.raises(ValidationError):
+        User().to_scim(scim2_models.Context.RESOURCE_CREATION_REQUEST)
+
+
+@pytest.mark.parametrize(
+    ("user", "shown"),
+    [
+        (User(userName="dschrute", active=True, user_id="1"), "<User dschrute active>"),
+        (User(userName="dschrute", active=False), "<User dschrute inactive (not created yet)>"),
+        (User(displayName="Dwight", user_id="1"), "<User Dwight>"),
+        (User(user_id="1"), "<User (no userName)>"),
+    ],
+)
+def test_user_repr(user: User, shown: str) -> None:
+    """A User's repr: userName (else displayName), active state, and whether it exists yet."""
+    assert repr(user) == shown
+
+
+def test_empty_user_name_error_names_model_and_field() -> None:
+    """A blank userName is refused naming User.userName."""
+    with pytest.raises(ValidationError) as caught:
+        User(userName="  ")
+    assert (caught.value.model, caught.value.field) == ("User", "userName")
