@@ -226,3 +226,25 @@ def test_rfc7643_7_request_attribute_needs_asking() -> None:
     asking = projection(("userName",))
     asking.attributes.add(("urn:x", "n", None))
     assert asking._select("urn:x", "n", "v") == "v"
+
+
+def test_rfc7644_3_4_2_5_a_name_naming_nothing_is_ignored() -> None:
+    """attributes=<core URN>: (nothing after the colon) names no attribute: the response is
+    as without the parameter."""
+    assert Projection("User", [f"{USER}:"]).apply(DOCUMENT) == Projection("User").apply(DOCUMENT)
+
+
+def test_rfc7644_3_4_2_5_extension_not_an_object_does_not_stop_the_rest() -> None:
+    """An extension value that is not an object is skipped; the attributes after it stay."""
+    result = Projection("User").apply({**DOCUMENT, ENTERPRISE: "x"})
+    assert ENTERPRISE not in result
+    assert result["meta"] == DOCUMENT["meta"]
+
+
+def test_rfc7643_7_never_attribute_of_an_extension_is_dropped_when_asked_for_whole() -> None:
+    """Asking for a whole extension returns its attributes except those returned never."""
+    projection = Projection("User", [ENTERPRISE])
+    urn = ENTERPRISE.lower()
+    projection.schemas[urn] = {**projection.schemas[urn], "secret": _Attribute(NEVER)}
+    document = {**DOCUMENT, ENTERPRISE: {"employeeNumber": "1", "Secret": "s"}}
+    assert projection.apply(document)[ENTERPRISE] == {"employeeNumber": "1"}
