@@ -593,3 +593,148 @@ def test_rfc7644_3_5_2_1_add_one_member_object_without_list(
     )
     assert kevin["id"] in [m["value"] for m in result["members"]]
     assert len(result["members"]) == 3
+
+
+# -- found by the second mutation run ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("operation", "detail"),
+    [
+        (
+            {"op": "add", "value": "x"},
+            "Operation 1: without a path, value must be an object of attributes to set, e.g. "
+            '{"title": "Manager"}.',
+        ),
+        (
+            {"op": "add", "path": ENTERPRISE, "value": "42"},
+            f"Operation 1: the path {ENTERPRISE} takes an object of its attributes, e.g. "
+            '{"employeeNumber": "42"}.',
+        ),
+        (
+            {"op": "add", "value": {"favouriteColour": "blue"}},
+            "Operation 1: 'favouriteColour' is not an attribute of a User.",
+        ),
+        (
+            {"op": "add", "path": "emails", "value": [{"value": "x@y.z", "colour": "red"}]},
+            "Operation 1: 'colour' is not a sub-attribute of emails.",
+        ),
+        (
+            {"op": "replace", "path": 'emails[type eq "work"]', "value": {"colour": "red"}},
+            "Operation 1: 'colour' is not a sub-attribute of emails.",
+        ),
+        (
+            {"op": "add", "path": 'emails[type eq "other"]', "value": {"colour": "red"}},
+            "Operation 1: 'colour' is not a sub-attribute of emails.",
+        ),
+    ],
+)
+def test_rfc7644_3_5_2_error_details_in_full(
+    store: Store, tenant: str, pam: dict, operation: dict, detail: str
+) -> None:
+    """Each refusal names the operation and says what to send instead."""
+    assert refused(store, tenant, pam, operation).detail == detail
+
+
+def test_rfc7644_3_5_2_without_path_extension_first_then_core(
+    store: Store, tenant: str, pam: dict
+) -> None:
+    """A path-less value whose extension object comes first still applies the rest."""
+    result = patch(
+        store,
+        tenant,
+        pam,
+        {"op": "add", "value": {ENTERPRISE: {"department": "Reception"}, "nickName": "Pammy"}},
+    )
+    assert result[ENTERPRISE] == {"department": "Reception"}
+    assert result["nickName"] == "Pammy"
+
+
+@pytest.mark.parametrize(
+    "path", ["name.middleName", 'emails[type eq "work"].display', "emails.display", ENTERPRISE]
+)
+def test_rfc7644_3_5_2_2_removing_what_is_not_there_changes_nothing(
+    store: Store, tenant: str, pam: dict, path: str
+) -> None:
+    """Removing a sub-attribute, or an extension, that the user does not have is a no-op
+    (RFC 7644 §3.5.2.2: the target is unassigned either way)."""
+    pam = patch(store, tenant, pam, {"op": "add", "path": "name", "value": {"givenName": "Pam"}})
+    pam = patch(store, tenant, pam, {"op": "remove", "path": "emails.display"})
+    assert patch(store, tenant, pam, {"op": "remove", "path": path}) == pam
+
+
+def test_rfc7644_3_5_2_2_remove_sub_attribute_with_a_value_still_removes(
+    store: Store, tenant: str
+) -> None:
+    """A remove of name.givenName that carries a value removes it; it never sets it."""
+    created = user(store, tenant, "ehannon", name={"givenName": "Erin", "familyName": "Hannon"})
+    result = patch(
+        store, tenant, created, {"op": "remove", "path": "name.givenName", "value": "Kelly"}
+    )
+    assert result["name"] == {"familyName": "Hannon"}
+
+
+def test_rfc7644_3_5_2_1_add_values_with_sub_attribute_names_in_any_case(
+    store: Store, tenant: str, pam: dict
+) -> None:
+    """Sub-attribute names in an added value are stored with the schema's spelling."""
+    result = patch(
+        store,
+        tenant,
+        pam,
+        {"op": "add", "path": "emails", "value": [{"VALUE": "p@x.example", "Type": "other"}]},
+    )
+    assert result["emails"][-1] == {"value": "p@x.example", "type": "other"}
+
+
+def test_rfc7644_3_5_2_1_add_through_filter_with_object_creates_the_value(
+    store: Store, tenant: str, pam: dict
+) -> None:
+    """add emails[type eq "other"] with an object creates {type: other, …the object}; a
+    primary one takes primary from the others."""
+    result = patch(
+        store,
+        tenant,
+        pam,
+        {
+            "op": "add",
+            "path": 'emails[type eq "other"]',
+            "value": {"value": "p@o.example", "primary": True},
+        },
+    )
+    assert result["emails"][-1] == {"type": "other", "value": "p@o.example", "primary": True}
+    assert result["emails"][0]["primary"] is False
+
+
+@pytest.mark.parametrize(
+    ("path", "selected"),
+    [
+        ('emails[type eq "home" and value eq "pam@dundermifflin.com"]', []),
+        ("emails[primary eq false]", []),
+        ("emails[primary eq null]", ["pam@home.example"]),
+        ('emails[primary sw "t"]', []),
+        ('emails[value sw "zzz"]', []),
+        ('emails[value gt "pam@home.example"]', []),
+        ('emails[value lt "pam@dundermifflin.com"]', []),
+    ],
+)
+def test_rfc7644_3_4_2_2_value_filter_edges_in_a_path(
+    store: Store, tenant: str, pam: dict, path: str, selected: list[str]
+) -> None:
+    """and needs both; an absent boolean is neither true nor false but null; sw on a
+    boolean and gt/lt against the value itself select nothing."""
+    if not selected:
+        assert refused(store, tenant, pam, {"op": "remove", "path": path}).scim_type == "noTarget"
+        return
+    result = patch(store, tenant, pam, {"op": "remove", "path": path})
+    assert [e["value"] for e in result["emails"]] == [
+        e["value"] for e in pam["emails"] if e["value"] not in selected
+    ]
+
+
+def test_rfc7644_3_5_2_value_filter_with_a_sub_sub_attribute_is_invalid_path(
+    store: Store, tenant: str, pam: dict
+) -> None:
+    """emails[value.sub eq "x"] names no sub-attribute of emails: 400 invalidPath."""
+    error = refused(store, tenant, pam, {"op": "remove", "path": 'emails[value.sub eq "x"]'})
+    assert error.scim_type == "invalidPath"
