@@ -738,3 +738,11 @@ def test_rfc7644_3_5_2_value_filter_with_a_sub_sub_attribute_is_invalid_path(
     """emails[value.sub eq "x"] names no sub-attribute of emails: 400 invalidPath."""
     error = refused(store, tenant, pam, {"op": "remove", "path": 'emails[value.sub eq "x"]'})
     assert error.scim_type == "invalidPath"
+
+
+def test_rfc7644_3_5_2_2_remove_sub_attribute_of_every_value_ignores_a_value(
+    store: Store, tenant: str, pam: dict
+) -> None:
+    """remove emails.display with a value still removes display from every email."""
+    result = patch(store, tenant, pam, {"op": "remove", "path": "emails.display", "value": "x"})
+    assert all("display" not in e for e in result["emails"])
