@@ -746,3 +746,24 @@ def test_rfc7644_3_5_2_2_remove_sub_attribute_of_every_value_ignores_a_value(
     """remove emails.display with a value still removes display from every email."""
     result = patch(store, tenant, pam, {"op": "remove", "path": "emails.display", "value": "x"})
     assert all("display" not in e for e in result["emails"])
+
+
+@pytest.mark.parametrize("path", ["title", f"{ENTERPRISE}:department"])
+def test_rfc7644_3_5_2_2_remove_with_a_value_still_removes(
+    store: Store, tenant: str, path: str
+) -> None:
+    """A remove of a simple attribute that carries a value removes it; it never sets it."""
+    created = user(store, tenant, "abernard", title="Sales", **{ENTERPRISE: {"department": "S"}})
+    result = patch(store, tenant, created, {"op": "remove", "path": path, "value": "other"})
+    assert "title" not in result if path == "title" else ENTERPRISE not in result
+
+
+def test_rfc7644_3_5_2_2_remove_member_display_through_filter(store: Store, tenant: str) -> None:
+    """remove members[value eq …].display unsets that member's display (its name shows)."""
+    jim = user(store, tenant, "jhalpert")
+    sales = store.create(
+        tenant, "Group", {"displayName": "Sales", "members": [{"value": jim["id"], "display": "B"}]}
+    )
+    path = f'members[value eq "{jim["id"]}"].display'
+    result = store.patch(tenant, "Group", sales["id"], [{"op": "remove", "path": path}])
+    assert result["members"][0]["display"] == "jhalpert"
