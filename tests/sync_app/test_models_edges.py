@@ -459,3 +459,43 @@ def test_empty_user_name_error_names_model_and_field() -> None:
     with pytest.raises(ValidationError) as caught:
         User(userName="  ")
     assert (caught.value.model, caught.value.field) == ("User", "userName")
+
+
+def test_fault_found_by_the_rfc_rules_inside_a_list_names_the_index() -> None:
+    """A value made wrong after construction is caught when the User is validated, named
+    with its index in the learner's spelling."""
+    user = User(userName="a", emails=[Email(value="a@b.example")])
+    user.emails[0].value = "bad"  # type: ignore[index]
+    with pytest.raises(ValidationError) as caught:
+        user.validate()
+    assert str(caught.value) == (
+        "User.emails[0].value is not valid (got 'bad'): value is not a valid email address: "
+        "An email address must have an @-sign."
+    )
+    assert (caught.value.model, caught.value.field) == ("User", "emails[0].value")
+
+
+def test_uuid_member_value_and_dicts_become_models() -> None:
+    """A UUID member value becomes its string; dicts for members and meta become models."""
+    member = Member(value=uuid.UUID(int=1))  # type: ignore[arg-type]
+    assert member.value == "00000000-0000-0000-0000-000000000001"
+    group = Group(
+        displayName="G",
+        members=[{"value": "x", "display": "D"}],  # type: ignore[list-item]
+        meta={"resourceType": "Group"},  # type: ignore[arg-type]
+    )
+    assert isinstance(group.members[0], Member) and group.members[0].display == "D"  # type: ignore[index]
+    assert isinstance(group.meta, ResourceMeta) and group.meta.resourceType == "Group"
+
+
+def test_dates_keep_their_offset_unless_utc() -> None:
+    """A UTC date is written with Z; another offset is kept as it is."""
+    from sync_app.scim.base import format_datetime
+
+    assert (
+        format_datetime(dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.UTC)) == "2024-01-02T03:04:05Z"
+    )
+    plus_two = dt.timezone(dt.timedelta(hours=2))
+    assert format_datetime(dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=plus_two)) == (
+        "2024-01-02T03:04:05+02:00"
+    )
