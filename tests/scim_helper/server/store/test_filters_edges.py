@@ -656,3 +656,74 @@ def test_rfc7644_3_4_2_2_backslash_in_co_is_literal(store: Store, tenant: str) -
     user(store, tenant, "ab")
     assert ids(store, tenant, 'userName co "a\\\\b"') == {slash}
     assert ids(store, tenant, 'userName sw "a\\\\"') == {slash}
+
+
+@pytest.mark.parametrize(
+    ("text", "missing"),
+    [
+        ('emails[value eq "a\\\\" and (type pr', "a closing parenthesis ')'"),
+        ('emails[type eq "w" and Xyz pr', "a closing bracket ']'"),
+        ('emails[(type eq "w") and Xyz pr', "a closing bracket ']'"),
+    ],
+)
+def test_rfc7644_3_4_2_2_unclosed_filter_after_escapes_and_names(text: str, missing: str) -> None:
+    """An escaped backslash ends before the quote; letters never open or close anything."""
+    with pytest.raises(BadRequest) as info:
+        compile_filter(["User"], text)
+    assert info.value.detail == f"The filter {text!r} is missing {missing}."
+
+
+@pytest.fixture
+def sortable(store: Store, tenant: str) -> dict[str, Any]:
+    """Users whose emails and phone numbers sort differently."""
+    a = user(
+        store,
+        tenant,
+        "a",
+        emails=[
+            {"value": "z@x.example", "type": "work"},
+            {"value": "b@x.example", "primary": True},
+        ],
+        phoneNumbers=[{"value": "1"}],
+    )
+    b = user(
+        store,
+        tenant,
+        "b",
+        emails=[{"value": "c@x.example", "type": "home"}, {"value": "a@x.example", "type": "aaa"}],
+        phoneNumbers=[{"value": "9"}],
+    )
+    c = user(store, tenant, "c", phoneNumbers=[{"value": "5"}])
+    return {"a": a["id"], "b": b["id"], "c": c["id"], "store": store, "tenant": tenant}
+
+
+@pytest.mark.parametrize(
+    ("sort_by", "order", "expected"),
+    [
+        ("emails", "ascending", ["a", "b", "c"]),
+        ("emails.value", "descending", ["b", "a", "c"]),
+        ("emails.type", "ascending", ["b", "a", "c"]),
+        ("phoneNumbers", "ascending", ["a", "c", "b"]),
+        ("phoneNumbers.value", "descending", ["b", "c", "a"]),
+    ],
+)
+def test_rfc7644_3_4_2_3_sort_by_multi_valued_uses_primary_then_first(
+    sortable: dict[str, Any], sort_by: str, order: str, expected: list[str]
+) -> None:
+    """A multi-valued attribute sorts by its primary value, else its first one, and only its
+    own values (RFC 7644 §3.4.2.3); resources without it come last either way."""
+    store, tenant = sortable["store"], sortable["tenant"]
+    _, page = store.search(tenant, ["User"], sort_by=sort_by, sort_order=order)
+    names = {v: k for k, v in sortable.items() if isinstance(v, str)}
+    assert [names[r["id"]] for r in page] == expected
+
+
+def test_rfc7644_3_4_2_3_sort_over_two_types(store: Store, tenant: str) -> None:
+    """sortBy=displayName over Users and Groups sorts both by their displayName."""
+    user(store, tenant, "u1", displayName="Beta")
+    group(store, tenant, "Alpha")
+    user(store, tenant, "u2", displayName="gamma")
+    _, page = store.search(tenant, ["User", "Group"], sort_by="displayName")
+    assert [r["displayName"] for r in page] == ["Alpha", "Beta", "gamma"]
+    _, users_first = store.search(tenant, ["User", "Group"], sort_by="userName")
+    assert [r.get("userName") for r in users_first] == ["u1", "u2", None]
