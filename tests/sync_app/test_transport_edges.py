@@ -254,7 +254,7 @@ def test_timeout_is_logged_and_raised_with_the_exchange(stub: StubServer) -> Non
 
 
 def test_refused_connection_is_logged_and_names_the_url() -> None:
-    """A refused connection records "ConnectError: could not connect" and the error names
+    """A refused connection records "ConnectError: connection refused" and the error names
     the URL it tried."""
     import socket
 
@@ -265,9 +265,9 @@ def test_refused_connection_is_logged_and_names_the_url() -> None:
     with SCIMClient(ClientConfiguration(server_url=url)) as client:
         with pytest.raises(TransportError) as caught:
             client.get_users()
-        assert client.wire_log[-1].error == "ConnectError: could not connect"
+        assert client.wire_log[-1].error == "ConnectError: connection refused"
         assert caught.value.request is client.wire_log[-1]
-    assert str(caught.value).startswith(f"Could not connect to {url}.")
+    assert str(caught.value).startswith(f"Could not connect to {url} (connection refused).")
 
 
 def test_retry_really_waits_with_time_sleep(stub: StubServer) -> None:

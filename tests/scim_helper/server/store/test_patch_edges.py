@@ -11,10 +11,10 @@ import hashlib
 from typing import Any
 
 import pytest
+from scim2_models import SCIMException
 from sqlalchemy import select
 
-from scim_helper.server.db import resources
-from scim_helper.server.errors import BadRequest
+from scim_helper.server.db import resource_table
 from scim_helper.server.store import Store
 
 from .builders import ENTERPRISE, group, user
@@ -25,9 +25,9 @@ def patch(store: Store, tenant: str, resource: dict, *ops: dict[str, Any]) -> di
     return store.patch(tenant, rtype, resource["id"], list(ops))
 
 
-def refused(store: Store, tenant: str, resource: dict, *ops: dict[str, Any]) -> BadRequest:
+def refused(store: Store, tenant: str, resource: dict, *ops: dict[str, Any]) -> SCIMException:
     """The 400 a PATCH gets; the stored resource is unchanged."""
-    with pytest.raises(BadRequest) as info:
+    with pytest.raises(SCIMException) as info:
         patch(store, tenant, resource, *ops)
     rtype = resource["meta"]["resourceType"]
     assert store.get(tenant, rtype, resource["id"]) == resource
@@ -421,7 +421,7 @@ def test_rfc7644_3_5_2_3_patch_only_the_password(store: Store, tenant: str, pam:
     }
     with store.engine.connect() as conn:
         stored = conn.execute(
-            select(resources.c.password_hash).where(resources.c.id == pam["id"])
+            select(resource_table.c.password_hash).where(resource_table.c.id == pam["id"])
         ).scalar_one()
     assert stored == hashlib.sha256(b"s3cret!").hexdigest()
 
@@ -449,7 +449,7 @@ def test_rfc7644_3_5_2_malformed_operations(
     store: Store, tenant: str, pam: dict, operations: Any, scim_type: str, detail: str
 ) -> None:
     """Each malformed PatchOp gets its scimType and a detail naming what to send."""
-    with pytest.raises(BadRequest) as info:
+    with pytest.raises(SCIMException) as info:
         store.patch(tenant, "User", pam["id"], operations)
     assert info.value.scim_type == scim_type
     assert detail in info.value.detail

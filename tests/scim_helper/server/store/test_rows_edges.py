@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from scim2_models import ConflictException, PreconditionFailedException
 
-from scim_helper.server.errors import Conflict, PreconditionFailed
 from scim_helper.server.store import Store
 from scim_helper.server.store.rows import check_if_match, version_tag
 
@@ -26,7 +26,7 @@ def test_rfc7644_3_14_if_match_accepts_the_current_version(if_match: str) -> Non
 @pytest.mark.parametrize("if_match", ['W/"2"', '"2"', 'W/"30"', "3", 'W/"2", W/"4"', ""])
 def test_rfc7644_3_14_if_match_refuses_other_versions(if_match: str) -> None:
     """Any other tag is 412, saying the current version and what to do."""
-    with pytest.raises(PreconditionFailed) as info:
+    with pytest.raises(PreconditionFailedException) as info:
         check_if_match(if_match, 3)
     assert info.value.detail == (
         f'The resource has changed since you read it: its version is W/"3", your If-Match '
@@ -42,7 +42,7 @@ def test_rfc7644_3_14_version_tag_is_weak() -> None:
 def test_rfc7644_3_12_user_name_conflict_detail(store: Store, tenant: str) -> None:
     """A taken userName (any case) is 409 uniqueness saying how to find the user."""
     user(store, tenant, "dschrute")
-    with pytest.raises(Conflict) as info:
+    with pytest.raises(ConflictException) as info:
         user(store, tenant, "DSchrute")
     assert info.value.scim_type == "uniqueness"
     assert info.value.detail == (
@@ -55,7 +55,7 @@ def test_rfc7644_3_12_user_name_conflict_detail(store: Store, tenant: str) -> No
 def test_rfc7644_3_12_group_name_conflict_detail(store: Store, tenant: str) -> None:
     """A taken Group displayName is 409 uniqueness saying how to find the group."""
     group(store, tenant, "Sales")
-    with pytest.raises(Conflict) as info:
+    with pytest.raises(ConflictException) as info:
         group(store, tenant, "sales")
     assert info.value.detail == (
         "A Group with displayName 'sales' already exists (409 uniqueness). Find it with "
