@@ -209,6 +209,27 @@ def _check_nesting(text: str, what: str = "filter") -> None:
             depth -= 1
 
 
+def _innermost_open(text: str) -> str | None:
+    """The innermost "(" or "[" left open in ``text``, outside quoted strings."""
+    opened: list[str] = []
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "([":
+            opened.append(char)
+        elif char in ")]" and opened:
+            opened.pop()
+    return opened[-1] if opened else None
+
+
 def _explain(text: str, exc: InvalidFilterException | InvalidPathException) -> str:
     cause = exc.__cause__
     shown = text if len(text) <= 120 else text[:117] + "..."
@@ -228,10 +249,12 @@ def _explain(text: str, exc: InvalidFilterException | InvalidPathException) -> s
                     f"The filter {shown!r} is incomplete: an operator ({_OPERATORS}) "
                     f"must follow {last!r}."
                 )
-            if "_RPAR" in expected:
+            # The parser's state after a comparison expects either closer; the text says
+            # which one is missing.
+            if "_RPAR" in expected or "_RBRACKET" in expected:
+                if _innermost_open(text) == "[":
+                    return f"The filter {shown!r} is missing a closing bracket ']'."
                 return f"The filter {shown!r} is missing a closing parenthesis ')'."
-            if "_RBRACKET" in expected:
-                return f"The filter {shown!r} is missing a closing bracket ']'."
             return f"The filter {shown!r} ends too early."
         if expected & _VALUE_TERMINALS:
             return (
