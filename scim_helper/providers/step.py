@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 from sync_app.scim.urns import ERROR, LIST_RESPONSE, PATCH_OP
+from sync_app.wirelog import Exchange
 
 from .citations import Citation
 
@@ -49,19 +50,13 @@ class Request:
 
 @dataclass(frozen=True)
 class Reply:
-    """What came back: the status and the body (parsed JSON, or ``None`` and the raw text)."""
+    """What came back, as a check reads it: the status and the body (parsed JSON, or ``None``
+    and the raw text); ``exchange`` is the same answer as the report records it (redacted)."""
 
     status: int
     body: Any
     text: str
-
-    def summary(self, limit: int = 300) -> str:
-        """The status and the start of the body, on one line."""
-        shown = json.dumps(self.body, separators=(",", ":")) if self.body is not None else self.text
-        shown = shown.strip()
-        if len(shown) > limit:
-            shown = shown[: limit - 1] + "…"
-        return f"{self.status} {shown}".rstrip()
+    exchange: Exchange = field(repr=False, compare=False)
 
 
 Check = Callable[["Run", Reply], "str | None"]
