@@ -102,6 +102,16 @@ def status_is(reply: Reply, *codes: int) -> str | None:
     return f"the status is {reply.status}, not {wanted}{said}"
 
 
+def patched(run: Run, reply: Reply) -> str | None:
+    """200 with the resource or 204 (RFC 7644 §3.5.2); Entra's examples answer 204."""
+    return status_is(reply, 200, 204)
+
+
+def gone(run: Run, reply: Reply) -> str | None:
+    """404: no such resource (RFC 7644 §3.12)."""
+    return status_is(reply, 404)
+
+
 def list_of(reply: Reply, *, integers: bool = False) -> tuple[list[dict[str, Any]], str | None]:
     """The ``Resources`` of a 200 ListResponse, or a sentence saying why the reply is not one."""
     problem = status_is(reply, 200)
