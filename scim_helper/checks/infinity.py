@@ -100,7 +100,7 @@ def _patch_failures(report: Report) -> list[StepResult]:
     return [
         r
         for r in report.results
-        if r.exchanges and r.exchanges[0].request.startswith("PATCH") and r.outcome != "pass"
+        if r.exchanges and r.exchanges[0].method == "PATCH" and r.outcome != "pass"
     ]
 
 

@@ -14,14 +14,13 @@ from __future__ import annotations
 
 from .citations import Citation
 from .profile import NAMES, Profile, get_profile, profiles
-from .report import Exchange, Report, StepResult
+from .report import Report, StepResult
 from .run import Run, validate
 from .step import Probe, Reply, Request, Step
 
 __all__ = [
     "NAMES",
     "Citation",
-    "Exchange",
     "Probe",
     "Profile",
     "Reply",

@@ -14,7 +14,21 @@ import uuid
 from typing import Any
 
 from . import citations as cite
-from .people import group_body, group_name, user_body, user_name, work_email
+from .people import (
+    group_body,
+    group_created,
+    group_name,
+    members_are,
+    patch_group,
+    patch_user,
+    read_group,
+    read_user,
+    renamed,
+    user_body,
+    user_has,
+    user_name,
+    work_email,
+)
 from .run import Run
 from .step import (
     Probe,
@@ -22,14 +36,12 @@ from .step import (
     Request,
     Step,
     eq,
+    gone,
     list_of,
-    member_ids,
-    patch,
+    patched,
     resource_of,
     status_is,
 )
-
-_PATCHED = (200, 204)  # Entra's examples answer PATCH with 204; a 200 with the resource is fine too
 
 
 def _lookup(attribute: str, value_of: str) -> Request:
@@ -77,24 +89,6 @@ def _found_one(key: str, *, active: bool | None = None):  # type: ignore[no-unty
     return check
 
 
-def _patched(run: Run, reply: Reply) -> str | None:
-    return status_is(reply, *_PATCHED)
-
-
-def _read_user(run: Run) -> Request:
-    return Request("GET", f"/Users/{run.need('user id')}")
-
-
-def _user_has(description: str, test) -> Probe:  # type: ignore[no-untyped-def]
-    def check(run: Run, reply: Reply) -> str | None:
-        resource, problem = resource_of(reply)
-        if problem:
-            return problem
-        return test(run, resource)
-
-    return Probe(_read_user, check, description)
-
-
 def _work_email(resource: dict) -> object:  # type: ignore[type-arg]
     for email in resource.get("emails") or []:
         if email.get("type") == "work":
@@ -127,30 +121,6 @@ def _inactive(run: Run, resource: dict) -> str | None:  # type: ignore[type-arg]
     return None if got is False else f"active is {got!r}, expected the boolean false"
 
 
-def _read_group(run: Run) -> Request:
-    return Request("GET", f"/Groups/{run.need('group id')}")
-
-
-def _members_are(*labels: str) -> Probe:
-    def check(run: Run, reply: Reply) -> str | None:
-        resource, problem = resource_of(reply)
-        if problem:
-            return problem
-        wanted = {str(run.ids.get(f"{label} id")) for label in labels}
-        got = member_ids(resource)
-        return None if got == wanted else f"members are {sorted(got)}, expected {sorted(wanted)}"
-
-    return Probe(_read_group, check, f"the group's members are exactly {' and '.join(labels)}")
-
-
-def _group_created(run: Run, reply: Reply) -> str | None:
-    resource, problem = resource_of(reply, 201)
-    if problem:
-        return problem
-    run.ids["group id"] = resource["id"]
-    return None
-
-
 def _group_without_members(run: Run, reply: Reply) -> str | None:
     resource, problem = resource_of(reply)
     if problem:
@@ -162,19 +132,6 @@ def _group_without_members(run: Run, reply: Reply) -> str | None:
     return None
 
 
-def _renamed(run: Run, reply: Reply) -> str | None:
-    resource, problem = resource_of(reply)
-    if problem:
-        return problem
-    wanted = group_name(run, "sales-renamed")
-    got = resource.get("displayName")
-    return None if got == wanted else f"displayName is {got!r}, expected {wanted!r}"
-
-
-def _gone(run: Run, reply: Reply) -> str | None:
-    return status_is(reply, 404)
-
-
 def steps(compliant: bool = False) -> tuple[Step, ...]:
     """Entra ID's sequence: test connection, users, groups, deprovisioning."""
     op = {"add": "add", "replace": "replace", "remove": "remove"}
@@ -183,14 +140,13 @@ def steps(compliant: bool = False) -> tuple[Step, ...]:
     mode = "compliant mode (aadOptscim062020)" if compliant else "default mode"
 
     def update_user(run: Run) -> Request:
-        uid = run.need("user id")
         email = {
             "op": op["replace"],
             "path": 'emails[type eq "work"].value',
             "value": work_email(run, "dwight", 2),
         }
         if not compliant:
-            return Request("PATCH", f"/Users/{uid}", body=patch(email))
+            return patch_user(run, email)
         several = {
             "op": "replace",
             "value": {
@@ -199,12 +155,11 @@ def steps(compliant: bool = False) -> tuple[Step, ...]:
                 "name.familyName": "Schrute-Beesly",
             },
         }
-        return Request("PATCH", f"/Users/{uid}", body=patch(several, email))
+        return patch_user(run, several, email)
 
     def disable(run: Run) -> Request:
         value: object = False if compliant else "False"
-        body = patch({"op": op["replace"], "path": "active", "value": value})
-        return Request("PATCH", f"/Users/{run.need('user id')}", body=body)
+        return patch_user(run, {"op": op["replace"], "path": "active", "value": value})
 
     def remove_member(run: Run) -> Request:
         uid = run.need("user id")
@@ -213,12 +168,12 @@ def steps(compliant: bool = False) -> tuple[Step, ...]:
             operation = {"op": "remove", "path": f"members[value eq {json.dumps(uid)}]"}
         else:
             operation = {"op": "Remove", "path": "members", "value": [{"$ref": None, "value": uid}]}
-        return Request("PATCH", f"/Groups/{run.need('group id')}", body=patch(operation))
+        return patch_group(run, operation)
 
     update = Step(
         name="update several attributes" if compliant else "update the work email",
         request=update_user,
-        check=_patched,
+        check=patched,
         expects=(
             "200 or 204 for a path-less replace whose keys are attribute paths "
             '("name.givenName"), plus emails[type eq "work"].value'
@@ -233,7 +188,7 @@ def steps(compliant: bool = False) -> tuple[Step, ...]:
             "(Entra tutorial, General; RFC 7644 §3.5.2)."
         ),
         cite=cite.ENTRA_FLAGS if compliant else cite.ENTRA_UPDATE_EMAIL,
-        probe=_user_has(
+        probe=user_has(
             "the user carries the new names and work email" if compliant else "the new work email",
             _names_updated if compliant else _email_updated,
         ),
@@ -286,28 +241,25 @@ def steps(compliant: bool = False) -> tuple[Step, ...]:
         update,
         Step(
             name="add a single-value attribute",
-            request=lambda run: Request(
-                "PATCH",
-                f"/Users/{run.need('user id')}",
-                body=patch(
-                    {
-                        "op": op["add"],
-                        "path": "nickName",
-                        "value": "Assistant to the Regional Manager",
-                    }
-                ),
+            request=lambda run: patch_user(
+                run,
+                {
+                    "op": op["add"],
+                    "path": "nickName",
+                    "value": "Assistant to the Regional Manager",
+                },
             ),
-            check=_patched,
+            check=patched,
             expects=f'PATCH "{op["add"]}" of nickName: 200 or 204',
             fix="Apply an add to a single-value attribute as a set "
             "(RFC 7644 §3.5.2.1); match op names case-insensitively.",
             cite=cite.ENTRA_FLAGS,
-            probe=_user_has("nickName is set", _nickname),
+            probe=user_has("nickName is set", _nickname),
         ),
         Step(
             name="disable the user",
             request=disable,
-            check=_patched,
+            check=patched,
             expects=(
                 'PATCH "replace" active false: 200 or 204'
                 if compliant
@@ -320,7 +272,7 @@ def steps(compliant: bool = False) -> tuple[Step, ...]:
                 "boolean (Entra's default mode sends them; RFC 7643 §2.3.2 defines the boolean)."
             ),
             cite=cite.ENTRA_FLAGS,
-            probe=_user_has("active is the boolean false", _inactive),
+            probe=user_has("active is the boolean false", _inactive),
             note="Entra disables (not deletes) users who are unassigned or go out of scope "
             "(How Application Provisioning works, Deprovisioning).",
         ),
@@ -352,7 +304,7 @@ def steps(compliant: bool = False) -> tuple[Step, ...]:
         Step(
             name="create the group",
             request=lambda run: Request("POST", "/Groups", body=group_body(run)),
-            check=_group_created,
+            check=group_created,
             expects="201 with the new Group and its id",
             fix="Answer POST /Groups with 201 and the created resource, id included "
             "(RFC 7644 §3.3).",
@@ -360,26 +312,23 @@ def steps(compliant: bool = False) -> tuple[Step, ...]:
         ),
         Step(
             name="add two members",
-            request=lambda run: Request(
-                "PATCH",
-                f"/Groups/{run.need('group id')}",
-                body=patch(
-                    {
-                        "op": op["add"],
-                        "path": "members",
-                        "value": [
-                            {"$ref": None, "value": run.need("user id")},
-                            {"$ref": None, "value": run.need("jim id")},
-                        ],
-                    }
-                ),
+            request=lambda run: patch_group(
+                run,
+                {
+                    "op": op["add"],
+                    "path": "members",
+                    "value": [
+                        {"$ref": None, "value": run.need("user id")},
+                        {"$ref": None, "value": run.need("jim id")},
+                    ],
+                },
             ),
-            check=_patched,
+            check=patched,
             expects=f'PATCH "{op["add"]}" members with "$ref": null: 200 or 204',
             fix='Accept "$ref": null in a member and add every member of the list '
             "(RFC 7644 §3.5.2.1).",
             cite=cite.ENTRA_ADD_MEMBERS,
-            probe=_members_are("user", "jim"),
+            probe=members_are("user", "jim"),
         ),
         Step(
             name="read the group without members",
@@ -394,7 +343,7 @@ def steps(compliant: bool = False) -> tuple[Step, ...]:
         Step(
             name="remove one member",
             request=remove_member,
-            check=_patched,
+            check=patched,
             expects=(
                 'PATCH "remove" with path members[value eq "…"]: 200 or 204'
                 if compliant
@@ -408,32 +357,29 @@ def steps(compliant: bool = False) -> tuple[Step, ...]:
                 "only (Entra's default mode sends it; RFC 7644 §3.5.2.2 has the filter form)."
             ),
             cite=cite.ENTRA_FLAGS if compliant else cite.ENTRA_REMOVE_MEMBERS,
-            probe=_members_are("jim"),
+            probe=members_are("jim"),
         ),
         Step(
             name="rename the group",
-            request=lambda run: Request(
-                "PATCH",
-                f"/Groups/{run.need('group id')}",
-                body=patch(
-                    {
-                        "op": "Replace",
-                        "path": "displayName",
-                        "value": group_name(run, "sales-renamed"),
-                    }
-                ),
+            request=lambda run: patch_group(
+                run,
+                {
+                    "op": "Replace",
+                    "path": "displayName",
+                    "value": group_name(run, "sales-renamed"),
+                },
             ),
-            check=_patched,
+            check=patched,
             expects='PATCH "Replace" displayName: 200 or 204',
             fix="Apply a replace of displayName (RFC 7644 §3.5.2.3); match op names "
             "case-insensitively.",
             cite=cite.ENTRA_RENAME_GROUP,
-            probe=Probe(_read_group, _renamed, "the group has its new displayName"),
+            probe=Probe(read_group, renamed, "the group has its new displayName"),
         ),
         Step(
             name="read an unknown user",
             request=lambda run: Request("GET", f"/Users/{uuid.uuid4()}"),
-            check=_gone,
+            check=gone,
             expects="404 for an id the server never issued",
             fix="Answer GET /Users/{id} for an unknown id with 404 and a SCIM Error "
             "(RFC 7644 §3.12).",
@@ -446,7 +392,7 @@ def steps(compliant: bool = False) -> tuple[Step, ...]:
             expects="204 No Content",
             fix="Answer DELETE with 204 and no body (RFC 7644 §3.6).",
             cite=cite.ENTRA_DEPROVISIONING,
-            probe=Probe(_read_user, _gone, "the user is gone (404)"),
+            probe=Probe(read_user, gone, "the user is gone (404)"),
             note=f"Entra deletes only users hard-deleted in the directory; this is the {mode}.",
         ),
     )

@@ -10,10 +10,24 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from typing import Any
 
 from . import citations as cite
-from .people import group_body, group_name, user_body, user_name
+from .people import (
+    group_body,
+    group_created,
+    group_name,
+    members_are,
+    patch_group,
+    patch_user,
+    read_group,
+    read_user,
+    renamed,
+    user_body,
+    user_has,
+    user_name,
+)
 from .run import Run
 from .step import (
     Probe,
@@ -22,9 +36,9 @@ from .step import (
     Step,
     eq,
     error_body,
+    gone,
     list_of,
-    member_ids,
-    patch,
+    patched,
     resource_of,
     status_is,
 )
@@ -103,10 +117,6 @@ def _second_of_page(run: Run, reply: Reply) -> str | None:
     return None
 
 
-def _read_user(run: Run) -> Request:
-    return Request("GET", f"/Users/{run.need('user id')}")
-
-
 def _kept_user(run: Run, reply: Reply) -> str | None:
     resource, problem = resource_of(reply)
     if problem:
@@ -121,62 +131,17 @@ def _put_body(run: Run) -> Request:
     return Request("PUT", f"/Users/{run.need('user id')}", body=body)
 
 
-def _user_has(description: str, test) -> Probe:  # type: ignore[no-untyped-def]
-    def check(run: Run, reply: Reply) -> str | None:
-        resource, problem = resource_of(reply)
-        return problem or test(resource)
-
-    return Probe(_read_user, check, description)
-
-
-def _given(resource: dict[str, Any]) -> str | None:
+def _given(run: Run, resource: dict[str, Any]) -> str | None:
     got = (resource.get("name") or {}).get("givenName")
     return None if got == "Dwight Kurt" else f"givenName is {got!r}, expected 'Dwight Kurt'"
 
 
-def _active(value: bool):  # type: ignore[no-untyped-def]
-    def test(resource: dict[str, Any]) -> str | None:
+def _active(value: bool) -> Callable[[Run, dict[str, Any]], str | None]:
+    def test(run: Run, resource: dict[str, Any]) -> str | None:
         got = resource.get("active")
         return None if got is value else f"active is {got!r}, expected {value}"
 
     return test
-
-
-def _ok(run: Run, reply: Reply) -> str | None:
-    return status_is(reply, 200, 204)
-
-
-def _read_group(run: Run) -> Request:
-    return Request("GET", f"/Groups/{run.need('group id')}")
-
-
-def _members_are(*labels: str) -> Probe:
-    def check(run: Run, reply: Reply) -> str | None:
-        resource, problem = resource_of(reply)
-        if problem:
-            return problem
-        wanted = {str(run.ids.get(f"{label} id")) for label in labels}
-        got = member_ids(resource)
-        return None if got == wanted else f"members are {sorted(got)}, expected {sorted(wanted)}"
-
-    return Probe(_read_group, check, f"the group's members are exactly {' and '.join(labels)}")
-
-
-def _group_created(run: Run, reply: Reply) -> str | None:
-    resource, problem = resource_of(reply, 201)
-    if problem:
-        return problem
-    run.ids["group id"] = resource["id"]
-    return None
-
-
-def _renamed(run: Run, reply: Reply) -> str | None:
-    resource, problem = resource_of(reply)
-    if problem:
-        return problem
-    wanted = group_name(run, "sales-renamed")
-    got = resource.get("displayName")
-    return None if got == wanted else f"displayName is {got!r}, expected {wanted!r}"
 
 
 def _member(run: Run, key: str, label: str) -> dict[str, str]:
@@ -267,7 +232,7 @@ def steps() -> tuple[Step, ...]:
         ),
         Step(
             name="wizard update: read the user",
-            request=_read_user,
+            request=read_user,
             check=_kept_user,
             expects="200 with the User",
             fix="Answer GET /Users/{id} with the User (RFC 7644 §3.4.1).",
@@ -281,50 +246,34 @@ def steps() -> tuple[Step, ...]:
             fix="Accept PUT of the body you returned, with one attribute changed "
             "(RFC 7644 §3.5.1); read-only attributes in it are ignored.",
             cite=cite.OKTA_PUT_USER,
-            probe=_user_has("givenName is the new one", _given),
+            probe=user_has("givenName is the new one", _given),
         ),
         Step(
             name="deactivate the user",
-            request=lambda run: Request(
-                "PATCH",
-                f"/Users/{run.need('user id')}",
-                body=patch({"op": "replace", "value": {"active": False}}),
-            ),
-            check=_ok,
+            request=lambda run: patch_user(run, {"op": "replace", "value": {"active": False}}),
+            check=patched,
             expects='path-less PATCH replace {"active": false}: 200 or 204',
             fix="Apply a path-less replace: each key of value is an attribute (RFC 7644 §3.5.2.3).",
             cite=cite.OKTA_PATCH_USER,
-            probe=Probe(
-                _read_user,
-                lambda run, reply: resource_of(reply)[1] or _active(False)(reply.body),
-                "the user is still there with active false",
-            ),
+            probe=user_has("the user is still there with active false", _active(False)),
             note="Okta checks the user is deactivated on your server (Test your Okta SCIM "
             "integration, Runscope tests for CRUD).",
         ),
         Step(
             name="reactivate the user",
-            request=lambda run: Request(
-                "PATCH",
-                f"/Users/{run.need('user id')}",
-                body=patch({"op": "replace", "value": {"active": True}}),
-            ),
-            check=_ok,
+            request=lambda run: patch_user(run, {"op": "replace", "value": {"active": True}}),
+            check=patched,
             expects='path-less PATCH replace {"active": true}: 200 or 204',
             fix="Apply a path-less replace: each key of value is an attribute (RFC 7644 §3.5.2.3).",
             cite=cite.OKTA_REACTIVATE,
-            probe=Probe(
-                _read_user,
-                lambda run, reply: resource_of(reply)[1] or _active(True)(reply.body),
-                "the user has active true",
-            ),
+            probe=user_has("the user has active true", _active(True)),
             note="The body is ours, inferred from Okta's deactivation example: Okta's pages "
             "say active switches back to true but show no reactivation body.",
         ),
         Step(
             name="push a group",
             request=lambda run: Request("POST", "/Groups", body=group_body(run, members=[])),
-            check=_group_created,
+            check=group_created,
             expects="201 with the created Group and its id",
             fix='Accept "members": [] in POST /Groups and answer 201 with the Group '
             "(RFC 7644 §3.3).",
@@ -332,63 +281,54 @@ def steps() -> tuple[Step, ...]:
         ),
         Step(
             name="add two members",
-            request=lambda run: Request(
-                "PATCH",
-                f"/Groups/{run.need('group id')}",
-                body=patch(
-                    {
-                        "op": "add",
-                        "path": "members",
-                        "value": [_member(run, "user id", "dwight"), _member(run, "jim id", "jim")],
-                    }
-                ),
+            request=lambda run: patch_group(
+                run,
+                {
+                    "op": "add",
+                    "path": "members",
+                    "value": [_member(run, "user id", "dwight"), _member(run, "jim id", "jim")],
+                },
             ),
-            check=_ok,
+            check=patched,
             expects="PATCH add path members: 200 or 204",
             fix="Add every member of the value list (RFC 7644 §3.5.2.1).",
             cite=cite.OKTA_GROUP_MEMBERS,
-            probe=_members_are("user", "jim"),
+            probe=members_are("user", "jim"),
         ),
         Step(
             name="remove one member",
-            request=lambda run: Request(
-                "PATCH",
-                f"/Groups/{run.need('group id')}",
-                body=patch(
-                    {
-                        "op": "remove",
-                        "path": f"members[value eq {json.dumps(run.need('user id'))}]",
-                    }
-                ),
+            request=lambda run: patch_group(
+                run,
+                {
+                    "op": "remove",
+                    "path": f"members[value eq {json.dumps(run.need('user id'))}]",
+                },
             ),
-            check=_ok,
+            check=patched,
             expects='PATCH remove path members[value eq "…"]: 200 or 204',
             fix='Remove the members the path filter selects, members[value eq "…"], and '
             "keep the others (RFC 7644 §3.5.2.2).",
             cite=cite.OKTA_GROUP_MEMBERS,
-            probe=_members_are("jim"),
+            probe=members_are("jim"),
         ),
         Step(
             name="rename the group",
-            request=lambda run: Request(
-                "PATCH",
-                f"/Groups/{run.need('group id')}",
-                body=patch(
-                    {
-                        "op": "replace",
-                        "value": {
-                            "id": run.need("group id"),
-                            "displayName": group_name(run, "sales-renamed"),
-                        },
-                    }
-                ),
+            request=lambda run: patch_group(
+                run,
+                {
+                    "op": "replace",
+                    "value": {
+                        "id": run.need("group id"),
+                        "displayName": group_name(run, "sales-renamed"),
+                    },
+                },
             ),
-            check=_ok,
+            check=patched,
             expects='path-less PATCH replace {"id": …, "displayName": …}: 200 or 204',
             fix="Apply a path-less replace and ignore an id equal to the resource's own "
             "(RFC 7644 §3.5.2.3; id is readOnly, RFC 7643 §3.1).",
             cite=cite.OKTA_RENAME_GROUP,
-            probe=Probe(_read_group, _renamed, "the group has its new displayName"),
+            probe=Probe(read_group, renamed, "the group has its new displayName"),
         ),
         Step(
             name="delete the group",
@@ -397,8 +337,6 @@ def steps() -> tuple[Step, ...]:
             expects="204 No Content",
             fix="Answer DELETE /Groups/{id} with 204 (RFC 7644 §3.6).",
             cite=cite.OKTA_DELETE_GROUP,
-            probe=Probe(
-                _read_group, lambda run, reply: status_is(reply, 404), "the group is gone (404)"
-            ),
+            probe=Probe(read_group, gone, "the group is gone (404)"),
         ),
     )

@@ -1,8 +1,9 @@
 """The outcome of a validation run: each step, what it sent and got, and for a failure the fix.
 
 :class:`Report` prints as plain text for a terminal (``str(report)``) and renders as an HTML
-table in a notebook (``_repr_html_``). Nothing in it holds the bearer token: the runner redacts
-every string before it is recorded.
+table in a notebook (``_repr_html_``). Each step keeps its HTTP exchanges as
+:class:`sync_app.wirelog.Exchange`, the client's own record; nothing in them holds the bearer token:
+the runner redacts it (``<redacted>``) before they are recorded.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ import html
 import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from urllib.parse import unquote, urlsplit
+
+from sync_app.wirelog import REDACTED, Exchange
 
 from .citations import Citation
 
@@ -18,23 +22,40 @@ Outcome = Literal["pass", "fail", "skip"]
 _MARK = {"pass": "✓", "fail": "✗", "skip": "-"}
 
 
-@dataclass(frozen=True)
-class Exchange:
-    """One request and its answer, as shown in the report (token already redacted)."""
+def request_line(exchange: Exchange) -> str:
+    """``GET /scim/v2/Users?filter=userName eq "…"``: the request as a person reads it."""
+    url = urlsplit(exchange.url)
+    shown = unquote(url.path) + (f"?{unquote(url.query)}" if url.query else "")
+    return f"{exchange.method} {shown}"
 
-    request: str
-    body: Any
-    status: int | None
-    reply: str
 
-    def line(self) -> str:
-        return f"{self.request} → {self.status if self.status is not None else 'no answer'}"
+def reply_summary(exchange: Exchange, limit: int = 300) -> str:
+    """The status and the start of the reply body, on one line."""
+    if exchange.status is None:
+        return f"no answer: {exchange.error}" if exchange.error else "no answer"
+    body = exchange.response_body
+    shown = "" if body is None else body if isinstance(body, str) else _compact(body)
+    shown = shown.strip()
+    if len(shown) > limit:
+        shown = shown[: limit - 1] + "…"
+    return f"{exchange.status} {shown}".rstrip()
 
-    def body_text(self, limit: int = 600) -> str:
-        if self.body is None:
-            return ""
-        text = json.dumps(self.body, indent=1)
-        return text if len(text) <= limit else text[: limit - 1] + "…"
+
+def _line(exchange: Exchange) -> str:
+    status = exchange.status if exchange.status is not None else "no answer"
+    return f"{request_line(exchange)} → {status}"
+
+
+def _sent(exchange: Exchange, limit: int = 600) -> str:
+    """The request body, indented one space, cut at ``limit`` characters."""
+    if exchange.request_body is None:
+        return ""
+    text = json.dumps(exchange.request_body, indent=1)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _compact(body: Any) -> str:
+    return json.dumps(body, separators=(",", ":"))
 
 
 @dataclass(frozen=True)
@@ -52,7 +73,7 @@ class StepResult:
     exchanges: tuple[Exchange, ...] = ()
 
     def headline(self) -> str:
-        last = self.exchanges[0].line() if self.exchanges else self.got
+        last = _line(self.exchanges[0]) if self.exchanges else self.got
         return f" {_MARK[self.outcome]} {self.number:>2} {self.name:<44} {last}"
 
 
@@ -103,19 +124,19 @@ class Report:
     def text(self, verbose: bool = False) -> str:
         """The report for a terminal; ``verbose`` shows every request and reply body."""
         lines = [
-            f"Replaying {self.profile} against {self.url} (Authorization: Bearer [redacted])",
+            f"Replaying {self.profile} against {self.url} (Authorization: Bearer {REDACTED})",
         ]
         for result in self.results:
             lines.append(result.headline())
             if result.outcome == "fail" or verbose:
                 for exchange in result.exchanges[1:]:
-                    lines.append(f"      then  {exchange.line()}")
+                    lines.append(f"      then  {_line(exchange)}")
             if result.outcome == "fail":
                 for exchange in result.exchanges:
-                    if exchange.body is not None:
-                        lines.append(f"      sent  {exchange.request}")
-                        lines += ["        " + line for line in exchange.body_text().splitlines()]
-                    lines.append(f"      reply {exchange.reply}")
+                    if exchange.request_body is not None:
+                        lines.append(f"      sent  {request_line(exchange)}")
+                        lines += ["        " + line for line in _sent(exchange).splitlines()]
+                    lines.append(f"      reply {reply_summary(exchange)}")
                 lines.append(f"      expects: {result.expects}")
                 lines.append(f"      got:     {result.got}")
                 lines.append(f"      fix:     {result.fix}")
@@ -141,17 +162,18 @@ class Report:
         rows = []
         for result in self.results:
             colour = {"pass": "#1a7f37", "fail": "#cf222e", "skip": "#6e7781"}[result.outcome]
-            requests_shown = "<br>".join(esc(e.line()) for e in result.exchanges) or esc(result.got)
+            requests_shown = "<br>".join(esc(_line(e)) for e in result.exchanges) or esc(result.got)
             detail = ""
             if result.outcome == "fail":
                 bodies = "".join(
                     f"<details><summary>what was sent</summary><pre style='margin:2px 0'>"
-                    f"{esc(e.request)}\n{esc(e.body_text())}</pre></details>"
+                    f"{esc(request_line(e))}\n{esc(_sent(e))}</pre></details>"
                     for e in result.exchanges
-                    if e.body is not None
+                    if e.request_body is not None
                 )
                 bodies += "".join(
-                    f"<div><b>reply</b> <code>{esc(e.reply)}</code></div>" for e in result.exchanges
+                    f"<div><b>reply</b> <code>{esc(reply_summary(e))}</code></div>"
+                    for e in result.exchanges
                 )
                 detail = (
                     f"{bodies}<div><b>expects</b> {esc(result.expects)}</div>"

@@ -13,12 +13,13 @@ import secrets
 import sys
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 
+from sync_app.wirelog import REDACTED, Exchange, redact_body, redact_headers
+
 from .profile import Profile, get_profile
-from .report import Exchange, Report, StepResult
+from .report import Report, StepResult, reply_summary
 from .step import Reply, Request, Skip, eq
 
 SCIM_JSON = "application/scim+json"
@@ -39,8 +40,6 @@ class Run:
         self, url: str, token: str, *, timeout: float = 15.0, suffix: str | None = None
     ) -> None:
         self.url = url.rstrip("/")
-        #: The base URL's path (``/scim/v2``), shown in front of each request as it goes out.
-        self.base_path = urlsplit(self.url).path
         self.suffix = suffix or secrets.token_hex(4)
         self.ids: dict[str, Any] = {}
         self._token = token
@@ -78,7 +77,14 @@ class Run:
         return self.ids[key]
 
     def redact(self, text: str) -> str:
-        return text.replace(self._token, "[redacted]") if self._token else text
+        """``text`` with the bearer token replaced by the redaction marker."""
+        return text.replace(self._token, REDACTED) if self._token else text
+
+    def _redact_json(self, body: Any) -> Any:
+        """A JSON body with passwords (as the wire log hides them) and the token redacted."""
+        if body is None or not self._token:
+            return redact_body(body)
+        return redact_body(json.loads(self.redact(json.dumps(body))))
 
     def send(self, request: Request) -> Reply:
         """Send ``request``; a resource created by POST is remembered for the cleanup."""
@@ -95,7 +101,8 @@ class Run:
             body = response.json() if response.content else None
         except ValueError:
             body = None
-        reply = Reply(response.status_code, body, self.redact(response.text))
+        exchange = self._exchange(request, response, body)
+        reply = Reply(response.status_code, body, self.redact(response.text), exchange)
         created = request.method == "POST" and response.status_code == 201
         if created and isinstance(body, dict) and body.get("id"):
             self._created.append((request.path, str(body["id"])))
@@ -123,6 +130,26 @@ class Run:
         ]
         return lines + problems
 
+    def _exchange(self, request: Request, response: requests.Response, body: Any) -> Exchange:
+        """The exchange as the report shows it: headers, bodies and URL redacted."""
+        if body is None and response.content:
+            shown: Any = self.redact(response.text)  # not JSON: the text, as the wire log keeps it
+        else:
+            shown = self._redact_json(body)
+        return Exchange(
+            method=request.method,
+            url=self.redact(response.request.url or self.url + request.target),
+            path=self.redact(request.target),
+            request_headers=redact_headers(
+                {k: str(v) for k, v in response.request.headers.items()}
+            ),
+            request_body=self._redact_json(request.body),
+            status=response.status_code,
+            response_headers=redact_headers(dict(response.headers)),
+            response_body=shown,
+            elapsed_ms=response.elapsed.total_seconds() * 1000,
+        )
+
     def _delete(self, path: str, rid: str, deleted: list[str], problems: list[str]) -> None:
         if (path, rid) in self._gone:
             return
@@ -131,23 +158,13 @@ class Run:
             deleted.append(path)
             self._gone.add((path, rid))
         elif reply is not None and reply.status != 404:
-            problems.append(f"could not delete {path}/{rid}: {reply.summary(120)}")
+            problems.append(f"could not delete {path}/{rid}: {reply_summary(reply.exchange, 120)}")
 
     def _try(self, request: Request) -> Reply | None:
         try:
             return self.send(request)
         except Unreachable:
             return None
-
-
-def _exchange(run: Run, request: Request, reply: Reply | None) -> Exchange:
-    body = json.loads(run.redact(json.dumps(request.body))) if request.body is not None else None
-    return Exchange(
-        request=run.redact(str(request).replace(" ", f" {run.base_path}", 1)),
-        body=body,
-        status=None if reply is None else reply.status,
-        reply="no answer" if reply is None else reply.summary(),
-    )
 
 
 def _print_progress(result: StepResult) -> None:
@@ -199,7 +216,7 @@ def _run_step(run: Run, number: int, step: Any) -> StepResult:
         reply = run.send(request)
     except Unreachable:
         raise
-    exchanges = [_exchange(run, request, reply)]
+    exchanges = [reply.exchange]
     problem = step.check(run, reply)
     expects = step.expects
     if problem is None and step.probe is not None:
@@ -209,7 +226,7 @@ def _run_step(run: Run, number: int, step: Any) -> StepResult:
             problem = str(skip)
         else:
             probe_reply = run.send(probe_request)
-            exchanges.append(_exchange(run, probe_request, probe_reply))
+            exchanges.append(probe_reply.exchange)
             problem = step.probe.check(run, probe_reply)
             if problem:
                 problem = f"the follow-up read {probe_request}: {problem}"

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 from sync_app.scim.urns import ERROR, LIST_RESPONSE, PATCH_OP
+from sync_app.wirelog import Exchange
 
 from .citations import Citation
 
@@ -49,19 +50,13 @@ class Request:
 
 @dataclass(frozen=True)
 class Reply:
-    """What came back: the status and the body (parsed JSON, or ``None`` and the raw text)."""
+    """What came back, as a check reads it: the status and the body (parsed JSON, or ``None``
+    and the raw text); ``exchange`` is the same answer as the report records it (redacted)."""
 
     status: int
     body: Any
     text: str
-
-    def summary(self, limit: int = 300) -> str:
-        """The status and the start of the body, on one line."""
-        shown = json.dumps(self.body, separators=(",", ":")) if self.body is not None else self.text
-        shown = shown.strip()
-        if len(shown) > limit:
-            shown = shown[: limit - 1] + "…"
-        return f"{self.status} {shown}".rstrip()
+    exchange: Exchange = field(repr=False, compare=False)
 
 
 Check = Callable[["Run", Reply], "str | None"]
@@ -105,6 +100,16 @@ def status_is(reply: Reply, *codes: int) -> str | None:
     detail = reply.body.get("detail") if isinstance(reply.body, dict) else None
     said = f" (the server said: {detail})" if isinstance(detail, str) and detail else ""
     return f"the status is {reply.status}, not {wanted}{said}"
+
+
+def patched(run: Run, reply: Reply) -> str | None:
+    """200 with the resource or 204 (RFC 7644 §3.5.2); Entra's examples answer 204."""
+    return status_is(reply, 200, 204)
+
+
+def gone(run: Run, reply: Reply) -> str | None:
+    """404: no such resource (RFC 7644 §3.12)."""
+    return status_is(reply, 404)
 
 
 def list_of(reply: Reply, *, integers: bool = False) -> tuple[list[dict[str, Any]], str | None]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from scim_helper.providers import StepResult, validate
+from sync_app.wirelog import REDACTED, Exchange
 
 from .conftest import Toy
 
@@ -30,7 +31,7 @@ def test_the_token_appears_nowhere(toy: Callable[..., Toy]) -> None:
         report = validate(server.url, token, "okta", progress=False)
         for shown in (report.text(), report.text(verbose=True), report._repr_html_(), repr(report)):
             assert token not in shown
-        assert "Bearer [redacted]" in report.text()
+        assert f"Bearer {REDACTED}" in report.text()
 
 
 def test_a_refused_token_gets_the_token_fix(toy: Callable[..., Toy]) -> None:
@@ -74,3 +75,20 @@ def test_a_server_that_does_not_answer_gives_exit_status_2() -> None:
     assert report.exit_code == 2
     assert report.results == []
     assert "did not answer" in report.text()
+
+
+def test_each_exchange_is_the_clients_record_with_credentials_redacted(
+    toy: Callable[..., Toy],
+) -> None:
+    """The report keeps sync_app.wirelog.Exchange: token and passwords read REDACTED."""
+    server = toy("no_conflict")
+    report = validate(server.url, server.token, "okta", progress=False)
+    exchanges = [e for r in report.results for e in r.exchanges]
+    assert exchanges and all(isinstance(e, Exchange) for e in exchanges)
+    assert {e.request_headers["Authorization"] for e in exchanges} == {REDACTED}
+    created = [e for e in exchanges if e.method == "POST" and e.path == "/Users"]
+    assert created and all(e.request_body["password"] == REDACTED for e in created)
+    assert created[0].status == 201 and created[0].url.startswith(server.url)
+    text = report.text()
+    assert '"password": "<redacted>"' in text, "the failed duplicate create shows what was sent"
+    assert "Bears-Beets-1" not in text and "Bears-Beets-1" not in report._repr_html_()

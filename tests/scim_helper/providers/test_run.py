@@ -40,7 +40,12 @@ def test_names_carry_the_run_marker(toy: Callable[..., Toy]) -> None:
         "okta",
         progress=False,
     )
-    sent = [e.body for r in report.results for e in r.exchanges if isinstance(e.body, dict)]
+    sent = [
+        e.request_body
+        for r in report.results
+        for e in r.exchanges
+        if isinstance(e.request_body, dict)
+    ]
     names = [b.get("userName") or b.get("displayName") for b in sent if "schemas" in b]
     names = [n for n in names if n]
     assert names and all(n.startswith("validate-") for n in names)
