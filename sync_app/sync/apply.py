@@ -15,11 +15,11 @@ wait the server asked for.
 from __future__ import annotations
 
 import html
-from functools import partial
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypeVar
 
 import requests
