@@ -16,21 +16,19 @@ from __future__ import annotations
 
 import html
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
-
-import requests
 
 from sync_app.client import SCIMClient
 from sync_app.errors import ProtocolError, SCIMError, TransportError
 from sync_app.scim import urns
 from sync_app.scim.group import Group, Member
 from sync_app.scim.patchop import Operation
-from sync_app.scim.user import EnterpriseUser, Manager
-from sync_app.sync.plan import GroupChange, Plan, UserChange
+from sync_app.scim.user import EnterpriseUser
+from sync_app.sync.counter import RequestCounter
+from sync_app.sync.plan import GroupChange, Plan, UserChange, manager_reference
 from sync_app.transport import retry_after_seconds
 
 __all__ = ["Failure", "Report", "apply_plan"]
@@ -90,27 +88,6 @@ class Report:
 
     def _repr_html_(self) -> str:
         return "<pre>" + html.escape(self.text()) + "</pre>"
-
-
-@contextmanager
-def _counting(client: SCIMClient, report: Report) -> Iterator[None]:
-    """Count every exchange (retries too) the client's session sends while applying."""
-
-    def hook(response: requests.Response, *args: Any, **kwargs: Any) -> None:
-        if response.request.method in ("GET", "HEAD") or (
-            response.request.method == "POST"
-            and (response.request.path_url or "").split("?")[0].endswith("/.search")
-        ):
-            report.reads += 1
-        else:
-            report.writes += 1
-
-    hooks = client.session.hooks.setdefault("response", [])
-    hooks.append(hook)
-    try:
-        yield
-    finally:
-        hooks.remove(hook)
 
 
 def _describe(error: SCIMError) -> tuple[str, int | None, str | None]:
@@ -200,11 +177,11 @@ class _Run:
 
     def create(self, change: UserChange) -> None:
         assert change.user is not None
-        manager = self.ids.get(change.pending_manager or "")
-        if manager:
+        manager_id = self.ids.get(change.pending_manager or "")
+        if manager_id:
             if change.user.enterprise is None:
                 change.user.enterprise = EnterpriseUser()
-            change.user.enterprise.manager = Manager(value=manager)
+            change.user.enterprise.manager = manager_reference(self.plan.state.base_url, manager_id)
             change.pending_manager = None
         user = change.user
         created = self.write(
@@ -217,13 +194,13 @@ class _Run:
     def update(self, change: UserChange) -> None:
         ops = list(change.operations)
         if change.pending_manager:
-            manager = self.ids.get(change.pending_manager)
-            if manager:
+            manager_id = self.ids.get(change.pending_manager)
+            if manager_id:
                 ops.append(
                     Operation(
                         op="replace",
                         path=f"{urns.ENTERPRISE_USER}:manager",
-                        value={"value": manager},
+                        value=manager_reference(self.plan.state.base_url, manager_id).to_dict(),
                     )
                 )
                 change.pending_manager = None
@@ -343,13 +320,14 @@ def apply_plan(
         total = sum(c.writes for c in plan.users) + len(plan.groups)
         bar = tqdm(total=total, desc="sync", unit="change")
     run = _Run(client, plan, report, sleep, bar)
-    with _counting(client, report):
+    with RequestCounter(client) as counter:
         try:
             run.users()
             run.groups()
         finally:
             if bar is not None:
                 bar.close()
+    report.reads, report.writes = counter.reads, counter.writes
     conflicts = [c for c in plan.users if c.action == "conflict"]
     for c in conflicts:
         report.failures.append(Failure(c.user_name, "match", "; ".join(c.notes)))

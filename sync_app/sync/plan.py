@@ -112,7 +112,7 @@ class Plan:
                         change.action
                     ]
                 ] += 1
-            elif change.writes:
+            elif change.writes and change.action != "deactivate":
                 counts["updated"] += 1
             if any(n.startswith("rename") for n in change.notes):
                 counts["renamed"] += 1
@@ -167,7 +167,10 @@ class Plan:
 
     def summary(self) -> str:
         counts = ", ".join(f"{v} {k}" for k, v in self.counts().items() if v)
-        return f"Plan for source {self.source!r}: {counts or 'no changes'}."
+        return (
+            f"Plan for source {self.source!r}: {counts or 'no changes'} "
+            f"(read with {self.state.reads} requests)."
+        )
 
     def text(self, limit: int | None = None) -> str:
         """The plan for a terminal: the counts, then each change (the first ``limit``)."""
@@ -208,14 +211,19 @@ class Plan:
 # -- building the plan ------------------------------------------------------------------------
 
 
-def desired_user(person: Person, source: str, manager_id: str | None) -> User:
+def manager_reference(base_url: str, user_id: str) -> Manager:
+    """The enterprise ``manager`` (RFC 7643 §4.3): the manager's id and its ``$ref`` URI."""
+    return Manager(value=user_id, ref=f"{base_url}/Users/{user_id}")
+
+
+def desired_user(person: Person, source: str, manager_id: str | None, base_url: str = "") -> User:
     """The User a row becomes (a create); ``manager_id`` is the manager's SCIM id."""
     enterprise = None
     if person.department or person.division or manager_id:
         enterprise = EnterpriseUser(
             department=person.department or None,
             division=person.division or None,
-            manager=Manager(value=manager_id) if manager_id else None,
+            manager=manager_reference(base_url, manager_id) if manager_id else None,
         )
     return User(
         userName=person.user_name,
@@ -243,7 +251,7 @@ def _set(path: str, current: Any, wanted: Any) -> Operation | None:
 
 
 def user_operations(
-    current: User, person: Person, source: str, manager_id: str | None
+    current: User, person: Person, source: str, manager_id: str | None, base_url: str = ""
 ) -> tuple[list[Operation], list[str]]:
     """The PATCH operations turning ``current`` into the row, and their names."""
     ops: list[tuple[str, Operation | None]] = []
@@ -286,14 +294,18 @@ def user_operations(
                     (
                         "manager",
                         Operation(
-                            op="replace", path=f"{_ENTERPRISE}:manager", value={"value": manager_id}
+                            op="replace",
+                            path=f"{_ENTERPRISE}:manager",
+                            value=manager_reference(base_url, manager_id).to_dict(),
                         ),
                     )
                 )
             else:
                 ops.append(("manager", Operation(op="remove", path=f"{_ENTERPRISE}:manager")))
     if current.active is not person.active:
-        label = "reactivate" if person.active else "deactivate"
+        label = "deactivate" if not person.active else "active"
+        if person.active and current.active is False:
+            label = "reactivate"
         ops.append((label, Operation(op="replace", path="active", value=person.active)))
     kept = [(label, op) for label, op in ops if op is not None]
     return [op for _, op in kept], [label for label, _ in kept]
@@ -343,14 +355,14 @@ def make_plan(
                     action="create",
                     employee_id=person.employee_id,
                     user_name=person.user_name,
-                    user=desired_user(person, source, manager_id),
+                    user=desired_user(person, source, manager_id, state.base_url),
                     pending_manager=pending,
                     notes=["new"] if person.active else ["new, inactive"],
                     where=person.where,
                 )
             )
             continue
-        ops, notes = user_operations(current, person, source, manager_id)
+        ops, notes = user_operations(current, person, source, manager_id, state.base_url)
         adopted = person.employee_id not in state.managed
         if pending:
             notes.append("manager")

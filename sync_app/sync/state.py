@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from sync_app.client import SCIMClient
 from sync_app.scim.group import Group
 from sync_app.scim.user import User
+from sync_app.sync.counter import RequestCounter
 from sync_app.sync.roster import Roster
 
 __all__ = ["DirectoryState", "ServerLimits", "read_state"]
@@ -57,6 +58,10 @@ class DirectoryState:
 
     source: str
     limits: ServerLimits
+    #: The requests the reading took.
+    reads: int = 0
+    #: The server's base URL, for the manager's ``$ref``.
+    base_url: str = ""
     #: Users whose externalId is ``<source>:<employee_id>``, by employee_id.
     managed: dict[str, User] = field(default_factory=dict)
     #: Users whose userName a roster row asks for but whom the sync does not manage,
@@ -79,8 +84,15 @@ def external_id(source: str, employee_id: str) -> str:
 
 def read_state(client: SCIMClient, roster: Roster, source: str = "hr") -> DirectoryState:
     """Read the managed users, the adoption candidates and the roster's groups."""
+    with RequestCounter(client) as counter:
+        state = _read(client, roster, source)
+    state.reads = counter.reads
+    return state
+
+
+def _read(client: SCIMClient, roster: Roster, source: str) -> DirectoryState:
     limits = ServerLimits.discover(client)
-    state = DirectoryState(source=source, limits=limits)
+    state = DirectoryState(source=source, limits=limits, base_url=client.config.base_url)
     prefix = external_id(source, "")
     if limits.filtering:
         users: Iterable[User] = client.iter_users(
