@@ -35,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "scim_helper.workspace",
         "bring your workspace's chapters up to this version, keeping your edits",
     ),
+    "sync": ("scim_helper.sync_cli", "make a SCIM server match an HR roster (CSV or JSON)"),
     "validate": (
         "scim_helper.providers.cli",
         "replay what Entra ID or Okta sends against a SCIM server, step by step",

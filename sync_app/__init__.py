@@ -60,6 +60,7 @@ from sync_app.scim.user import (
     User,
     X509Certificate,
 )
+from sync_app.sync import Plan, Report, Roster, RosterError, apply_plan, load_roster, plan_sync
 from sync_app.wirelog import Exchange, WireLog
 
 __all__ = [
@@ -98,11 +99,15 @@ __all__ = [
     "PayloadTooLarge",
     "PhoneNumber",
     "Photo",
+    "Plan",
     "PreconditionFailed",
     "ProtocolError",
+    "Report",
     "ResourceMeta",
     "ResourceRef",
     "Role",
+    "Roster",
+    "RosterError",
     "SCIMClient",
     "SCIMError",
     "SCIMResponse",
@@ -119,4 +124,7 @@ __all__ = [
     "ValidationError",
     "WireLog",
     "X509Certificate",
+    "apply_plan",
+    "load_roster",
+    "plan_sync",
 ]
