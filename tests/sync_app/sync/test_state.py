@@ -1,0 +1,53 @@
+"""Reading the directory: paged, filtered list requests, never one GET per person."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from urllib.parse import parse_qs, urlsplit
+
+from sync_app.scim.user import User
+from sync_app.sync import load_roster, read_state
+
+from .conftest import Directory
+
+Staff = Callable[[int], list[dict[str, str]]]
+
+
+def _query(path: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
+
+
+def test_rfc7644_3_4_2_2_managed_users_are_read_with_a_paged_sw_filter(
+    directory: Directory, staff: Staff
+) -> None:
+    """250 managed users come from `externalId sw "hr:"` pages; no GET /Users/{id}."""
+    rows = staff(250)
+    directory.sync(rows)
+    directory.direct.create_user(User(userName="toby", externalId="payroll:1"))
+    directory.proxy.reset()
+    with directory.client() as client:
+        state = read_state(client, load_roster(rows))
+    assert len(state.managed) == 250 and "toby" not in state.by_user_name
+    user_reads = [s for s in directory.proxy.reads if urlsplit(s.path).path.endswith("/Users")]
+    assert {_query(s.path)["filter"] for s in user_reads} == {'externalId sw "hr:"'}
+    assert len(user_reads) == math.ceil(250 / state.limits.page_size)
+    assert [s.path for s in directory.proxy.seen if "/Users/" in s.path] == []
+    assert state.reads == len(directory.proxy.seen)
+
+
+def test_rfc7644_3_4_2_2_adoption_candidates_are_found_with_or_filters(
+    directory: Directory, staff: Staff
+) -> None:
+    """Rows not yet managed are looked up 50 userNames per query, joined with `or`."""
+    directory.direct.create_user(User(userName="emp7"))
+    rows = staff(60)
+    with directory.client() as client:
+        state = read_state(client, load_roster(rows))
+    assert list(state.by_user_name) == ["emp7"]
+    lookups = [
+        _query(s.path)["filter"]
+        for s in directory.proxy.reads
+        if "userName eq" in _query(s.path).get("filter", "")
+    ]
+    assert [f.count(" or ") + 1 for f in lookups] == [50, 10]
