@@ -22,11 +22,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sync_app.scim import urns
-from sync_app.scim.group import Group
 from sync_app.scim.patchop import Operation
 from sync_app.scim.user import Email, EnterpriseUser, Manager, Name, User
 from sync_app.sync.roster import Person, Roster
-from sync_app.sync.state import DirectoryState, external_id
+from sync_app.sync.state import Account, DirectoryState, GroupView, external_id
 
 __all__ = ["GroupChange", "Plan", "UserChange", "make_plan"]
 
@@ -251,12 +250,10 @@ def _set(path: str, current: Any, wanted: Any) -> Operation | None:
 
 
 def user_operations(
-    current: User, person: Person, source: str, manager_id: str | None, base_url: str = ""
+    current: Account, person: Person, source: str, manager_id: str | None, base_url: str = ""
 ) -> tuple[list[Operation], list[str]]:
     """The PATCH operations turning ``current`` into the row, and their names."""
     ops: list[tuple[str, Operation | None]] = []
-    name = current.name or Name()
-    enterprise = current.enterprise or EnterpriseUser()
     ops.append(
         (
             "externalId",
@@ -270,10 +267,10 @@ def user_operations(
                 Operation(op="replace", path="userName", value=person.user_name),
             )
         )
-    ops.append(("givenName", _set("name.givenName", name.givenName, person.given_name)))
-    ops.append(("familyName", _set("name.familyName", name.familyName, person.family_name)))
+    ops.append(("givenName", _set("name.givenName", current.givenName, person.given_name)))
+    ops.append(("familyName", _set("name.familyName", current.familyName, person.family_name)))
     ops.append(("displayName", _set("displayName", current.displayName, _display_name(person))))
-    have = [((e.value or "").casefold(), e.type, bool(e.primary)) for e in current.emails or []]
+    have = list(current.emails)
     want = [(person.email.casefold(), "work", True)] if person.email else []
     if have != want:
         if want:
@@ -283,11 +280,11 @@ def user_operations(
             ops.append(("email", Operation(op="remove", path="emails")))
     ops.append(("title", _set("title", current.title, person.title)))
     ops.append(
-        ("department", _set(f"{_ENTERPRISE}:department", enterprise.department, person.department))
+        ("department", _set(f"{_ENTERPRISE}:department", current.department, person.department))
     )
-    ops.append(("division", _set(f"{_ENTERPRISE}:division", enterprise.division, person.division)))
+    ops.append(("division", _set(f"{_ENTERPRISE}:division", current.division, person.division)))
     if manager_id is not None or not person.manager_id:
-        have_manager = enterprise.manager.value if enterprise.manager else None
+        have_manager = current.manager
         if (have_manager or None) != (manager_id or None):
             if manager_id:
                 ops.append(
@@ -319,7 +316,7 @@ def make_plan(
     users: list[UserChange] = []
     #: employee_id -> SCIM id, for the users that exist (managed or adopted).
     ids: dict[str, str] = {eid: u.user_id for eid, u in state.managed.items() if u.user_id}
-    matched: dict[str, User] = dict(state.managed)
+    matched: dict[str, Account] = dict(state.managed)
     conflicts: set[str] = set()
     for person in roster.people:
         if person.employee_id in matched:
@@ -420,7 +417,7 @@ def make_plan(
 
 
 def _group_changes(
-    roster: Roster, state: DirectoryState, matched: dict[str, User], conflicts: set[str]
+    roster: Roster, state: DirectoryState, matched: dict[str, Account], conflicts: set[str]
 ) -> list[GroupChange]:
     managed_ids = {u.user_id: eid for eid, u in matched.items() if u.user_id}
     names = {u.user_id: (u.userName or "") for u in matched.values() if u.user_id}
@@ -444,8 +441,8 @@ def _group_changes(
                 )
             )
             continue
-        group: Group | None = found[0] if found else None
-        current = {m.value for m in (group.members or []) if m.value} if group else set()
+        group: GroupView | None = found[0] if found else None
+        current = group.members if group else frozenset()
         current_managed = {managed_ids[v] for v in current if v in managed_ids}
         add = [eid for eid in listed if eid not in current_managed]
         wanted = set(listed)
