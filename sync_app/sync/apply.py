@@ -1,42 +1,52 @@
 """Applying a plan: POST the new users, PATCH what changed, chunk the membership changes.
 
 Every write is a POST of a new resource or a PATCH of what differs (RFC 7644 §3.3, §3.5.2);
-never a PUT, never a DELETE. Each change is tried on its own: an error is recorded in the
-:class:`Report` with the server's status, scimType and detail, and the run goes on. A run that
-loses the server (three transport failures in a row) stops and says so; running again finishes
-the job without duplicates, because the next run finds what this one created by its externalId.
+never a PUT, never a DELETE. When a step has more than :data:`BULK_FROM` writes and the server
+supports Bulk (RFC 7644 §3.7), they travel in Bulk requests within the server's advertised
+``bulk.maxOperations`` and ``bulk.maxPayloadSize``; otherwise one request each (ours: a few
+changes stay readable in a wire log). New users are created managers first, in waves, so each
+manager's id is known when the people they manage are created.
+
+Each change is tried on its own: an error is recorded in the :class:`Report` with the server's
+status, scimType and detail, and the run goes on. A run that loses the server (three transport
+failures in a row) stops and says so; running again finishes the job without duplicates,
+because the next run finds what this one created by its externalId.
 
 429 and 503 with ``Retry-After`` (RFC 6585 §4, RFC 9110 §10.2.3): the transport retries reads
-by itself; a POST or PATCH it will not retry (it cannot know that the server did nothing), but
-a 429 or 503 is the server saying it did nothing yet, so the write is sent again here after the
-wait the server asked for.
+by itself; a POST or PATCH it will not retry (it cannot know whether the server acted), but a
+429 or 503 says the server did not act, so the write is sent again here after the wait asked.
 """
 
 from __future__ import annotations
 
 import html
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
 from sync_app.client import SCIMClient
 from sync_app.errors import ProtocolError, SCIMError, TransportError
 from sync_app.scim import urns
-from sync_app.scim.group import Group, Member
-from sync_app.scim.patchop import Operation
-from sync_app.scim.user import EnterpriseUser
+from sync_app.scim.group import Group
+from sync_app.scim.messages import BulkOperation
+from sync_app.scim.patchop import Operation, PatchOp
+from sync_app.scim.user import User
 from sync_app.sync.counter import RequestCounter
-from sync_app.sync.plan import GroupChange, Plan, UserChange, manager_reference
+from sync_app.sync.plan import GroupChange, Plan, UserChange, manager_reference, user_body
 from sync_app.transport import retry_after_seconds
 
-__all__ = ["Failure", "Report", "apply_plan"]
+__all__ = ["BULK_FROM", "Failure", "Report", "apply_plan"]
 
-T = TypeVar("T")
+#: A step with more writes than this goes through Bulk, when the server supports it (ours).
+BULK_FROM = 20
 _RETRY_STATUSES = (429, 503)
 _WRITE_ATTEMPTS = 4
 _TRANSPORT_FAILURES_TO_STOP = 3
+#: Room left under bulk.maxPayloadSize for the request's envelope.
+_PAYLOAD_MARGIN = 0.9
 
 
 @dataclass
@@ -90,10 +100,26 @@ class Report:
         return "<pre>" + html.escape(self.text()) + "</pre>"
 
 
+@dataclass
+class _Write:
+    """One write, sendable alone (``send``) or as a Bulk operation (``bulk``)."""
+
+    action: str
+    target: str
+    send: Callable[[], Any]
+    bulk: BulkOperation
+    #: Called with the new resource's id (a POST) or None, once the write succeeded.
+    done: Callable[[str | None], None]
+
+
 def _describe(error: SCIMError) -> tuple[str, int | None, str | None]:
     if isinstance(error, ProtocolError):
         return str(error.detail or error.summary), error.status, error.scim_type
     return error.summary, None, None
+
+
+def _new_id(resource: Any) -> str | None:
+    return getattr(resource, "id", None)
 
 
 class _Run:
@@ -104,23 +130,28 @@ class _Run:
         report: Report,
         sleep: Callable[[float], None],
         progress: Any,
+        bulk: bool,
     ) -> None:
         self.client = client
         self.plan = plan
+        self.limits = plan.state.limits
         self.report = report
         self.sleep = sleep
         self.progress = progress
+        self.allow_bulk = bulk and self.limits.bulk
         self.ids = {eid: u.user_id for eid, u in plan.state.managed.items() if u.user_id}
         for change in plan.users:
             if change.action == "adopt" and change.user_id:
                 self.ids[change.employee_id] = change.user_id
         self.transport_failures = 0
 
-    def write(self, action: str, target: str, send: Callable[[], T]) -> T | None:
-        """Send one write; on failure record it and go on (None)."""
-        if self.report.interrupted:
-            return None
+    # -- sending --------------------------------------------------------------------------
+
+    def attempt(self, send: Callable[[], Any]) -> tuple[Any, SCIMError | None]:
+        """Send once, again after a 429/503 Retry-After; the result or the error."""
         for attempt in range(1, _WRITE_ATTEMPTS + 1):
+            if self.report.interrupted:
+                return None, TransportError("not sent: the run was interrupted")
             try:
                 result = send()
             except ProtocolError as error:
@@ -130,94 +161,159 @@ class _Run:
                 if (
                     wait is not None
                     and attempt < _WRITE_ATTEMPTS
-                    and (wait <= self.client.config.max_backoff)
+                    and wait <= self.client.config.max_backoff
                 ):
                     self.sleep(wait)
                     continue
-                self._fail(action, target, error)
-                return None
+                return None, error
             except TransportError as error:
-                self._fail(action, target, error)
                 self.transport_failures += 1
                 if self.transport_failures >= _TRANSPORT_FAILURES_TO_STOP:
                     self.report.interrupted = (
                         f"the server stopped answering ({error.summary}). Run the sync "
                         "again: it finds what this run created and finishes the job."
                     )
-                return None
+                return None, error
             except SCIMError as error:
-                self._fail(action, target, error)
-                return None
+                return None, error
             self.transport_failures = 0
-            return result
-        return None
+            return result, None
+        return None, None
 
-    def _fail(self, action: str, target: str, error: SCIMError) -> None:
+    def fail(self, action: str, target: str, error: SCIMError) -> None:
         reason, status, scim_type = _describe(error)
         self.report.failures.append(Failure(target, action, reason, status, scim_type))
 
-    def tick(self) -> None:
+    def send(self, writes: list[_Write]) -> None:
+        """Send the writes of one step: in Bulk requests if there are many, else one by one."""
+        if self.allow_bulk and len(writes) > BULK_FROM:
+            for batch in self.batches(writes):
+                self.send_bulk(batch)
+            return
+        for write in writes:
+            result, error = self.attempt(write.send)
+            if error is not None:
+                self.fail(write.action, write.target, error)
+            else:
+                write.done(_new_id(result))
+            self.tick()
+
+    def batches(self, writes: list[_Write]) -> list[list[_Write]]:
+        most = self.limits.bulk_operations
+        room = self.limits.bulk_payload * _PAYLOAD_MARGIN if self.limits.bulk_payload else None
+        batches: list[list[_Write]] = [[]]
+        size = 0
+        for write in writes:
+            length = len(json.dumps(write.bulk.to_dict()))
+            full = len(batches[-1]) >= most or (room is not None and size + length > room)
+            if batches[-1] and full:
+                batches.append([])
+                size = 0
+            batches[-1].append(write)
+            size += length
+        return [b for b in batches if b]
+
+    def send_bulk(self, batch: list[_Write]) -> None:
+        answer, error = self.attempt(partial(self.client.bulk, [w.bulk for w in batch]))
+        if error is not None or answer is None:
+            for write in batch:
+                if error is not None:
+                    self.fail(write.action, write.target, error)
+            self.tick(len(batch))
+            return
+        results = answer.resource.operations
+        by_bulk_id = {r.bulkId: r for r in results if r.bulkId}
+        for position, write in enumerate(batch):
+            result = by_bulk_id.get(write.bulk.bulkId) if write.bulk.bulkId else None
+            if result is None and position < len(results):
+                result = results[position]
+            code = result.status_code if result is not None else None
+            if result is not None and code is not None and code < 300:
+                location = result.location or ""
+                write.done(location.rstrip("/").rsplit("/", 1)[-1] if location else None)
+                continue
+            body = result.response if result is not None else None
+            body = body if isinstance(body, dict) else {}
+            self.report.failures.append(
+                Failure(
+                    write.target,
+                    write.action,
+                    str(body.get("detail") or f"Bulk operation status {code}"),
+                    code,
+                    body.get("scimType"),
+                )
+            )
+        self.tick(len(batch))
+
+    def tick(self, n: int = 1) -> None:
         if self.progress is not None:
-            self.progress.update(1)
+            self.progress.update(n)
 
     # -- users ----------------------------------------------------------------------------
 
     def users(self) -> None:
         creates = [c for c in self.plan.users if c.action == "create"]
-        for change in _managers_first(creates):
-            self.create(change)
-            self.tick()
-        for change in self.plan.users:
-            if change.action in ("update", "adopt", "deactivate") and change.writes:
-                self.update(change)
-                self.tick()
-        for change in creates:
-            if change.pending_manager and change.user_id:
-                self.update(change)
+        waiting = creates
+        while waiting:
+            # A wave: everyone whose manager is known (or who has none, or whose manager
+            # cannot be created); managers are then known for the next wave.
+            waiting_ids = {c.employee_id for c in waiting}
+            ready = [
+                c
+                for c in waiting
+                if c.pending_manager is None
+                or c.pending_manager in self.ids
+                or c.pending_manager not in waiting_ids
+            ] or waiting  # a cycle of managers: create them all, then PATCH the managers
+            self.send([self.create(c) for c in ready])
+            chosen = {id(c) for c in ready}
+            waiting = [c for c in waiting if id(c) not in chosen]
+        patches = [
+            c for c in self.plan.users if c.action in ("update", "adopt", "deactivate") and c.writes
+        ]
+        patches += [c for c in creates if c.pending_manager and c.user_id]
+        self.send([w for c in patches if (w := self.update(c)) is not None])
 
-    def create(self, change: UserChange) -> None:
-        assert change.user is not None
-        manager_id = self.ids.get(change.pending_manager or "")
+    def create(self, change: UserChange) -> _Write:
+        person = change.person
+        assert person is not None
+        manager_id = self.ids.get(person.manager_id) if person.manager_id else None
         if manager_id:
-            if change.user.enterprise is None:
-                change.user.enterprise = EnterpriseUser()
-            change.user.enterprise.manager = manager_reference(self.plan.state.base_url, manager_id)
             change.pending_manager = None
-        user = change.user
-        created = self.write(
-            "create", change.user_name, lambda: self.client.create_user(user).resource
-        )
-        if created is not None and created.user_id:
-            change.user_id = self.ids[change.employee_id] = created.user_id
-            self.report.count("created")
+        state = self.plan.state
+        body = user_body(person, state.source, manager_id, state.base_url)
 
-    def update(self, change: UserChange) -> None:
+        def done(new_id: str | None) -> None:
+            if new_id:
+                change.user_id = self.ids[change.employee_id] = new_id
+                self.report.count("created")
+
+        return _Write(
+            "create",
+            change.user_name,
+            lambda: self.client.create_user(User.from_dict(body)).resource,
+            BulkOperation(method="POST", path="/Users", bulkId=change.employee_id, data=body),
+            done,
+        )
+
+    def update(self, change: UserChange) -> _Write | None:
         ops = list(change.operations)
         if change.pending_manager:
             manager_id = self.ids.get(change.pending_manager)
             if manager_id:
-                ops.append(
-                    Operation(
-                        op="replace",
-                        path=f"{urns.ENTERPRISE_USER}:manager",
-                        value=manager_reference(self.plan.state.base_url, manager_id).to_dict(),
-                    )
-                )
+                value = manager_reference(self.plan.state.base_url, manager_id)
+                path = f"{urns.ENTERPRISE_USER}:manager"
+                ops.append(Operation(op="replace", path=path, value=value))
                 change.pending_manager = None
         if not ops or change.user_id is None:
-            return
+            return None
         user_id = change.user_id
-        if (
-            self.write(
-                change.action, change.user_name, lambda: self.client.update_user(user_id, ops)
-            )
-            is not None
-        ):
+
+        def done(_id: str | None) -> None:
             if change.action == "create":
                 return
-            self.report.count(
-                {"adopt": "adopted", "deactivate": "deactivated"}.get(change.action, "updated")
-            )
+            kinds = {"adopt": "adopted", "deactivate": "deactivated"}
+            self.report.count(kinds.get(change.action, "updated"))
             if any(n.startswith("rename") for n in change.notes):
                 self.report.count("renamed")
             if change.action == "update" and change.deactivates:
@@ -225,74 +321,80 @@ class _Run:
             if "reactivate" in change.notes:
                 self.report.count("reactivated")
 
+        patch = PatchOp(operations=ops)
+        return _Write(
+            change.action,
+            change.user_name,
+            partial(self.client.update_user, user_id, patch),
+            BulkOperation(method="PATCH", path=f"/Users/{user_id}", data=patch),
+            done,
+        )
+
     # -- groups ---------------------------------------------------------------------------
 
     def groups(self) -> None:
-        size = self.plan.state.limits.members_per_patch
-        for change in self.plan.groups:
-            if change.writes:
-                self.group(change, size)
-            self.tick()
+        size = self.limits.members_per_patch
+        changes = [g for g in self.plan.groups if g.writes]
+        group_ids = {id(g): g.group_id for g in changes}
+        adds = {id(g): [self.ids[e] for e in g.add if e in self.ids] for g in changes}
+        creates = []
+        for change in changes:
+            if change.group_id is None:
+                first = adds[id(change)][:size]
+                adds[id(change)] = adds[id(change)][size:]
+                creates.append(self.create_group(change, first, group_ids))
+        self.send(creates)
+        writes: list[_Write] = []
+        for change in changes:
+            group_id = group_ids[id(change)]
+            if group_id is None:
+                continue  # its creation failed, and says so
+            add = adds[id(change)]
+            for start in range(0, len(add), size):
+                chunk = add[start : start + size]
+                op = Operation(op="add", path="members", value=[{"value": v} for v in chunk])
+                writes.append(self.member_write(group_id, change, "add members", [op], len(chunk)))
+            for start in range(0, len(change.remove), size):
+                gone = change.remove[start : start + size]
+                # RFC 7644 §3.5.2.2: one remove per member, selected by a value filter.
+                ops = [Operation(op="remove", path=f'members[value eq "{v}"]') for v, _ in gone]
+                writes.append(self.member_write(group_id, change, "remove members", ops, len(gone)))
+        self.send(writes)
 
-    def group(self, change: GroupChange, size: int) -> None:
-        add = [self.ids[e] for e in change.add if e in self.ids]
-        group_id = change.group_id
-        if group_id is None:
-            first, add = add[:size], add[size:]
-            group = Group(
-                displayName=change.display_name, members=[Member(value=v) for v in first] or None
-            )
-            created = self.write(
-                "create group",
-                change.display_name,
-                lambda: self.client.create_group(group).resource,
-            )
-            if created is None or not created.group_id:
-                return
-            group_id = created.group_id
-            self.report.count("groups created")
-            self.report.count("members added", len(first))
-        for start in range(0, len(add), size):
-            chunk = add[start : start + size]
-            op = Operation(op="add", path="members", value=[{"value": v} for v in chunk])
-            if (
-                self.write(
-                    "add members",
-                    change.display_name,
-                    partial(self.client.update_group, group_id, op),
-                )
-                is not None
-            ):
-                self.report.count("members added", len(chunk))
-        for start in range(0, len(change.remove), size):
-            gone = change.remove[start : start + size]
-            # RFC 7644 §3.5.2.2: one remove per member, selected by a value filter.
-            ops = [Operation(op="remove", path=f'members[value eq "{v}"]') for v, _ in gone]
-            if (
-                self.write(
-                    "remove members",
-                    change.display_name,
-                    partial(self.client.update_group, group_id, ops),
-                )
-                is not None
-            ):
-                self.report.count("members removed", len(gone))
+    def create_group(
+        self, change: GroupChange, first: list[str], group_ids: dict[int, str | None]
+    ) -> _Write:
+        """POST /Groups with the first chunk of members."""
+        body: dict[str, Any] = {"schemas": [urns.GROUP], "displayName": change.display_name}
+        if first:
+            body["members"] = [{"value": v} for v in first]
 
+        def done(new_id: str | None) -> None:
+            group_ids[id(change)] = new_id
+            if new_id:
+                self.report.count("groups created")
+                self.report.count("members added", len(first))
 
-def _managers_first(creates: list[UserChange]) -> list[UserChange]:
-    """New users ordered so that a new manager is created before the people they manage."""
-    by_id = {c.employee_id: c for c in creates}
-    ordered: list[UserChange] = []
-    seen: set[str] = set()
-    for change in creates:
-        chain = []
-        current: UserChange | None = change
-        while current is not None and current.employee_id not in seen:
-            seen.add(current.employee_id)
-            chain.append(current)
-            current = by_id.get(current.pending_manager or "")
-        ordered.extend(reversed(chain))
-    return ordered
+        return _Write(
+            "create group",
+            change.display_name,
+            lambda: self.client.create_group(Group.from_dict(body)).resource,
+            BulkOperation(method="POST", path="/Groups", bulkId=f"group-{id(change)}", data=body),
+            done,
+        )
+
+    def member_write(
+        self, group_id: str, change: GroupChange, action: str, ops: list[Operation], n: int
+    ) -> _Write:
+        counted = "members added" if action == "add members" else "members removed"
+        patch = PatchOp(operations=ops)
+        return _Write(
+            action,
+            change.display_name,
+            partial(self.client.update_group, group_id, patch),
+            BulkOperation(method="PATCH", path=f"/Groups/{group_id}", data=patch),
+            lambda _id: self.report.count(counted, n),
+        )
 
 
 def apply_plan(
@@ -301,11 +403,13 @@ def apply_plan(
     *,
     dry_run: bool = False,
     progress: bool = False,
+    bulk: bool = True,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Report:
     """Make the plan's changes; return the :class:`Report`. A refused plan writes nothing.
 
-    ``dry_run`` writes nothing and reports what would be done; ``progress`` shows a tqdm bar.
+    ``dry_run`` writes nothing and reports what would be done; ``progress`` shows a tqdm bar;
+    ``bulk=False`` sends every write on its own even where the server supports Bulk.
     """
     report = Report(dry_run=dry_run, refused=plan.refused)
     if plan.refused:
@@ -317,9 +421,9 @@ def apply_plan(
     if progress:
         from tqdm.auto import tqdm
 
-        total = sum(c.writes for c in plan.users) + len(plan.groups)
-        bar = tqdm(total=total, desc="sync", unit="change")
-    run = _Run(client, plan, report, sleep, bar)
+        total = sum(c.writes for c in plan.users) + sum(g.writes for g in plan.groups)
+        bar = tqdm(total=total, desc="sync", unit="write")
+    run = _Run(client, plan, report, sleep, bar, bulk)
     with RequestCounter(client) as counter:
         try:
             run.users()
@@ -328,9 +432,9 @@ def apply_plan(
             if bar is not None:
                 bar.close()
     report.reads, report.writes = counter.reads, counter.writes
-    conflicts = [c for c in plan.users if c.action == "conflict"]
-    for c in conflicts:
-        report.failures.append(Failure(c.user_name, "match", "; ".join(c.notes)))
+    for c in plan.users:
+        if c.action == "conflict":
+            report.failures.append(Failure(c.user_name, "match", "; ".join(c.notes)))
     for g in plan.groups:
         if g.problem:
             report.failures.append(Failure(g.display_name, "group", g.problem))

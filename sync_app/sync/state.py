@@ -38,6 +38,10 @@ class ServerLimits:
     page_size: int = 100
     #: The member changes per PATCH: MEMBERS_PER_PATCH, or bulk.maxOperations if smaller.
     members_per_patch: int = MEMBERS_PER_PATCH
+    #: bulk.supported, bulk.maxOperations and bulk.maxPayloadSize (bytes), RFC 7643 §5.
+    bulk: bool = False
+    bulk_operations: int = 0
+    bulk_payload: int = 0
 
     @classmethod
     def discover(cls, client: SCIMClient) -> ServerLimits:
@@ -45,10 +49,14 @@ class ServerLimits:
         filtering = bool(config.filter and config.filter.supported)
         max_results = (config.filter.max_results if config.filter else None) or 100
         max_operations = (config.bulk.max_operations if config.bulk else None) or MEMBERS_PER_PATCH
+        bulk = config.bulk
         return cls(
             filtering=filtering,
             page_size=max(1, min(max_results, 1000)),
             members_per_patch=max(1, min(MEMBERS_PER_PATCH, max_operations)),
+            bulk=bool(bulk and bulk.supported and bulk.max_operations),
+            bulk_operations=(bulk.max_operations or 0) if bulk else 0,
+            bulk_payload=(bulk.max_payload_size or 0) if bulk else 0,
         )
 
 
@@ -165,7 +173,13 @@ def _read(client: SCIMClient, roster: Roster, source: str) -> DirectoryState:
         elif not limits.filtering and user.userName:
             state.by_user_name[user.userName.casefold()] = user
     wanted = [p.user_name for p in roster.people if p.employee_id not in state.managed]
-    if limits.filtering:
+    if limits.filtering and wanted and _cheaper_to_read_all(client, len(wanted), limits):
+        wanted_keys = {n.casefold() for n in wanted}
+        for user in _pages(client, "User", None, limits.page_size):
+            key = user.userName.casefold()
+            if key in wanted_keys and not (user.externalId or "").startswith(prefix):
+                state.by_user_name[key] = user
+    elif limits.filtering:
         for text in _filter_any("userName", wanted):
             for user in _pages(client, "User", text, limits.page_size):
                 if user.userName and not (user.externalId or "").startswith(prefix):
@@ -184,6 +198,20 @@ def _read(client: SCIMClient, roster: Roster, source: str) -> DirectoryState:
             ):
                 state.groups.setdefault(key, []).append(group)
     return state
+
+
+def _cheaper_to_read_all(client: SCIMClient, wanted: int, limits: ServerLimits) -> bool:
+    """Whether paging through every user takes fewer requests than the userName queries.
+
+    On a first sync into a directory with few users, one page beats thousands of queries.
+    """
+    queries = -(-wanted // NAMES_PER_QUERY)
+    if queries <= 1:
+        return False
+    total = client.get_users(count=0).to_dict().get("totalResults")
+    if not isinstance(total, int):
+        return False
+    return -(-total // limits.page_size) < queries
 
 
 #: What the sync reads of a User: no more (RFC 7644 §3.4.2.5).

@@ -85,7 +85,7 @@ def test_interrupted_run_rerun_finishes_without_duplicates(
     assert directory.members("Sabre") == set(names)
     directory.proxy.reset()
     plan, report = directory.sync(rows)
-    assert plan.empty and directory.proxy.writes == []
+    assert plan.empty and directory.proxy.writes == [], plan.text()
 
 
 def test_membership_changes_are_chunked_to_100_per_patch(
@@ -124,3 +124,23 @@ def test_one_rows_error_never_stops_the_rest(directory: Directory, staff: Staff)
     assert directory.user("emp3")["title"] == "Warehouse"
     assert directory.user("emp2")["externalId"] == "hr:E2"
     assert not report.ok and "1 failed" in report.text()
+
+
+def test_rfc7644_3_7_many_creates_travel_in_bulk_managers_first(
+    directory: Directory, staff: Staff
+) -> None:
+    """30 new people: the manager alone (POST), then one Bulk of 29 carrying the manager's id."""
+    rows = staff(30)
+    _plan, report = directory.sync(rows)
+    assert report.ok, report.text()
+    bulks = [w for w in directory.proxy.writes if w.path.endswith("/Bulk")]
+    assert directory.proxy.writes[0].path.endswith("/Users")
+    assert [len(b.body["Operations"]) for b in bulks] == [29]
+    assert {op["method"] for b in bulks for op in b.body["Operations"]} == {"POST"}
+    boss = directory.user("emp1")["id"]
+    manager = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+    assert {u[manager]["manager"]["value"] for u in directory.users() if u["id"] != boss} == {boss}
+    assert len(directory.members("Sabre")) == 30 and len(directory.members("Sales")) == 15
+    directory.proxy.reset()
+    plan, _report = directory.sync(rows)
+    assert plan.empty and directory.proxy.writes == []

@@ -6,6 +6,8 @@ import math
 from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+
 from sync_app.scim.user import User
 from sync_app.sync import load_roster, read_state
 
@@ -36,10 +38,26 @@ def test_rfc7644_3_4_2_2_managed_users_are_read_with_a_paged_sw_filter(
     assert state.reads == len(directory.proxy.seen)
 
 
-def test_rfc7644_3_4_2_2_adoption_candidates_are_found_with_or_filters(
+def test_first_sync_into_a_small_directory_reads_it_whole(
     directory: Directory, staff: Staff
 ) -> None:
-    """Rows not yet managed are looked up 50 userNames per query, joined with `or`."""
+    """60 new rows, 1 user on the server: one count, one page, rather than 2 userName queries."""
+    directory.direct.create_user(User(userName="emp7"))
+    with directory.client() as client:
+        state = read_state(client, load_roster(staff(60)))
+    assert list(state.by_user_name) == ["emp7"]
+    user_reads = [_query(s.path) for s in directory.proxy.reads if "/Users" in s.path]
+    counting, page = user_reads[-2:]
+    assert counting == {"count": "0"}
+    assert "filter" not in page and page["startIndex"] == "1"
+
+
+def test_rfc7644_3_4_2_2_adoption_candidates_are_found_with_or_filters(
+    directory: Directory, staff: Staff, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a big directory, rows not yet managed are looked up 50 userNames per `or` query."""
+    # A directory of a few users stands in for a big one: paging through it is not cheaper.
+    monkeypatch.setattr("sync_app.sync.state._cheaper_to_read_all", lambda *args: False)
     directory.direct.create_user(User(userName="emp7"))
     rows = staff(60)
     with directory.client() as client:
