@@ -435,14 +435,14 @@ def _group_changes(
 ) -> list[GroupChange]:
     managed_ids = {u.user_id: eid for eid, u in matched.items() if u.user_id}
     names = {u.user_id: (u.userName or "") for u in matched.values() if u.user_id}
+    listing: dict[str, list[str]] = {}
+    for p in roster.people:
+        for name in p.groups:
+            listing.setdefault(name, []).append(p.employee_id)
     changes = []
     for display_name in roster.group_names:
         found = state.groups.get(display_name.casefold(), [])
-        listed = [
-            p.employee_id
-            for p in roster.people
-            if display_name in p.groups and p.employee_id not in conflicts
-        ]
+        listed = [e for e in listing.get(display_name, []) if e not in conflicts]
         if len(found) > 1:
             changes.append(
                 GroupChange(

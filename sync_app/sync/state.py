@@ -24,8 +24,11 @@ __all__ = ["Account", "DirectoryState", "GroupView", "ServerLimits", "read_state
 #: Comparisons joined with ``or`` in one filter. Ours: short enough for a URL and for servers
 #: that cap a filter's size (the course's server allows 200 comparisons).
 NAMES_PER_QUERY = 50
-#: The most member changes sent in one PATCH. Ours, from AWS IAM Identity Center's documented
-#: limit of 100 membership changes per PATCH (see /work/shared/SOURCES.md); RFC 7644 sets none.
+#: The most member changes in one PATCH, and members in one POST /Groups. Ours: RFC 7644 sets
+#: no limit; AWS IAM Identity Center documents 100 ("IAM Identity Center SCIM Implementation
+#: Developer Guide", PatchGroup and CreateGroup, Constraints:
+#: https://docs.amazonaws.cn/singlesignon/latest/developerguide/patchgroup.html), and a PATCH
+#: that small also stays quick on servers that answer with the whole group.
 MEMBERS_PER_PATCH = 100
 
 
