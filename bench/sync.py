@@ -85,7 +85,9 @@ def main() -> None:
     for size in (int(s) for s in args.sizes.split(",")):
         rows = roster_rows(size)
         with tempfile.TemporaryDirectory() as tmp, servers.ours(Path(tmp) / "sync.db") as server:
-            config = ClientConfiguration(server_url=server.url, auth_token=server.token, timeout=120)
+            config = ClientConfiguration(
+                server_url=server.url, auth_token=server.token, timeout=120
+            )
             with SCIMClient(config) as client:
                 results.append(run(client, rows, f"initial sync, {size:,}"))
                 results.append(run(client, rows, f"no-change re-sync, {size:,}"))
