@@ -17,6 +17,7 @@ Where an attribute lives decides the SQL:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -183,8 +184,8 @@ def _is_text(value: str) -> bool:
     return True
 
 
-def _check_nesting(text: str, what: str = "filter") -> None:
-    depth = deepest = 0
+def _brackets(text: str) -> Iterator[str]:
+    """The parentheses and square brackets of ``text`` that stand outside quoted strings."""
     in_string = escaped = False
     for char in text:
         if in_string:
@@ -196,7 +197,14 @@ def _check_nesting(text: str, what: str = "filter") -> None:
                 in_string = False
         elif char == '"':
             in_string = True
-        elif char in "([":
+        elif char in "()[]":
+            yield char
+
+
+def _check_nesting(text: str, what: str = "filter") -> None:
+    depth = deepest = 0
+    for char in _brackets(text):
+        if char in "([":
             depth += 1
             deepest = max(deepest, depth)
             if deepest > MAX_NESTING:
@@ -205,27 +213,17 @@ def _check_nesting(text: str, what: str = "filter") -> None:
                     detail=f"The {what} nests parentheses more than {MAX_NESTING} levels deep; "
                     "simplify it (and/or chains need no parentheses)."
                 )
-        elif char in ")]":
+        else:
             depth -= 1
 
 
 def _innermost_open(text: str) -> str | None:
     """The innermost "(" or "[" left open in ``text``, outside quoted strings."""
     opened: list[str] = []
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "([":
+    for char in _brackets(text):
+        if char in "([":
             opened.append(char)
-        elif char in ")]" and opened:
+        elif opened:
             opened.pop()
     return opened[-1] if opened else None
 
