@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import copy
 import re
-import secrets
 import socket
 import threading
 import time
@@ -36,6 +35,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from scim_helper.server.tenants import new_token
 from sync_app.scim.urns import ERROR, LIST_RESPONSE
 
 from .report import Report
@@ -149,7 +149,7 @@ class PracticeProvider:
         self.search: Search = search or _no_search
         self.apply_patch: ApplyPatch = apply_patch or _no_patch
         self.check_new_user: CheckNewUser = check_new_user or _accept
-        self.token = secrets.token_urlsafe(24)
+        self.token = new_token()
         self.url = ""
         self.store: dict[str, dict[str, Resource]] = {"Users": {}, "Groups": {}}
         self._server: uvicorn.Server | None = None

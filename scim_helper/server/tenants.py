@@ -25,7 +25,14 @@ def token_hash(token: str) -> str:
 
 
 def new_token() -> str:
-    return secrets.token_urlsafe(32)
+    """A fresh bearer token (256 random bits, URL-safe base64).
+
+    Never starting with "-": pasted after ``--token`` on a command line, such a token would be
+    read as an option (``argparse``: "expected one argument").
+    """
+    while (token := secrets.token_urlsafe(32)).startswith("-"):
+        pass
+    return token
 
 
 def lookup(conn: Connection, token: str) -> str | None:
