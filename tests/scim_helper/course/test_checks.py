@@ -33,6 +33,11 @@ def hint(result: checks.CheckResult, *words: str) -> None:
         assert word in result.message
 
 
+def says(result: checks.CheckResult, message: str) -> None:
+    """The whole message, word for word: a learner reads it, and notebooks store it."""
+    assert result.message == message, result.message
+
+
 def user_id(client: SCIMClient, user_name: str) -> str:
     found = Tenant(client).user(user_name)
     assert found is not None
