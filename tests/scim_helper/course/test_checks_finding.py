@@ -18,7 +18,7 @@ from scim_helper.setup import course_setup
 from sync_app.client import ClientConfiguration, SCIMClient
 
 from .conftest import Seeded
-from .test_checks import hint, ok
+from .test_checks import hint, ok, says
 
 DIVISION = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:division"
 STAMFORD = f'{DIVISION} eq "Stamford"'
@@ -127,3 +127,101 @@ def test_first_inactive_usernames_loop_of_gets_gets_a_hint(learner: SCIMClient) 
     by_name = sorted(everyone, key=lambda u: str(u["userName"]))[:5]
     names = [str(learner.get_user(u["id"]).to_dict()["userName"]) for u in by_name]
     hint(checks.first_inactive_usernames(learner, names), "5 GET /Users/{id} requests")
+
+
+def test_stamford_active_count_says_each_hint_in_full(learner: SCIMClient) -> None:
+    """Every hint of the Stamford count, word for word, and its ✓."""
+    everyone = learner.get_users(STAMFORD, count=0).to_dict()["totalResults"]
+    query = f"{STAMFORD} and active eq true"
+    active = learner.get_users(query, count=1).to_dict()["totalResults"]
+    says(
+        checks.stamford_active_count(learner, None),
+        "No answer yet: find the number of active people in Stamford.",
+    )
+    says(
+        checks.stamford_active_count(learner, "12"),
+        "The answer is a str; it should be the number itself (the list response's totalResults).",
+    )
+    says(
+        checks.stamford_active_count(learner, True),
+        "The answer is a bool; it should be the number itself (the list response's totalResults).",
+    )
+    says(
+        checks.stamford_active_count(learner, everyone),
+        "That count includes the people who are no longer active.",
+    )
+    says(
+        checks.stamford_active_count(learner, active + 1),
+        "That is not the number of active people in Stamford. len(Resources) counts one page "
+        "at most; the server's totalResults counts every match.",
+    )
+    # count=1, and count=0 on Stamford alone: neither is the count asked for.
+    learner.get_users(STAMFORD, count=0)
+    says(
+        checks.stamford_active_count(learner, active),
+        "The number is right, but no GET /Users your client sent had count=0 with a filter on "
+        "Stamford and active: the exercise asks the server to count without sending anyone.",
+    )
+    learner.get_users(query.replace("active eq true", "ACTIVE EQ TRUE"), count=0)
+    says(
+        checks.stamford_active_count(learner, active),
+        "That is how many active people work in Stamford, counted by the server (count=0).",
+    )
+
+
+def test_stamford_active_count_on_an_empty_tenant_says_to_seed(client: SCIMClient) -> None:
+    """Nobody in Stamford: the hint says which function loads the company."""
+    says(
+        checks.stamford_active_count(client, 0),
+        "Nobody works in Stamford on this server yet: run seed_directory(...) first.",
+    )
+
+
+def test_first_inactive_usernames_says_each_hint_in_full(learner: SCIMClient) -> None:
+    """Every hint of the first-five check, word for word, and its ✓."""
+    first = _first_five(learner)
+    says(
+        checks.first_inactive_usernames(learner, None),
+        "No answer yet: list the userNames of the first five inactive people.",
+    )
+    says(
+        checks.first_inactive_usernames(learner, {"a": 1}),
+        "The answer should be a list of userNames, not a dict.",
+    )
+    says(
+        checks.first_inactive_usernames(learner, 5),
+        "The answer should be a list of userNames, not a int.",
+    )
+    says(
+        checks.first_inactive_usernames(learner, [*first, first[0]]),
+        "The answer has 6 userNames; the exercise asks for five.",
+    )
+    says(
+        checks.first_inactive_usernames(learner, ["mscott", "dschrute", *first[2:]]),
+        "Not inactive (or not a userName): mscott, dschrute.",
+    )
+    says(
+        checks.first_inactive_usernames(learner, [first[1], first[0], *first[2:]]),
+        "The right five people, in the wrong order: sort by userName, ascending.",
+    )
+    ok(checks.first_inactive_usernames(learner, tuple(first)))
+    says(
+        checks.first_inactive_usernames(learner, first),
+        "Those are the first five inactive people, in userName order, from one request.",
+    )
+
+
+def test_first_inactive_usernames_reads_the_sorted_search(learner: SCIMClient) -> None:
+    """Sorted on another attribute, or filtered on active people, is not the request asked for."""
+    first = [u.to_dict() for u in learner.iter_users("active eq false", page_size=200)]
+    names = sorted((str(u["userName"]) for u in first), key=str.lower)[:5]
+    learner.get_users("active eq false", sort_by="displayName", count=5)
+    learner.get_users("active eq true", sort_by="userName", count=5)
+    says(
+        checks.first_inactive_usernames(learner, names),
+        "The names are right, but your client sent no sorted search and no GET /Users with the "
+        "filter active eq false and sortBy=userName: the exercise asks for one request that "
+        "filters, sorts and pages on the server.",
+    )
+    learner.get_users("active   EQ false", sort_by="UserName", count=5)
+    ok(checks.first_inactive_usernames(learner, names))
