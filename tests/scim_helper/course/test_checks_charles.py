@@ -6,16 +6,20 @@ read what that client sent (its wire log), so wrong techniques are sent for real
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from scim_helper import checks
+from scim_helper.checks._framework import Hint
+from scim_helper.tenant import Tenant
 from sync_app.client import ClientConfiguration, SCIMClient
 from sync_app.errors import ProtocolError
 from sync_app.scim.patchop import Operation, PatchOp
 from sync_app.scim.user import Email, Name, User
+from sync_app.wirelog import Exchange
 
 from .conftest import Seeded
-from .test_checks import hint, make_user, members, ok, patch_group, patch_user
+from .test_checks import hint, make_group, make_user, members, ok, patch_group, patch_user, says
 
 
 def another_client(seeded: Seeded) -> SCIMClient:
@@ -182,3 +186,160 @@ def test_wallace_created_looked_up_with_search(seeded: Seeded) -> None:
     assert found["totalResults"] == 0
     create_wallace(seeded.client, externalId=key)
     ok(checks.wallace_created(seeded.client))
+
+
+def test_charles_created_says_each_hint_in_full(seeded: Seeded) -> None:
+    """Every hint of charles_created, word for word, in the order a learner meets them."""
+    client = seeded.client
+    says(
+        checks.charles_created(client),
+        "There is no user 'cminer' (Charles Miner) on the server yet.",
+    )
+    make_user(client, "cminer", "Charles", "Miner")
+    patch_user(client, "cminer", Operation("replace", "active", False))
+    says(
+        checks.charles_created(client),
+        "Charles exists but is not active: he starts today, so active should be True.",
+    )
+    patch_user(client, "cminer", Operation("replace", "active", True))
+    patch_user(client, "cminer", Operation("replace", "name.givenName", "Charlie"))
+    says(
+        checks.charles_created(client),
+        "Charles's name is not right: givenName should be Charles, familyName Miner.",
+    )
+    patch_user(client, "cminer", Operation("replace", "name.givenName", "Charles"))
+    home = {"value": "charles.miner@dundermifflin.com", "type": "home"}
+    patch_user(client, "cminer", Operation("replace", "emails", [home]))
+    says(checks.charles_created(client), "Charles has no email of type 'work' yet.")
+    work = {"value": "cminer@dundermifflin.com", "type": "work"}
+    patch_user(client, "cminer", Operation("replace", "emails", [home, work]))
+    says(
+        checks.charles_created(client),
+        "Charles's work email should be his Dunder Mifflin address, first.last.",
+    )
+    patch_user(client, "cminer", Operation("add", "emails", [{**home, "type": "work"}]))
+    says(
+        checks.charles_created(client),
+        "Charles Miner is in the directory: active, named, with his work email.",
+    )
+
+
+def test_charles_joined_says_each_hint_in_full(seeded: Seeded) -> None:
+    """charles_joined's hints and ✓ on this server, which fills User.groups."""
+    client = seeded.client
+    says(
+        checks.charles_joined(client),
+        "There is no user 'cminer' (Charles Miner) on the server yet.",
+    )
+    charles = make_user(client, "cminer", "Charles", "Miner")
+    says(
+        checks.charles_joined(client),
+        "Charles is not a member of Dunder Mifflin yet. A User's groups attribute is read-only "
+        "(RFC 7643 §4.1.2): membership changes on the group.",
+    )
+    patch_group(client, seeded.group_id, Operation("add", "members", members([charles])))
+    says(
+        checks.charles_joined(client),
+        "Charles is a member of Dunder Mifflin, and his groups attribute says so.",
+    )
+    says(checks.charles_in_dunder_mifflin(client), "Charles is a member of Dunder Mifflin.")
+
+
+def test_charles_joined_without_the_group_says_to_run_setup(client: SCIMClient) -> None:
+    """Charles exists but Dunder Mifflin does not: both checks say how to create it."""
+    make_user(client, "cminer", "Charles", "Miner")
+    missing = (
+        "There is no group 'Dunder Mifflin' on the server yet. Run course_setup(...) at the top "
+        "of the chapter to create it."
+    )
+    says(checks.charles_joined(client), missing)
+    says(checks.charles_in_dunder_mifflin(client), missing)
+    make_group(client, "Dunder Mifflin")
+    says(
+        checks.charles_in_dunder_mifflin(client),
+        "Charles is not a member of Dunder Mifflin yet: change the group's members.",
+    )
+
+
+def test_charles_display_name_says_each_hint_in_full(seeded: Seeded) -> None:
+    """Every hint of charles_display_name, word for word."""
+    client = seeded.client
+    make_user(client, "cminer", "Charles", "Miner", displayName="Charles.Miner")
+    says(
+        checks.charles_display_name(client),
+        "Charles's displayName is still 'Charles.Miner'. RFC 7643 says it is the full name, "
+        "suitable for display to end-users.",
+    )
+    rename = PatchOp(operations=[Operation("replace", "displayName", "Charles Miner")])
+    with contextlib.suppress(ProtocolError):
+        client.update_user(id="cminer", ops=rename)
+    says(
+        checks.charles_display_name(client),
+        "Your last PATCH was refused (404): the server has no User at the URL it went to. A "
+        "resource's URL holds its id, the one the server assigned (RFC 7643 §3.1), not its "
+        "userName.",
+    )
+    patch_user(client, "cminer", Operation("replace", "displayName", "Charles  Miner"))
+    hint(checks.charles_display_name(client), "still 'Charles  Miner'")
+    patch_user(client, "cminer", Operation("remove", "displayName"))
+    says(
+        checks.charles_display_name(client),
+        "Charles has no displayName at all now; it should be his full name.",
+    )
+    patch_user(client, "cminer", Operation("replace", " DisplayName ", "Charles Miner"))
+    says(
+        checks.charles_display_name(client),
+        "Charles's displayName is his full name, changed by one PATCH of that attribute.",
+    )
+
+
+def test_charles_display_name_refused_with_a_scim_type(seeded: Seeded) -> None:
+    """A refused PATCH that carried a scimType names it in the hint."""
+    tenant = Tenant(seeded.client)
+    make_user(seeded.client, "cminer", "Charles", "Miner", displayName="Charles.Miner")
+    url = f"{seeded.tenant.url}/Users/cminer"
+    tenant.history = [
+        Exchange(method="PATCH", url=url, path="/Users/cminer", status=404),
+        Exchange(
+            method="PATCH",
+            url=url,
+            path="/Users/cminer",
+            status=400,
+            response_body={"status": "400", "scimType": "invalidPath"},
+        ),
+        Exchange(method="PATCH", url=url, path="/Users/cminer", status=399),
+    ]
+    try:
+        checks.charles_display_name.func(tenant)
+    except Hint as refused:
+        assert str(refused).startswith("Your last PATCH was refused (400 invalidPath): ")
+    else:
+        raise AssertionError("a refused PATCH was not named")
+
+
+def test_charles_display_name_wrong_techniques_say_so_in_full(seeded: Seeded) -> None:
+    """The PUT, another client's rename, and a PATCH of another path, word for word."""
+    charles = make_user(seeded.client, "cminer", "Charles", "Miner", displayName="Charles.Miner")
+    with another_client(seeded) as other:
+        other.replace_user(
+            User(userName="cminer", displayName="Charles Miner", active=True), id=charles
+        )
+        patch_user(other, "cminer", Operation("replace", "displayName", "Charles Miner"))
+        says(
+            checks.charles_display_name(other),
+            "Charles is renamed, but your client replaced his whole record with a PUT; the "
+            "exercise asks for one PATCH that replaces displayName only.",
+        )
+    says(
+        checks.charles_display_name(seeded.client),
+        "Charles is renamed, but not by your client: use the chapter's `client` for it (the "
+        "check reads that client's wire log; another client's requests are not in it).",
+    )
+    with another_client(seeded) as other:
+        patch_user(other, "cminer", Operation("add", "displayName", "Charles Miner"))
+        patch_user(other, "cminer", Operation("replace", "nickName", "Charles Miner"))
+        says(
+            checks.charles_display_name(other),
+            "Charles is renamed, but no PATCH your client sent replaces the path displayName; "
+            "the exercise asks for one replace operation on that attribute.",
+        )
