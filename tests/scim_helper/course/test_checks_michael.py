@@ -6,6 +6,7 @@ read what that client sent (its wire log), so wrong techniques are sent for real
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from scim_helper import checks
@@ -16,7 +17,7 @@ from sync_app.scim.group import Group, Member
 from sync_app.scim.patchop import Operation, PatchOp
 
 from .conftest import Seeded
-from .test_checks import hint, make_group, make_user, members, ok, patch_group, patch_user
+from .test_checks import hint, make_group, make_user, members, ok, patch_group, patch_user, says
 
 
 def another_client(seeded: Seeded) -> SCIMClient:
@@ -168,3 +169,226 @@ def test_practice_group_restored_with_a_stranger(seeded: Seeded) -> None:
     group = make_group(seeded.client, "Practice: remove all")
     patch_group(seeded.client, group, Operation("add", "members", members([*fourteen, charles])))
     hint(checks.practice_group_restored(seeded.client), "not in it before: cminer")
+
+
+def test_michael_deactivated_says_each_hint_in_full(seeded: Seeded) -> None:
+    """michael_deactivated's hints and ✓, word for word."""
+    client = seeded.client
+    says(
+        checks.michael_deactivated(client),
+        "Michael is still active: his access must end on his last day.",
+    )
+    patch_user(client, "mscott", Operation("replace", "active", False))
+    says(
+        checks.michael_deactivated(client),
+        "Michael is deactivated: he can no longer sign in, and his record is kept.",
+    )
+    client.delete_user(seeded.user_ids["Michael Scott"])
+    says(
+        checks.michael_deactivated(client),
+        "Michael's user is gone. Deactivate people who leave rather than deleting them: run "
+        "course_setup(..., reset=True) and try again with a PATCH.",
+    )
+
+
+def test_michael_removed_from_dunder_mifflin_says_each_hint_in_full(seeded: Seeded) -> None:
+    """Michael still in, everyone out, someone else out too, and the ✓, word for word."""
+    client, group = seeded.client, seeded.group_id
+    says(
+        checks.michael_removed_from_dunder_mifflin(client),
+        "Michael is still a member of Dunder Mifflin.",
+    )
+    patch_group(client, group, Operation("remove", "members"))
+    says(
+        checks.michael_removed_from_dunder_mifflin(client),
+        "Dunder Mifflin has no members at all now: the remove took everyone out, not only "
+        "Michael. Restore the group and remove just Michael's entry.",
+    )
+    others = [
+        i
+        for n, i in seeded.user_ids.items()
+        if n not in ("Michael Scott", "Toby Flenderson", "Creed Bratton")
+    ]
+    patch_group(client, group, Operation("add", "members", members(others)))
+    says(
+        checks.michael_removed_from_dunder_mifflin(client),
+        "Not only Michael left: cbratton, tflenderson are gone from the group too.",
+    )
+    back = [seeded.user_ids["Toby Flenderson"], seeded.user_ids["Creed Bratton"]]
+    patch_group(client, group, Operation("add", "members", members(back)))
+    says(
+        checks.michael_removed_from_dunder_mifflin(client),
+        "Michael is out of Dunder Mifflin, and everyone else is still in it.",
+    )
+
+
+def test_michael_removed_without_the_group(client: SCIMClient) -> None:
+    """No Dunder Mifflin at all: the hint names the group."""
+    says(
+        checks.michael_removed_from_dunder_mifflin(client),
+        "There is no group 'Dunder Mifflin' on the server yet.",
+    )
+
+
+def test_michael_left_management_says_each_hint_in_full(seeded: Seeded) -> None:
+    """Every hint of michael_left_management, word for word, and its ✓."""
+    client = seeded.client
+    says(
+        checks.michael_left_management(client),
+        "There is no group 'Scranton Management' on the server yet. Run the chapter's cells "
+        "from the top to create it.",
+    )
+    group = make_group(client, "Scranton Management", "mscott", "dschrute")
+    says(checks.michael_left_management(client), "Michael is still in Scranton Management.")
+    patch_group(client, group, rfc_remove(seeded.user_ids["Dwight Schrute"]))
+    says(
+        checks.michael_left_management(client),
+        "Dwight is not in Scranton Management any more: the remove took out more than "
+        "Michael. Put Dwight back, then remove only Michael's entry.",
+    )
+    patch_group(
+        client, group, Operation("add", "members", members([seeded.user_ids["Dwight Schrute"]]))
+    )
+    with contextlib.suppress(ProtocolError):  # the server finds no member "mscott"
+        patch_group(client, group, Operation("remove", 'members[value eq "mscott"]'))
+    says(
+        checks.michael_left_management(client),
+        "Michael is still in Scranton Management. Your last filter compares value with "
+        "'mscott', which is not his id: a member's value is the user's id (RFC 7643 §4.2).",
+    )
+    patch_group(client, group, rfc_remove(seeded.user_ids["Michael Scott"]))
+    says(
+        checks.michael_left_management(client),
+        "Michael left Scranton Management by the RFC form; Dwight is still in it.",
+    )
+
+
+def test_michael_left_management_wrong_techniques_say_so_in_full(seeded: Seeded) -> None:
+    """Remove-all and re-add, another client, a lenient value form: each hint word for word."""
+    michael, dwight = seeded.user_ids["Michael Scott"], seeded.user_ids["Dwight Schrute"]
+    group = make_group(seeded.client, "Scranton Management", "mscott", "dschrute")
+    with another_client(seeded) as other:
+        patch_group(other, group, Operation("remove", "members"))
+        patch_group(other, group, Operation("add", "members", members([dwight])))
+        says(
+            checks.michael_left_management(other),
+            "Michael is out, but your client removed every member and put Dwight back. The "
+            'exercise asks for one remove that names Michael in the path (members[value eq "…"]).',
+        )
+    says(
+        checks.michael_left_management(seeded.client),
+        "Michael is out of Scranton Management, but not by your client: use the chapter's "
+        "`client` for it (the check reads that client's wire log; another client's requests "
+        "are not in it).",
+    )
+    with another_client(seeded) as other:
+        patch_group(other, group, Operation("add", "members", members([michael])))
+        assert send_raw(
+            other,
+            "PATCH",
+            f"/Groups/{group}",
+            {
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                "Operations": [{"op": "remove", "path": "members", "value": [{"value": michael}]}],
+            },
+        ) in (200, 204)
+        says(
+            checks.michael_left_management(other),
+            "Michael is out, but no PATCH your client sent names him with a filter in the path. "
+            "The exercise asks for the RFC form: a remove whose path filters members on his "
+            "value, and no value in the operation.",
+        )
+
+
+def test_michael_left_management_a_refused_rfc_remove_does_not_count(seeded: Seeded) -> None:
+    """The RFC form that the server refused, then another way out: not ✓."""
+    michael = seeded.user_ids["Michael Scott"]
+    group = make_group(seeded.client, "Scranton Management", "mscott", "dschrute")
+    with another_client(seeded) as other:
+        status = send_raw(
+            other,
+            "PATCH",
+            f"/Groups/{group}",
+            {
+                "schemas": ["urn:bad"],
+                "Operations": [{"op": "remove", "path": f'members[value eq "{michael}"]'}],
+            },
+        )
+        assert status == 400
+        patch_group(other, group, Operation("remove", "members"))
+        patch_group(
+            other, group, Operation("add", "members", members([seeded.user_ids["Dwight Schrute"]]))
+        )
+        hint(checks.michael_left_management(other), "removed every member")
+
+
+def test_practice_group_restored_says_each_hint_in_full(seeded: Seeded) -> None:
+    """Every hint of practice_group_restored, word for word, and its ✓."""
+    client = seeded.client
+    fourteen = [i for n, i in seeded.user_ids.items() if n != "Michael Scott"]
+    says(
+        checks.practice_group_restored(client),
+        "There is no group 'Practice: remove all' on the server yet. Run the chapter's cells "
+        "from the top to create it.",
+    )
+    group = make_group(client, "Practice: remove all")
+    says(checks.practice_group_restored(client), "'Practice: remove all' is still empty.")
+    patch_group(
+        client,
+        group,
+        Operation("add", "members", members([*fourteen[:-1], seeded.user_ids["Michael Scott"]])),
+    )
+    says(
+        checks.practice_group_restored(client),
+        "Michael is back in the group, but he has left the company.",
+    )
+    patch_group(client, group, rfc_remove(seeded.user_ids["Michael Scott"]))
+    last = next(m.user_name for m in staff() if seeded.user_ids[m.name] == fourteen[-1])
+    says(
+        checks.practice_group_restored(client),
+        f"'Practice: remove all' is still missing {last}.",
+    )
+    patch_group(client, group, Operation("add", "members", members([fourteen[-1]])))
+    says(
+        checks.practice_group_restored(client),
+        "Everyone is back, but your client sent 2 PATCH requests that add members; the "
+        "exercise asks for one PATCH whose add carries the whole list.",
+    )
+    with another_client(seeded) as other:
+        patch_group(other, group, Operation("remove", "members"))
+        patch_group(other, group, Operation("add", "members", members(fourteen)))
+        says(
+            checks.practice_group_restored(other),
+            "Everyone but Michael is back in the group, in one PATCH.",
+        )
+    with another_client(seeded) as other:
+        says(
+            checks.practice_group_restored(other),
+            "Everyone is back, but not by one PATCH from your client: use the chapter's "
+            "`client` for it (the check reads that client's wire log; another client's "
+            "requests are not in it).",
+        )
+        other.replace_group(
+            Group(displayName="Practice: remove all", members=[Member(value=i) for i in fourteen]),
+            id=group,
+        )
+        says(
+            checks.practice_group_restored(other),
+            "Everyone is back, but your client replaced the whole group with a PUT; the "
+            "exercise asks for one PATCH whose add carries the list of members.",
+        )
+
+
+def test_practice_group_restored_counts_only_adds_after_the_last_remove_all(seeded: Seeded) -> None:
+    """One full add, then a remove-all, then two halves: the full add before no longer counts."""
+    fourteen = [i for n, i in seeded.user_ids.items() if n != "Michael Scott"]
+    group = make_group(seeded.client, "Practice: remove all")
+    with another_client(seeded) as other:
+        patch_group(other, group, Operation("add", "members", members(fourteen)))
+        patch_group(other, group, Operation("remove", "members"))
+        patch_group(other, group, Operation("add", "members", members(fourteen[:7])))
+        patch_group(other, group, Operation("add", "members", members(fourteen[7:])))
+        hint(checks.practice_group_restored(other), "2 PATCH requests")
+        patch_group(other, group, Operation("remove", "members"))
+        patch_group(other, group, Operation("add", "members", members(fourteen)))
+        ok(checks.practice_group_restored(other))
