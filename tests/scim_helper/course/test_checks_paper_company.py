@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from scim_helper import checks
 from sync_app.client import ClientConfiguration, SCIMClient
-from sync_app.scim.group import Group
+from sync_app.scim.group import Group, Member
 from sync_app.scim.patchop import Operation, PatchOp
 from sync_app.scim.user import User
 
 from .conftest import Seeded
-from .test_checks import hint, make_group, members, ok, patch_group, patch_user, user_id
+from .test_checks import hint, make_group, members, ok, patch_group, patch_user, says, user_id
 
 
 def another_client(seeded: Seeded) -> SCIMClient:
@@ -163,3 +163,202 @@ def test_mspc_active_founders_and_the_group(seeded: Seeded) -> None:
     )
     seeded.client.delete_group(seeded.group_id)
     hint(checks.mspc_active(seeded.client, 12), "Dunder Mifflin group is gone")
+
+
+NO_LOG = (
+    "use the chapter's `client` for it (the check reads that client's wire log; another "
+    "client's requests are not in it)."
+)
+
+
+def test_paper_company_says_each_hint_in_full(seeded: Seeded) -> None:
+    """paper_company_created and paper_company_members, word for word."""
+    client = seeded.client
+    missing = "There is no group 'Michael Scott Paper Company' on the server yet."
+    says(checks.paper_company_created(client), missing)
+    says(checks.paper_company_members(client), missing)
+    group = make_group(client, "Micheal Scott Paper Company")
+    spelling = "Found 'Micheal Scott Paper Company': check the spelling of Michael."
+    says(checks.paper_company_created(client), spelling)
+    says(checks.paper_company_members(client), spelling)
+    patch_group(client, group, Operation("replace", "displayName", "Michael Scott Paper Company"))
+    says(checks.paper_company_created(client), "The Michael Scott Paper Company exists.")
+    says(
+        checks.paper_company_members(client),
+        "'Michael Scott Paper Company' has no members yet.",
+    )
+    founders = [seeded.user_ids[n] for n in ("Michael Scott", "Pam Beesly")]
+    patch_group(client, group, Operation("add", "members", members(founders)))
+    says(
+        checks.paper_company_members(client),
+        "'Michael Scott Paper Company' is still missing rhoward.",
+    )
+    extra = [seeded.user_ids[n] for n in ("Ryan Howard", "Kevin Malone", "Dwight Schrute")]
+    patch_group(client, group, Operation("add", "members", members(extra)))
+    says(
+        checks.paper_company_members(client),
+        "'Michael Scott Paper Company' holds people who should not be in it: dschrute, kmalone.",
+    )
+    for name in ("Kevin Malone", "Dwight Schrute"):
+        patch_group(
+            client, group, Operation("remove", f'members[value eq "{seeded.user_ids[name]}"]')
+        )
+    says(
+        checks.paper_company_members(client),
+        "Michael, Pam and Ryan are the Michael Scott Paper Company.",
+    )
+
+
+def test_pam_ryan_left_dunder_mifflin_says_each_hint_in_full(seeded: Seeded) -> None:
+    """Both still in, one still in, everyone out, the group gone, and the ✓, word for word."""
+    client, group = seeded.client, seeded.group_id
+    says(checks.pam_ryan_left_dunder_mifflin(client), "Still in Dunder Mifflin: pbeesly, rhoward.")
+    pam, ryan = seeded.user_ids["Pam Beesly"], seeded.user_ids["Ryan Howard"]
+    patch_group(client, group, Operation("remove", f'members[value eq "{pam}"]'))
+    says(checks.pam_ryan_left_dunder_mifflin(client), "Still in Dunder Mifflin: rhoward.")
+    patch_group(client, group, Operation("remove", f'members[value eq "{ryan}"]'))
+    says(checks.pam_ryan_left_dunder_mifflin(client), "Pam and Ryan have left Dunder Mifflin.")
+    patch_group(client, group, Operation("remove", "members"))
+    says(
+        checks.pam_ryan_left_dunder_mifflin(client),
+        "Dunder Mifflin is empty now: the remove took everyone out, not only two.",
+    )
+    client.delete_group(group)
+    says(
+        checks.pam_ryan_left_dunder_mifflin(client),
+        "The Dunder Mifflin group is gone; only Pam and Ryan should leave it.",
+    )
+
+
+def test_scranton_sales_says_each_hint_in_full(seeded: Seeded) -> None:
+    """Every hint of scranton_sales, word for word, and its ✓."""
+    client = seeded.client
+    says(checks.scranton_sales(client), "There is no group 'Scranton Sales' on the server yet.")
+    group = make_group(
+        client,
+        "Scranton Sales",
+        *(n for n in ("jhalpert", "dschrute", "abernard", "pvance", "shudson")),
+    )
+    says(
+        checks.scranton_sales(client),
+        "Scranton Sales has the right people but no course externalId. externalId is the "
+        "client's own key for the group (RFC 7643 §3.1); without the course's, reset cannot "
+        "tell it from someone else's group. Create it with the externalId the exercise names.",
+    )
+    patch_group(client, group, Operation("replace", "externalId", "office-course:g:s"))
+    says(
+        checks.scranton_sales(client),
+        "Scranton Sales is right, but your client sent the members inside the POST; the "
+        "exercise asks for one PATCH whose add carries all five.",
+    )
+    with another_client(seeded) as other:
+        says(
+            checks.scranton_sales(other),
+            "Scranton Sales is right, but not filled by one PATCH from your client: " + NO_LOG,
+        )
+        patch_group(other, group, Operation("remove", "members"))
+        five = [seeded.user_ids[n] for n in SALES]
+        patch_group(other, group, Operation("add", "members", members(five[:2])))
+        patch_group(other, group, Operation("add", "members", members(five[2:])))
+        says(
+            checks.scranton_sales(other),
+            "Scranton Sales is right, but your client sent 2 PATCH requests that add members; "
+            "the exercise asks for one PATCH whose add carries all five.",
+        )
+        patch_group(other, group, Operation("remove", "members"))
+        patch_group(other, group, Operation("add", value={"members": members(five)}))
+        says(
+            checks.scranton_sales(other),
+            "Scranton Sales holds the five salespeople, added in one PATCH.",
+        )
+
+
+def test_scranton_sales_an_empty_post_is_not_a_post_with_members(seeded: Seeded) -> None:
+    """A POST of the group named otherwise, or with no members, is not the POST hint's case."""
+    client = seeded.client
+    jim = Member(value=seeded.user_ids["Jim Halpert"])
+    client.create_group(Group(displayName="Scranton Sales (old)", members=[jim]))
+    group = make_sales(client)
+    with another_client(seeded) as other:
+        patch_group(
+            other, group, Operation("add", "members", members([seeded.user_ids[n] for n in SALES]))
+        )
+    hint(checks.scranton_sales(client), "not filled by one PATCH")
+
+
+def test_mspc_active_says_each_hint_in_full(seeded: Seeded) -> None:
+    """Every hint of mspc_active, word for word, in the order a learner meets them."""
+    client = seeded.client
+    says(
+        checks.mspc_active(client, None),
+        "No prediction yet: write it on the first line (prediction = 14) before you run the "
+        "request.",
+    )
+    says(
+        checks.mspc_active(client, True),
+        "The prediction is a bool; it should be a whole number of members, such as 14.",
+    )
+    make_group(client, "Michael Scott Paper Company", "mscott", "pbeesly", "rhoward")
+    for who in ("mscott", "rhoward"):
+        patch_user(client, who, Operation("replace", "active", False))
+    says(checks.mspc_active(client, 12), "Not active yet: mscott, rhoward.")
+    patch_user(client, "rhoward", Operation("replace", "active", True))
+    reactivate(client, seeded.user_ids["Michael Scott"])
+    says(
+        checks.mspc_active(client, 12), "Still in Dunder Mifflin as well: mscott, pbeesly, rhoward."
+    )
+    founders = [seeded.user_ids[n] for n in ("Michael Scott", "Pam Beesly")]
+    patch_group(
+        client,
+        seeded.group_id,
+        *[Operation("remove", f'members[value eq "{f}"]') for f in founders],
+    )
+    says(checks.mspc_active(client, 12), "Still in Dunder Mifflin as well: rhoward.")
+    ryan = seeded.user_ids["Ryan Howard"]
+    patch_group(client, seeded.group_id, Operation("remove", f'members[value eq "{ryan}"]'))
+    says(
+        checks.mspc_active(client, 15),
+        "Your prediction says 15, which is not what the group holds now. Think about where "
+        "membership lives: on the user, or on the group?",
+    )
+    says(
+        checks.mspc_active(client, 12),
+        "Predicted and true: Dunder Mifflin still has 12 members. Switching an account on "
+        "changes no group; the paper company is open for business.",
+    )
+    client.delete_group(seeded.group_id)
+    says(
+        checks.mspc_active(client, 12),
+        "The Dunder Mifflin group is gone; run the chapter from the top.",
+    )
+
+
+def test_mspc_active_other_ways_to_switch_michael_on(seeded: Seeded) -> None:
+    """A path-less replace counts; a replace of another attribute and the PUT hint do not."""
+    make_group(seeded.client, "Michael Scott Paper Company", "mscott", "pbeesly", "rhoward")
+    founders = [seeded.user_ids[n] for n in ("Michael Scott", "Pam Beesly", "Ryan Howard")]
+    patch_group(
+        seeded.client,
+        seeded.group_id,
+        *[Operation("remove", f'members[value eq "{f}"]') for f in founders],
+    )
+    with another_client(seeded) as other:
+        patch_user(other, "mscott", Operation("replace", "title", "Founder"))
+        patch_user(other, "mscott", Operation("add", "active", True))
+        says(
+            checks.mspc_active(other, 12),
+            "Michael is active, but not by a PATCH from your client: " + NO_LOG,
+        )
+        patch_user(other, "mscott", Operation("replace", value={"active": True}))
+        ok(checks.mspc_active(other, 12))
+    with another_client(seeded) as other:
+        patch_user(other, "mscott", Operation("replace", " Active ", True))
+        ok(checks.mspc_active(other, 12))
+    with another_client(seeded) as other:
+        record = other.get_user(founders[0]).resource
+        other.replace_user(record, id=founders[0])
+        says(
+            checks.mspc_active(other, 12),
+            "Michael is active, but your client replaced his whole record with a PUT; the "
+            "exercise asks for a PATCH that replaces active.",
+        )
