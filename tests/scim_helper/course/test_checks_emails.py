@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from scim_helper import checks
+from sync_app.client import SCIMClient
 from sync_app.scim.patchop import Operation
 from sync_app.scim.user import Name, User
 
 from .conftest import Seeded
-from .test_checks import hint, ok, patch_user, user_id
+from .test_checks import hint, ok, patch_user, says, user_id
 
 HOME = {"value": "prison.mike@example.com", "type": "home"}
 
@@ -99,3 +100,145 @@ def test_ryan_emails_restored_by_a_put_without_external_id_gets_a_hint(seeded: S
     )
     seeded.client.replace_user(ryan, id=user_id(seeded.client, "rhoward"))
     hint(checks.ryan_emails_restored(seeded.client), "externalId", "office-course:rhoward")
+
+
+def _work(client: SCIMClient, user_name: str, value: str) -> None:
+    patch_user(client, user_name, Operation("replace", 'emails[type eq "work"].value', value))
+
+
+def test_emails_updated_says_each_hint_in_full(seeded: Seeded) -> None:
+    """Stale founders named in order; a look-alike domain or a second old work email is stale."""
+    client = seeded.client
+    says(
+        checks.emails_updated(client),
+        "Work emails not yet at @michaelscottpaper.com: mscott, pbeesly, rhoward.",
+    )
+    _work(client, "mscott", "Michael.Scott@MichaelScottPaper.com")
+    _work(client, "pbeesly", "pam.beesly@notmichaelscottpaper.com")
+    _work(client, "rhoward", "ryan.howard@michaelscottpaper.com")
+    says(checks.emails_updated(client), "Work emails not yet at @michaelscottpaper.com: pbeesly.")
+    _work(client, "pbeesly", "pam.beesly@michaelscottpaper.com")
+    says(
+        checks.emails_updated(client),
+        "Michael, Pam and Ryan all have @michaelscottpaper.com work emails.",
+    )
+    old = {"value": "ryan@dundermifflin.com", "type": "work"}
+    patch_user(client, "rhoward", Operation("add", "emails", [old]))
+    says(checks.emails_updated(client), "Work emails not yet at @michaelscottpaper.com: rhoward.")
+    patch_user(
+        client,
+        "rhoward",
+        Operation("replace", "emails", [{**HOME, "value": "r@michaelscottpaper.com"}]),
+    )
+    says(checks.emails_updated(client), "Work emails not yet at @michaelscottpaper.com: rhoward.")
+
+
+def test_emails_updated_without_a_founder(seeded: Seeded) -> None:
+    """A founder who was deleted: the hint names who is missing."""
+    seeded.client.delete_user(seeded.user_ids["Pam Beesly"])
+    says(
+        checks.emails_updated(seeded.client),
+        "There is no user 'pbeesly' (a Paper Company founder) on the server yet.",
+    )
+
+
+def test_replace_all_predicted_says_each_hint_in_full(seeded: Seeded) -> None:
+    """Every hint of replace_all_predicted, word for word, and its ✓."""
+    client = seeded.client
+    patch_user(client, "mscott", Operation("add", "emails", [HOME]))
+    says(
+        checks.replace_all_predicted(client, None),
+        "No prediction yet: set prediction to a number (0, 1 or 2) before you run the cell.",
+    )
+    says(
+        checks.replace_all_predicted(client, True),
+        "The prediction is a bool; it should be a number: 0, 1 or 2.",
+    )
+    patch_user(client, "pbeesly", Operation("replace", "emails.value", "p@michaelscottpaper.com"))
+    patch_user(client, "mscott", Operation("replace", 'emails[type eq "home"].value', "x@y.com"))
+    says(
+        checks.replace_all_predicted(client, 2),
+        "Your client has not sent the PATCH with path emails.value to Michael yet: run the "
+        "cell that sends it.",
+    )
+    patch_user(
+        client, "mscott", Operation("replace", "emails.value", "MICHAEL@MichaelScottPaper.com")
+    )
+    says(
+        checks.replace_all_predicted(client, 0),
+        "You predicted 0; on this server 2 of Michael's emails now end in "
+        "@michaelscottpaper.com. Read the table below: what does a path without a filter reach?",
+    )
+    says(
+        checks.replace_all_predicted(client, 2),
+        "Right: 2 of Michael's emails now end in @michaelscottpaper.com; on this server a path "
+        "without a filter reaches every email.",
+    )
+
+
+def test_replace_all_predicted_without_michael(client: SCIMClient) -> None:
+    """No Michael: the hint names him."""
+    says(
+        checks.replace_all_predicted(client, 2),
+        "There is no user 'mscott' (Michael Scott) on the server yet.",
+    )
+
+
+def test_pam_home_email_says_each_hint_in_full(seeded: Seeded) -> None:
+    """Every hint of pam_home_email, word for word, and its ✓."""
+    client = seeded.client
+    work = {"value": "Pam.Beesly@michaelscottpaper.com", "type": "work", "primary": True}
+    home = {"value": "pam@example.com", "type": "home"}
+    patch_user(client, "pbeesly", Operation("replace", "emails", [home]))
+    says(
+        checks.pam_home_email(client),
+        "Pam's work email pam.beesly@michaelscottpaper.com is gone or changed: add keeps the "
+        "values that are there, replace overwrites them.",
+    )
+    patch_user(client, "pbeesly", Operation("replace", "emails", [work]))
+    says(checks.pam_home_email(client), "Pam has no email of type 'home' yet.")
+    patch_user(client, "pbeesly", Operation("add", "nickName", "Pam"))
+    patch_user(client, "pbeesly", Operation("replace", "emails", [work, home]))
+    says(
+        checks.pam_home_email(client),
+        "Pam has both emails, but your client sent replace; the exercise asks for a PATCH with "
+        "op add, which cannot overwrite what is there.",
+    )
+    patch_user(client, "pbeesly", Operation("ADD", "emails", [{**home, "value": "p2@example.com"}]))
+    says(checks.pam_home_email(client), "Pam has a home email, and her work email is still there.")
+
+
+def test_ryan_emails_restored_says_each_hint_in_full(seeded: Seeded) -> None:
+    """Every hint of ryan_emails_restored, word for word, and its ✓."""
+    client = seeded.client
+    patch_user(client, "rhoward", Operation("remove", "emails"))
+    says(
+        checks.ryan_emails_restored(client),
+        "Ryan still has no emails at all: the PUT replaced his whole record.",
+    )
+    other = {"value": "ryan.howard@michaelscottpaper.com", "type": "home", "primary": True}
+    patch_user(client, "rhoward", Operation("add", "emails", [other]))
+    says(
+        checks.ryan_emails_restored(client),
+        "Ryan has emails, but none of type 'work' with the value "
+        "ryan.howard@michaelscottpaper.com.",
+    )
+    work = {"value": "Ryan.Howard@michaelscottpaper.com", "type": "work"}
+    patch_user(client, "rhoward", Operation("replace", "emails", [work]))
+    says(checks.ryan_emails_restored(client), "Ryan's work email is back but not marked primary.")
+    patch_user(client, "rhoward", Operation("replace", "emails", [{**work, "primary": True}]))
+    says(
+        checks.ryan_emails_restored(client),
+        "Ryan has his work email back, marked primary, and his externalId is still there.",
+    )
+    patch_user(client, "rhoward", Operation("replace", "externalId", "office-course:ryan"))
+    says(
+        checks.ryan_emails_restored(client),
+        "Ryan's externalId is no longer 'office-course:rhoward' (a PUT that leaves it out "
+        "clears it); the exercise asks that he keep it, the client's own key for him.",
+    )
+    seeded.client.delete_user(seeded.user_ids["Ryan Howard"])
+    says(
+        checks.ryan_emails_restored(client),
+        "There is no user 'rhoward' (Ryan Howard) on the server yet.",
+    )
