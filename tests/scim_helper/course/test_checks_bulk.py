@@ -5,14 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from scim_helper import checks, course_external_id
+from scim_helper.checks._framework import Hint
+from scim_helper.tenant import Tenant
+from sync_app.client import ClientConfiguration, SCIMClient
 from sync_app.scim.group import Group, Member
 from sync_app.scim.messages import BulkOperation
 from sync_app.scim.patchop import PATCH_OP_SCHEMA, Operation, PatchOp
+from sync_app.wirelog import Exchange
 
 from .conftest import Seeded
-from .test_checks import hint, make_user, members, ok, user_id
+from .test_checks import hint, make_user, members, ok, says, user_id
 
 CLUB_ID = course_external_id("group:finer-things-club")
+
+
+def another_client(seeded: Seeded) -> SCIMClient:
+    """A second client on the same tenant: an empty wire log, as after a kernel restart."""
+    config = ClientConfiguration(server_url=seeded.tenant.url, auth_token=seeded.tenant.token)
+    return SCIMClient(config)
 
 
 def _club_ids(seeded: Seeded) -> list[str]:
@@ -130,3 +140,180 @@ def test_holly_returns_in_two_bulk_requests_gets_a_hint(seeded: Seeded) -> None:
         [BulkOperation(method="PATCH", path=f"/Groups/{seeded.group_id}", data=_join(holly))]
     )
     hint(checks.holly_returns(seeded.client), '"bulkId:holly"', "one request")
+
+
+def test_finer_things_club_says_each_hint_in_full(seeded: Seeded) -> None:
+    """Every hint of finer_things_club, word for word, and its ✓."""
+    client = seeded.client
+    says(
+        checks.finer_things_club(client), "There is no group 'Finer Things Club' on the server yet."
+    )
+    _post_club(seeded, members=members(_club_ids(seeded)))
+    says(
+        checks.finer_things_club(client),
+        "The club has no course externalId: give it 'office-course:group:finer-things-club', "
+        "the client's own key for it, so that reset can find it on any server.",
+    )
+    club = client.get_groups('displayName eq "Finer Things Club"').to_dict()["Resources"][0]
+    client.update_group(
+        id=club["id"], ops=PatchOp(operations=[Operation("replace", "externalId", CLUB_ID)])
+    )
+    says(
+        checks.finer_things_club(client),
+        "The club is right, but after the Bulk request your client also sent PATCH /Groups/…: "
+        "the exercise asks for one Bulk request whose POST carries the members.",
+    )
+    with another_client(seeded) as other:
+        says(
+            checks.finer_things_club(other),
+            "The club is right, but it was created with no request your client still "
+            "remembers, not inside a POST /Bulk: the exercise asks for one Bulk request.",
+        )
+    client.delete_group(club["id"])
+    with another_client(seeded) as other:
+        other.bulk(
+            [
+                BulkOperation(
+                    method="POST",
+                    path="/Groups/",
+                    bulkId="club",
+                    data={
+                        "displayName": "finer things club",
+                        "externalId": CLUB_ID,
+                        "members": members(_club_ids(seeded)),
+                    },
+                )
+            ]
+        )
+        other.get_groups('displayName eq "Finer Things Club"')
+        says(
+            checks.finer_things_club(other),
+            "The Finer Things Club is in session: Pam, Oscar and Toby, in one Bulk request.",
+        )
+
+
+def test_finer_things_club_counts_only_later_writes_to_the_club(seeded: Seeded) -> None:
+    """After the Bulk, a PATCH of another group is not graded; a POST /Bulk on the club is."""
+    _post_club(seeded, externalId=CLUB_ID, members=members(_club_ids(seeded)))
+    client = seeded.client
+    client.update_group(
+        id=seeded.group_id,
+        ops=PatchOp(operations=[Operation("replace", "displayName", "Dunder Mifflin")]),
+    )
+    ok(checks.finer_things_club(client))
+    club = client.get_groups('displayName eq "Finer Things Club"').to_dict()["Resources"][0]
+    client.bulk(
+        [
+            BulkOperation(
+                method="PATCH", path=f"/Groups/{club['id']}", data=_join(_club_ids(seeded)[0])
+            )
+        ]
+    )
+    hint(checks.finer_things_club(client), "also sent POST /Bulk:")
+
+
+def test_holly_returns_says_each_hint_in_full(seeded: Seeded) -> None:
+    """Every hint of holly_returns, word for word, in the order a learner meets them."""
+    client = seeded.client
+    says(checks.holly_returns(client), "There is no user 'hflax' (Holly Flax) on the server yet.")
+    client.bulk(
+        [BulkOperation(method="POST", path="/Users", bulkId="h", data=_holly(active=False))]
+    )
+    says(checks.holly_returns(client), "Holly exists but is not active.")
+    holly = user_id(client, "hflax")
+    client.update_user(id=holly, ops=PatchOp(operations=[Operation("replace", "active", True)]))
+    home = [{"value": "holly.flax@dundermifflin.com", "type": "home"}]
+    client.update_user(id=holly, ops=PatchOp(operations=[Operation("replace", "emails", home)]))
+    says(checks.holly_returns(client), "Holly has no work email holly.flax@dundermifflin.com.")
+    work = [{"value": "Holly.Flax@dundermifflin.com", "type": "work"}]
+    client.update_user(id=holly, ops=PatchOp(operations=[Operation("replace", "emails", work)]))
+    says(
+        checks.holly_returns(client),
+        "Holly has no course externalId: give her 'office-course:hflax', the client's own key "
+        "for her, so that reset can find her on any server.",
+    )
+    marker = course_external_id("hflax")
+    client.update_user(
+        id=holly, ops=PatchOp(operations=[Operation("replace", "externalId", marker)])
+    )
+    says(
+        checks.holly_returns(client),
+        "Holly is not in Dunder Mifflin: the group operation can point at her with a bulkId "
+        "reference to the POST that creates her.",
+    )
+    client.bulk(
+        [BulkOperation(method="PATCH", path=f"/Groups/{seeded.group_id}", data=_join(holly))]
+    )
+    says(
+        checks.holly_returns(client),
+        "Holly is in, but the Bulk request that created her had no group operation referring to "
+        'her as "bulkId:h": the exercise asks for both steps in one request, joined by her bulkId.',
+    )
+    with another_client(seeded) as other:
+        says(
+            checks.holly_returns(other),
+            "Holly is in, but she was created with no request your client still remembers, not "
+            "inside a POST /Bulk: the exercise asks for one Bulk request that creates her and "
+            "adds her.",
+        )
+
+
+def test_holly_returns_needs_the_group(seeded: Seeded) -> None:
+    """Holly ready but no Dunder Mifflin: the hint names the group."""
+    seeded.client.delete_group(seeded.group_id)
+    seeded.client.bulk(
+        [
+            BulkOperation(
+                method="POST",
+                path="/Users",
+                bulkId="h",
+                data=_holly(externalId=course_external_id("hflax")),
+            )
+        ]
+    )
+    says(
+        checks.holly_returns(seeded.client), "There is no group 'Dunder Mifflin' on the server yet."
+    )
+
+
+def test_holly_returns_a_post_without_a_bulk_id_names_none(seeded: Seeded) -> None:
+    """A Bulk POST of Holly with no bulkId cannot be referred to: the hint shows the ellipsis."""
+    holly = make_user(seeded.client, "hflax", "Holly", "Flax", externalId="office-course:hflax")
+    seeded.client.update_group(
+        id=seeded.group_id,
+        ops=PatchOp(operations=[Operation("add", "members", [{"value": holly}])]),
+    )
+    tenant = Tenant(seeded.client)
+    body = {"Operations": [{"method": "POST", "path": "/Users", "data": _holly()}]}
+    url = f"{seeded.tenant.url}/Bulk"
+    tenant.history = [Exchange(method="POST", url=url, path="/Bulk", request_body=body, status=200)]
+    try:
+        checks.holly_returns.func(tenant)
+    except Hint as no_reference:
+        assert 'referring to her as "bulkId:…": ' in str(no_reference)
+    else:
+        raise AssertionError("a Bulk request without a bulkId was taken for the reference")
+
+
+def test_holly_returns_the_reference_must_be_in_a_group_operation(seeded: Seeded) -> None:
+    """The bulkId named in a PATCH of a user, not of a group, is no group operation."""
+    marked = _holly(externalId=course_external_id("hflax"))
+    seeded.client.bulk(
+        [
+            BulkOperation(method="POST", path="/Users", bulkId="holly", data=marked),
+            BulkOperation(
+                method="PATCH",
+                path=f"/Users/{seeded.user_ids['Michael Scott']}",
+                data={
+                    "schemas": [PATCH_OP_SCHEMA],
+                    "Operations": [{"op": "replace", "path": "nickName", "value": "bulkId:holly"}],
+                },
+            ),
+        ]
+    )
+    holly = user_id(seeded.client, "hflax")
+    seeded.client.update_group(
+        id=seeded.group_id,
+        ops=PatchOp(operations=[Operation("add", "members", [{"value": holly}])]),
+    )
+    hint(checks.holly_returns(seeded.client), 'referring to her as "bulkId:holly"')

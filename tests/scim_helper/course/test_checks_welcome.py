@@ -79,7 +79,9 @@ def test_welcome_missing_user_compares_the_scim_type_when_there_is_one(seeded: S
     try:
         check(tenant, (404, None))
     except Hint as wrong:
-        assert "not the scimType" in str(wrong)
+        assert str(wrong) == (
+            "The status is right, but not the scimType: compare it with the cell's output."
+        )
     else:
         raise AssertionError("a missing scimType in the prediction was accepted")
     assert "404 noTarget" in check(tenant, (404, "noTarget"))
