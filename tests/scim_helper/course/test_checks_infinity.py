@@ -12,7 +12,7 @@ from scim_helper import checks
 from scim_helper.providers import practice
 from scim_helper.providers.practice import PracticeProvider, ScimProblem
 
-from .test_checks import hint, ok
+from .test_checks import hint, ok, says
 
 SOLUTIONS = Path(__file__).resolve().parents[3] / "notebooks" / "solutions"
 
@@ -150,3 +150,144 @@ def test_a_stopped_app_gets_a_hint_not_an_error() -> None:
         checks.okta_prediction("create the same user again"),
     ):
         hint(result, "The app is not running")
+
+
+def _any_case(resources: list[dict[str, Any]], clauses: list[tuple[str, str]]) -> list[Any]:
+    return [
+        r
+        for r in resources
+        if all(str(practice.attribute(r, n)).lower() == v.lower() for n, v in clauses)
+    ]
+
+
+def _no_external_id(resources: list[dict[str, Any]], clauses: list[tuple[str, str]]) -> list[Any]:
+    """Finds by userName in any case, but never by externalId."""
+    if any(name == "externalId" for name, _value in clauses):
+        return []
+    return _any_case(resources, clauses)
+
+
+def test_infinity_search_says_each_hint_in_full(app: PracticeProvider) -> None:
+    """Every hint of infinity_search, word for word, and its ✓."""
+    says(
+        checks.infinity_search(None),
+        "Give the check the app: checks.…(infinity), after the plumbing cell ran.",
+    )
+    app.search = _ryans_search
+    says(
+        checks.infinity_search(app),
+        "Entra ID's test connection got 404 for a filter that matches nobody; it needs 200 and "
+        "an empty ListResponse.",
+    )
+    app.search = _no_external_id
+    says(checks.infinity_search(app), "A filter on externalId does not find the user just created.")
+    app.search = _exact_search
+    says(
+        checks.infinity_search(app),
+        "The same userName in capitals finds nobody: userName is case-insensitive "
+        "(RFC 7643 §4.1.1).",
+    )
+    app.search = _active_only
+    says(
+        checks.infinity_search(app),
+        "A user with active false is not found by its userName; Entra ID expects every user "
+        "in filter results, active or not.",
+    )
+    assert app.store["Users"] == {}, "the check deletes the inactive user it made"
+    app.search = _any_case
+    says(
+        checks.infinity_search(app),
+        "Empty lists for no match, userName in any case, inactive users found.",
+    )
+
+
+def test_infinity_patch_says_each_hint_in_full(app: PracticeProvider) -> None:
+    """The first failing PATCH step, named with its profile, request and answer."""
+    says(
+        checks.infinity_patch(None),
+        "Give the check the app: checks.…(infinity), after the plumbing cell ran.",
+    )
+    _solution("09-infinity-search.py", app)
+    says(
+        checks.infinity_patch(app),
+        'Microsoft Entra ID (default mode), step 6 "update the work email": it sends PATCH '
+        '"Replace" (capital R) of emails[type eq "work"].value, and the app answered 501.',
+    )
+    app.apply_patch = _ryans_patch
+    hint(checks.infinity_patch(app), 'step 6 "update the work email"', "and the app answered 400.")
+    _solution("09-infinity-patch.py", app)
+    says(
+        checks.infinity_patch(app),
+        "Every PATCH that Entra ID (both modes) and Okta send is applied.",
+    )
+
+
+def test_okta_prediction_says_each_hint_in_full(app: PracticeProvider) -> None:
+    """Every hint of okta_prediction, word for word, and both ✓ messages."""
+    says(
+        checks.okta_prediction(None),
+        'No prediction yet: write it on the first line (prediction = "the step\'s name") '
+        "before you run the replay.",
+    )
+    says(checks.okta_prediction(6), "The prediction is a int; write a step's name, a string.")
+    _solution("09-infinity-search.py", app)
+    _solution("09-infinity-patch.py", app)
+    says(
+        checks.okta_prediction("  push a group "),
+        "You predicted 'push a group'; the replay failed first at another step. Read the Okta "
+        "steps above: which one does this app not handle yet?",
+    )
+    says(
+        checks.okta_prediction("CREATE THE SAME USER AGAIN  "),
+        'Predicted: "create the same user again" is the first Okta step to fail.',
+    )
+    _solution("09-infinity-duplicates.py", app)
+    says(
+        checks.okta_prediction("anything"),
+        "Every Okta step passes already: nothing was left to fail.",
+    )
+
+
+def test_infinity_duplicates_says_each_hint_in_full(app: PracticeProvider) -> None:
+    """Every hint of infinity_duplicates, word for word, and its ✓."""
+    _solution("09-infinity-search.py", app)
+    _solution("09-infinity-patch.py", app)
+    says(
+        checks.infinity_duplicates(app),
+        "Okta's second create of the same user got 201; it needs 409 and a SCIM Error.",
+    )
+    assert app.store["Users"] == {}, "the check deletes the duplicate it made"
+
+    def exact(users: list[dict[str, Any]], body: dict[str, Any]) -> None:
+        if any(user.get("userName") == body.get("userName") for user in users):
+            raise ScimProblem(409, "uniqueness", "taken")
+
+    app.check_new_user = exact
+    says(
+        checks.infinity_duplicates(app),
+        "The same userName in capitals was created again (201): compare userNames "
+        "case-insensitively.",
+    )
+    assert app.store["Users"] == {}, "both users the check made are deleted"
+
+    def other_type(users: list[dict[str, Any]], body: dict[str, Any]) -> None:
+        wanted = str(body.get("userName")).lower()
+        if any(str(user.get("userName")).lower() == wanted for user in users):
+            raise ScimProblem(409, "invalidValue", "taken")
+
+    app.check_new_user = other_type
+    says(checks.infinity_duplicates(app), 'The 409 has no scimType "uniqueness" (RFC 7644 §3.12).')
+    _solution("09-infinity-duplicates.py", app)
+    says(
+        checks.infinity_duplicates(app),
+        "A second user with a taken userName gets 409 uniqueness; Okta's replay is green.",
+    )
+
+
+def test_infinity_duplicates_refused_but_okta_not_green(app: PracticeProvider) -> None:
+    """Duplicates refused, Okta's PATCH steps still failing: the hint gives the replay's summary."""
+    _solution("09-infinity-search.py", app)
+    _solution("09-infinity-duplicates.py", app)
+    result = checks.infinity_duplicates(app)
+    hint(result)
+    assert result.message.startswith("The duplicate is refused, but "), result.message
