@@ -13,9 +13,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from scim_helper import connection
 from scim_helper.connection import Connection, is_sandbox
-from scim_helper.server.runner import SANDBOX_RECORDS, LocalServer, token_digest
+from scim_helper.server.runner import DATA_DIR_ENV, SANDBOX_RECORDS, LocalServer, token_digest
 from tests.fixtures.local import TenantLogin
 
 
@@ -94,3 +96,62 @@ def test_the_fresh_server_of_scim_course_run_is_the_sandbox(embedded: Path) -> N
     with fresh_local_server() as (url, token):
         assert is_sandbox(url, token)
     assert not is_sandbox(url, token)
+
+
+def _record(directory: Path, name: str, **record: object) -> None:
+    folder = directory / SANDBOX_RECORDS
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.json").write_text(json.dumps(record), "utf-8")
+
+
+def test_the_sandbox_record_must_match_in_every_field(tmp_path: Path) -> None:
+    """URL, token digest and a live pid: a record differing in one of them alone is no sandbox."""
+    url, token = "http://127.0.0.1:5555/scim/v2", "the-token"
+    good = {"url": url, "token_sha256": token_digest(token), "pid": os.getpid()}
+    assert not is_sandbox(url, token, tmp_path)  # no records at all
+    for name, change in {
+        "url": {"url": "http://127.0.0.1:5556/scim/v2"},
+        "token": {"token_sha256": token_digest("another-token")},
+        "raw-token": {"token_sha256": token},
+        "pid-text": {"pid": str(os.getpid())},
+        "pid-zero": {"pid": 0},
+        "pid-negative": {"pid": -1},
+        "no-url": {"url": None},
+    }.items():
+        directory = tmp_path / name
+        _record(directory, "r", **{**good, **change})
+        assert not is_sandbox(url, token, directory), name
+    _record(tmp_path / "ok", "r", **good)
+    assert is_sandbox(url, token, tmp_path / "ok")
+    assert is_sandbox(url + "/", token, tmp_path / "ok"), "a trailing slash is the same URL"
+    _record(tmp_path / "slash", "r", **{**good, "url": url + "/"})
+    assert is_sandbox(url, token, tmp_path / "slash")
+
+
+def test_a_live_process_other_than_this_one_counts(tmp_path: Path) -> None:
+    """The record of another running process (the lab's server, say) is a sandbox."""
+    url, token = "http://127.0.0.1:5555/scim/v2", "the-token"
+    _record(tmp_path, "parent", url=url, token_sha256=token_digest(token), pid=os.getppid())
+    assert is_sandbox(url, token, tmp_path)
+
+
+def test_one_matching_record_among_others_is_enough(tmp_path: Path) -> None:
+    """Several records (several kernels): any one matching makes the sandbox; junk is skipped."""
+    url, token = "http://127.0.0.1:5555/scim/v2", "the-token"
+    digest = token_digest(token)
+    _record(tmp_path, "a", url="http://127.0.0.1:1/scim/v2", token_sha256=digest, pid=os.getpid())
+    (tmp_path / SANDBOX_RECORDS / "b.json").write_text("not json", "utf-8")
+    _record(tmp_path, "c", url=url, token_sha256=digest, pid=os.getpid())
+    assert is_sandbox(url, token, tmp_path)
+
+
+def test_is_sandbox_reads_the_data_directory_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a directory, the records come from the course's data directory."""
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path))
+    url, token = "http://127.0.0.1:5555/scim/v2", "the-token"
+    _record(tmp_path, "r", url=url, token_sha256=token_digest(token), pid=os.getpid())
+    assert is_sandbox(url, token)
+    assert Connection(url, token).is_sandbox
+    assert connection.data_dir() == tmp_path
