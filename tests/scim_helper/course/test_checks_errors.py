@@ -222,3 +222,12 @@ def test_fixed_filter_without_dwight_says_to_run_setup(client: SCIMClient) -> No
         checks.fixed_filter(client, "some-id"),
         "There is no user dschrute on the server: run course_setup(...) first.",
     )
+
+
+def test_duplicate_group_predicted_counts_only_a_post_of_a_group(seeded: Seeded) -> None:
+    """A PUT of the group, or a POST of a user shown as "Dunder Mifflin", is not the attempt."""
+    client = seeded.client
+    group = client.get_group(seeded.group_id).resource
+    client.replace_group(group, id=seeded.group_id)
+    client.create_user(User(userName="dm-account", displayName="Dunder Mifflin", active=True))
+    hint(checks.duplicate_group_predicted(client, 201), "has not sent a POST /Groups")
