@@ -241,3 +241,191 @@ def test_reset_in_the_sandbox_adopts_an_unmarked_namesake(embedded: Path) -> Non
         group_id, user_ids = course_setup(reset=True)
         assert user_ids["Dwight Schrute"] == made
         assert_starting_state(client, group_id, user_ids)
+
+
+# -- reset, one difference at a time -------------------------------------------------------------
+
+
+def _snapshot(client: SCIMClient) -> tuple[dict[str, dict], dict[str, dict]]:
+    """Users and groups by id; a user's read-only ``groups`` left out (it follows the groups)."""
+    lookup = Tenant(client)
+    users = {u["id"]: {k: v for k, v in u.items() if k != "groups"} for u in lookup.users()}
+    return users, {g["id"]: g for g in lookup.groups()}
+
+
+def _reset(seeded: Seeded) -> tuple[str, dict[str, str]]:
+    return course_setup(seeded.tenant.token, server_url=seeded.tenant.url, reset=True)
+
+
+def test_reset_puts_back_exactly_one_removed_membership(seeded: Seeded) -> None:
+    """Creed out of the group: reset adds him back, and writes no user."""
+    creed = seeded.user_ids["Creed Bratton"]
+    seeded.client.update_group(
+        id=seeded.group_id,
+        ops=PatchOp(operations=[Operation("remove", f'members[value eq "{creed}"]')]),
+    )
+    users, _groups = _snapshot(seeded.client)
+    assert _reset(seeded) == (seeded.group_id, seeded.user_ids)
+    after, _ = _snapshot(seeded.client)
+    # Creed's own record changes only where it shows his groups (meta.version follows them).
+    assert {i for i in after if after[i] != users[i]} == {creed}
+    assert {**after[creed], "meta": None} == {**users[creed], "meta": None}
+    assert_starting_state(seeded.client, seeded.group_id, seeded.user_ids)
+
+
+def test_reset_takes_out_exactly_one_extra_member(seeded: Seeded) -> None:
+    """A stranger added to Dunder Mifflin leaves the group, and stays a user, untouched."""
+    stranger = seeded.client.create_user(User(userName="stranger", active=True)).to_dict()
+    seeded.client.update_group(
+        id=seeded.group_id,
+        ops=PatchOp(operations=[Operation("add", "members", [{"value": stranger["id"]}])]),
+    )
+    users, _groups = _snapshot(seeded.client)
+    _reset(seeded)
+    after, groups = _snapshot(seeded.client)
+    # Nobody else is written; the stranger's record changes only where it shows its groups.
+    assert {i for i in after if after[i] != users[i]} <= {stranger["id"]}
+    assert {**after[stranger["id"]], "meta": None} == {**users[stranger["id"]], "meta": None}
+    assert Tenant.member_ids(groups[seeded.group_id]) == set(seeded.user_ids.values())
+
+
+def test_reset_deletes_exactly_one_extra_marked_user(seeded: Seeded) -> None:
+    """One marked user the course made: deleted; the staff and the group are not written."""
+    marked = seeded.client.create_user(
+        User(userName="cminer", externalId=course_external_id("cminer"), active=True)
+    ).to_dict()
+    users, groups = _snapshot(seeded.client)
+    _reset(seeded)
+    after, groups_after = _snapshot(seeded.client)
+    assert set(users) - set(after) == {marked["id"]}
+    assert after == {i: u for i, u in users.items() if i != marked["id"]}
+    assert groups_after == groups
+
+
+def test_reset_deletes_exactly_one_extra_marked_group(seeded: Seeded) -> None:
+    """One marked group the course made: deleted; nothing else is written."""
+    made = seeded.client.create_group(
+        Group(displayName="Finer Things Club", externalId=course_external_id("group:ftc"))
+    ).to_dict()
+    users, groups = _snapshot(seeded.client)
+    _reset(seeded)
+    after, groups_after = _snapshot(seeded.client)
+    assert after == users
+    assert set(groups_after) == {seeded.group_id}
+    assert groups_after[seeded.group_id] == groups[seeded.group_id]
+    assert made["id"] in groups
+
+
+def test_reset_deletes_several_marked_users_and_groups(seeded: Seeded) -> None:
+    """Two marked users and two marked groups: all go, in as few requests as the server allows."""
+    for name in ("cminer", "hflax"):
+        seeded.client.create_user(
+            User(userName=name, externalId=course_external_id(name), active=True)
+        )
+    for name in ("Finer Things Club", "Party Planning"):
+        seeded.client.create_group(
+            Group(displayName=name, externalId=course_external_id(f"group:{name}"))
+        )
+    _reset(seeded)
+    assert_starting_state(seeded.client, seeded.group_id, seeded.user_ids)
+
+
+def test_reset_leaves_exactly_one_stranger_alone(seeded: Seeded) -> None:
+    """An unmarked user and an unmarked group outside the sandbox: both exactly as they were."""
+    stranger = seeded.client.create_user(User(userName="stranger", active=True)).to_dict()
+    club = seeded.client.create_group(Group(displayName="Stranger Things")).to_dict()
+    users, groups = _snapshot(seeded.client)
+    _reset(seeded)
+    after, groups_after = _snapshot(seeded.client)
+    assert after == users and after[stranger["id"]] == stranger
+    assert groups_after == groups and groups_after[club["id"]] == club
+
+
+def test_reset_restores_exactly_the_group_name(seeded: Seeded) -> None:
+    """A renamed group gets its name back; its members and every user stay as they were."""
+    seeded.client.update_group(
+        id=seeded.group_id,
+        ops=PatchOp(operations=[Operation("replace", "displayName", "Dunder Mifflin Sabre")]),
+    )
+    users, _groups = _snapshot(seeded.client)
+    _reset(seeded)
+    after, groups = _snapshot(seeded.client)
+    assert after == users
+    assert groups[seeded.group_id]["displayName"] == "Dunder Mifflin"
+    assert_starting_state(seeded.client, seeded.group_id, seeded.user_ids)
+
+
+def test_reset_removes_exactly_one_added_attribute(seeded: Seeded) -> None:
+    """A nickName given to Pam goes; no one else is written."""
+    pam = seeded.user_ids["Pam Beesly"]
+    seeded.client.update_user(
+        id=pam, ops=PatchOp(operations=[Operation("add", "nickName", "Beesly")])
+    )
+    before, _ = _snapshot(seeded.client)
+    _reset(seeded)
+    after, _ = _snapshot(seeded.client)
+    assert {i for i in after if after[i] != before[i]} == {pam}
+    assert "nickName" not in after[pam]
+
+
+def test_reset_restores_exactly_one_extension_attribute(seeded: Seeded) -> None:
+    """An enterprise department changed on Oscar comes back; no one else is written."""
+    oscar = seeded.user_ids["Oscar Martinez"]
+    path = f"{ENTERPRISE_USER_SCHEMA}:department"
+    seeded.client.update_user(
+        id=oscar, ops=PatchOp(operations=[Operation("replace", path, "Audit")])
+    )
+    before, _ = _snapshot(seeded.client)
+    _reset(seeded)
+    after, _ = _snapshot(seeded.client)
+    assert {i for i in after if after[i] != before[i]} == {oscar}
+    wanted = staff_member("omartinez").body().get(ENTERPRISE_USER_SCHEMA, {})
+    assert after[oscar].get(ENTERPRISE_USER_SCHEMA, {}).get("department") == wanted.get(
+        "department"
+    )
+
+
+def test_reset_recreates_exactly_one_deleted_staff_member(seeded: Seeded) -> None:
+    """Toby deleted: reset creates him again (a new id) and adds him; no one else is written."""
+    toby = seeded.user_ids["Toby Flenderson"]
+    seeded.client.delete_user(toby)
+    before, _ = _snapshot(seeded.client)
+    group_id, user_ids = _reset(seeded)
+    after, _ = _snapshot(seeded.client)
+    assert user_ids["Toby Flenderson"] != toby
+    assert {i: u for i, u in after.items() if i != user_ids["Toby Flenderson"]} == before
+    assert_starting_state(seeded.client, group_id, user_ids)
+
+
+def test_reset_with_emails_differing_only_in_case_writes_nothing(seeded: Seeded) -> None:
+    """An email in other capitals is the same address: reset leaves that user alone."""
+    jim = seeded.user_ids["Jim Halpert"]
+    email = staff_member("jhalpert").email.upper()
+    seeded.client.update_user(
+        id=jim,
+        ops=PatchOp(
+            operations=[
+                Operation("replace", "emails", [{"value": email, "type": "work", "primary": True}])
+            ]
+        ),
+    )
+    before, _ = _snapshot(seeded.client)
+    _reset(seeded)
+    after, _ = _snapshot(seeded.client)
+    assert after == before
+
+
+def test_rfc7644_3_5_2_restore_operations_compare_emails_and_empty_values() -> None:
+    """Emails compare by lower-cased value, type and primary; empty values count as absent."""
+    body = staff_member("dschrute").body()
+    upper = [{**e, "value": str(e["value"]).upper()} for e in body["emails"]]
+    assert restore_operations({**body, "emails": upper}, body) == []
+    not_primary = [{**e, "primary": False} for e in body["emails"]]
+    ops = restore_operations({**body, "emails": not_primary}, body)
+    assert [(o.op, o.path, o.value) for o in ops] == [("replace", "emails", body["emails"])]
+    empty = {**body, "nickName": "", "phoneNumbers": [], "x509Certificates": None, "addresses": {}}
+    assert restore_operations(empty, body) == []
+    assert restore_operations({**body, "name": {**body["name"], "middleName": ""}}, body) == []
+    extension = {**body, ENTERPRISE_USER_SCHEMA: {"department": "", "costCenter": "4130"}}
+    ops = restore_operations(extension, body)
+    assert [(o.op, o.path) for o in ops] == [("remove", f"{ENTERPRISE_USER_SCHEMA}:costCenter")]
