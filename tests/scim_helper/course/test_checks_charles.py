@@ -176,7 +176,10 @@ def test_charles_joined_on_a_server_without_user_groups() -> None:
             charles = make_user(client, "cminer", "Charles", "Miner")
             patch_group(client, group_id, Operation("add", "members", members([charles])))
             result = checks.charles_joined(client)
-    assert result.ok and "leaves User.groups out" in result.message, result.message
+    assert result.ok, result.message
+    assert result.message == (
+        "Charles is a member of Dunder Mifflin (this server leaves User.groups out)."
+    )
 
 
 def test_wallace_created_looked_up_with_search(seeded: Seeded) -> None:
@@ -343,3 +346,114 @@ def test_charles_display_name_wrong_techniques_say_so_in_full(seeded: Seeded) ->
             "Charles is renamed, but no PATCH your client sent replaces the path displayName; "
             "the exercise asks for one replace operation on that attribute.",
         )
+
+
+def test_charles_checks_without_charles_name_him(seeded: Seeded) -> None:
+    """Every Charles check, before he exists, says who is missing in the same words."""
+    missing = "There is no user 'cminer' (Charles Miner) on the server yet."
+    for check in (checks.charles_in_dunder_mifflin, checks.charles_display_name):
+        says(check(seeded.client), missing)
+
+
+def test_charles_display_name_reads_only_his_patches(seeded: Seeded) -> None:
+    """A read of Charles, or a PATCH or PUT of someone else, is not his rename."""
+    charles = make_user(seeded.client, "cminer", "Charles", "Miner", displayName="Charles.Miner")
+    with another_client(seeded) as other:
+        other.get_user(charles)
+        patch_user(other, "jhalpert", Operation("replace", "displayName", "Big Tuna"))
+        with contextlib.suppress(ProtocolError):
+            other.get_user("cminer")
+        with contextlib.suppress(ProtocolError):
+            other.update_group(
+                id="no-such-group",
+                ops=PatchOp(operations=[Operation("replace", "displayName", "x")]),
+            )
+        hint(checks.charles_display_name(other), "still 'Charles.Miner'")
+        patch_user(seeded.client, "cminer", Operation("replace", "displayName", "Charles Miner"))
+        says(
+            checks.charles_display_name(other),
+            "Charles is renamed, but not by your client: use the chapter's `client` for it (the "
+            "check reads that client's wire log; another client's requests are not in it).",
+        )
+    with another_client(seeded) as other:
+        jim = other.get_user(seeded.user_ids["Jim Halpert"]).resource
+        other.replace_user(jim, id=seeded.user_ids["Jim Halpert"])
+        patch_user(other, "cminer", Operation("replace", "displayName", "Charles Miner"))
+        ok(checks.charles_display_name(other))
+
+
+def test_wallace_created_says_each_hint_in_full(seeded: Seeded) -> None:
+    """Every hint of wallace_created, word for word, in the order a learner meets them."""
+    client = seeded.client
+    says(
+        checks.wallace_created(client),
+        "There is no user 'dwallace' (David Wallace) on the server yet.",
+    )
+    make_user(client, "dwallace", "David", "Wallace", displayName="David Wallace")
+    patch_user(client, "dwallace", Operation("replace", "active", False))
+    says(checks.wallace_created(client), "David Wallace exists but is not active.")
+    patch_user(client, "dwallace", Operation("replace", "active", True))
+    patch_user(client, "dwallace", Operation("replace", "name.givenName", "Dave"))
+    says(
+        checks.wallace_created(client),
+        "David's name is not right: givenName should be David, familyName Wallace.",
+    )
+    patch_user(client, "dwallace", Operation("replace", "name.givenName", "David"))
+    patch_user(client, "dwallace", Operation("replace", "displayName", "D. Wallace"))
+    says(
+        checks.wallace_created(client),
+        "David's displayName should be his full name, as people should see it.",
+    )
+    patch_user(client, "dwallace", Operation("replace", "displayName", "David Wallace"))
+    work = {"value": "dave@dundermifflin.com", "type": "work", "primary": True}
+    patch_user(client, "dwallace", Operation("replace", "emails", [work]))
+    says(
+        checks.wallace_created(client),
+        "David has no work email david.wallace@dundermifflin.com yet.",
+    )
+    work = {"value": "David.Wallace@dundermifflin.com", "type": "work", "primary": False}
+    patch_user(client, "dwallace", Operation("replace", "emails", [work]))
+    says(checks.wallace_created(client), "David's work email is there but not marked primary.")
+    patch_user(client, "dwallace", Operation("replace", "emails", [{**work, "primary": True}]))
+    says(
+        checks.wallace_created(client),
+        "David has no course externalId. externalId is the client's own key for him (RFC 7643 "
+        "§3.1): give him the one course_external_id makes, as Charles has, so that a lookup "
+        "(and the course's reset) can find him.",
+    )
+    patch_user(client, "dwallace", Operation("replace", "externalId", "office-course:dwallace"))
+    says(
+        checks.wallace_created(client),
+        "Your client sent POST /Users for David without asking first. The exercise asks you to "
+        "look him up with a filter on his externalId before creating him, so that running the "
+        "cell again finds him instead of failing with 409 uniqueness.",
+    )
+    with another_client(seeded) as other:
+        says(
+            checks.wallace_created(other),
+            "David is there, but your client's wire log shows neither lookup nor POST: use the "
+            "chapter's `client` for it (the check reads that client's wire log; another "
+            "client's requests are not in it).",
+        )
+        other.get_users('userName eq "DWallace"')
+        says(
+            checks.wallace_created(other),
+            "David Wallace is in the directory, looked up before he was created.",
+        )
+
+
+def test_wallace_created_what_counts_as_looking_him_up(seeded: Seeded) -> None:
+    """A listing without a filter, a search of groups, or creating someone else first: no lookup."""
+    client = seeded.client
+    make_user(client, "kfilippelli", "Karen", "Filippelli")
+    client.get_users(count=1)
+    client.get_groups('displayName eq "dwallace"')
+    create_wallace(client, externalId="office-course:dwallace")
+    hint(checks.wallace_created(client), "without asking first")
+
+
+def test_wallace_created_looked_up_at_the_root_search(seeded: Seeded) -> None:
+    """POST /.search with his userName, then the create: ✓."""
+    seeded.client.search('userName eq "dwallace"')
+    create_wallace(seeded.client, externalId="office-course:dwallace")
+    ok(checks.wallace_created(seeded.client))
