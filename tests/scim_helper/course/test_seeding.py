@@ -69,6 +69,7 @@ def test_rfc7644_3_7_3_location_id_is_the_last_segment() -> None:
     assert seeding.location_id(result) == "abc-1"
     assert seeding.location_id(BulkOperation(method="POST", location="http://h/Users/x/")) == "x"
     assert seeding.location_id(BulkOperation(method="POST", location="plain")) == "plain"
+    assert seeding.location_id(BulkOperation(method="POST", location="http://h/Users/ABX")) == "ABX"
     assert seeding.location_id(BulkOperation(method="POST")) is None
     assert seeding.location_id(BulkOperation(method="POST", location="")) is None
 
