@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import os
+import socket
 from html import escape
 from pathlib import Path
 
 import pytest
 
 from scim_helper import connection
-from scim_helper.connection import Connection, ServerNotConfigured, course_client, course_server
+from scim_helper.connection import (
+    Connection,
+    ServerNotConfigured,
+    course_advice,
+    course_client,
+    course_server,
+)
+from scim_helper.server.runner import LocalServer
 from scim_helper.setup import course_setup
+from sync_app.client import ClientConfiguration, SCIMClient
+from sync_app.errors import ConnectError, Unauthorized
 from sync_app.wirelog import REDACTED
+from tests.fixtures.local import TenantLogin
 
 
 def test_explicit_arguments_win(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -164,3 +175,112 @@ def test_is_loopback_reads_the_host_only() -> None:
     assert not connection.is_loopback("http://localhost.example.com/x")
     assert not connection.is_loopback("http://10.0.0.1/x")
     assert not connection.is_loopback("not a url")
+
+
+# -- advice, in this process (the kernel tests in test_advice.py run in another) -------------------
+
+
+def _unauthorized(url: str) -> Unauthorized:
+    config = ClientConfiguration(server_url=url, auth_token="not-a-token")
+    with SCIMClient(config) as client, pytest.raises(Unauthorized) as refused:
+        client.get_users(count=1)
+    return refused.value
+
+
+def _refused(url: str) -> ConnectError:
+    config = ClientConfiguration(server_url=url, auth_token="t", retries=0)
+    with SCIMClient(config) as client, pytest.raises(ConnectError) as refused:
+        client.get_users(count=1)
+    return refused.value
+
+
+def _closed_port_url() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{probe.getsockname()[1]}/scim/v2"
+
+
+def test_token_advice_for_a_server_given_in_the_notebook(fresh_tenant: TenantLogin) -> None:
+    """A token refused by a server the course did not start: set SCIM_AUTH_TOKEN (how to mint)."""
+    error = _unauthorized(fresh_tenant.url)
+    advice = course_advice(error)
+    assert advice is not None and advice.startswith(
+        "The course reads the token from SCIM_AUTH_TOKEN: set it to one this server accepts"
+    )
+    assert advice.endswith(", then start the course again. A token never goes into a notebook.")
+    minted = " (`scim-course token` mints one for a server you run with `scim-course serve`)"
+    assert (minted in advice) is ("scim-course token" not in str(error))
+
+
+def test_token_advice_for_the_embedded_and_the_lab_server(
+    embedded: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The course's own server, in this kernel or started with the lab: leave auth_token alone."""
+    own = (
+        "The course's own server gets its token without your help: leave auth_token = None in "
+        "the chapter's first cell, then restart the kernel (Kernel ▸ Restart Kernel…) and run the "
+        "chapter from the top."
+    )
+    url = course_server().url
+    assert course_advice(_unauthorized(url)) == own
+    connection.stop_embedded_server()
+    with LocalServer(embedded / "lab.db") as lab:
+        monkeypatch.setenv(connection.LAB_URL_ENV, lab.url + "/")
+        assert course_advice(_unauthorized(lab.url)) == own
+
+
+def test_connect_advice_names_where_the_url_came_from(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SCIM_SERVER_URL: check it; a URL in the notebook: check the first cell; else no advice."""
+    url = _closed_port_url()
+    assert course_advice(_refused(url)) == (
+        "Check the server_url in the chapter's first cell, and that the server there is running."
+    )
+    monkeypatch.setenv(connection.URL_ENV, f"  {url}/ ")
+    assert course_advice(_refused(url)) == (
+        "SCIM_SERVER_URL is set to that address: check it, and that the server there is "
+        "running. To use the course's own server instead, unset SCIM_SERVER_URL and "
+        "SCIM_AUTH_TOKEN and start the course again."
+    )
+    assert course_advice(ValueError("x")) is None
+
+
+def test_connect_advice_for_the_embedded_server(embedded: Path) -> None:
+    """The embedded server's URL refusing: restart the kernel."""
+    server = connection.embedded_server()
+    url = server.url
+    server.stop()
+    assert course_advice(_refused(url + "/Users")) == (
+        "That is the course's own server, which runs inside this kernel: restart the kernel "
+        "(Kernel ▸ Restart Kernel…) and run the chapter from the top."
+    )
+
+
+def test_show_course_advice_in_an_ipython_shell() -> None:
+    """In IPython, connection and token errors show as one paragraph with the advice; others not."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        shell.set_custom_exc((), None)
+        shell.custom_exceptions = ()
+        connection.show_course_advice()
+        assert shell.custom_exceptions == (ConnectError, Unauthorized)
+        connection.show_course_advice()  # twice: still ours, once
+        assert shell.custom_exceptions == (ConnectError, Unauthorized)
+        shown: list[list[str]] = []
+        shell._showtraceback = lambda etype, value, stb: shown.append(stb)  # type: ignore[method-assign]
+        error = _refused(_closed_port_url())
+        stb = connection._show_with_advice(shell, ConnectError, error, None)
+        assert stb == [f"ConnectError: {error.summary} {course_advice(error)}"]
+        assert shown == [stb]
+        try:
+            raise KeyError("plain")
+        except KeyError as plain:
+            other = connection._show_with_advice(shell, KeyError, plain, plain.__traceback__)
+        assert "KeyError" in "".join(other) and len(other) > 1
+        assert shown[-1] == other
+        shell.set_custom_exc((KeyError,), lambda *a, **k: None)
+        connection.show_course_advice()  # someone else's handler: left alone
+        assert shell.custom_exceptions == (KeyError,)
+    finally:
+        InteractiveShell.clear_instance()
