@@ -429,3 +429,51 @@ def test_rfc7644_3_5_2_restore_operations_compare_emails_and_empty_values() -> N
     extension = {**body, ENTERPRISE_USER_SCHEMA: {"department": "", "costCenter": "4130"}}
     ops = restore_operations(extension, body)
     assert [(o.op, o.path) for o in ops] == [("remove", f"{ENTERPRISE_USER_SCHEMA}:costCenter")]
+
+
+def test_setup_on_a_shared_server_leaves_a_strange_group_alone(
+    fresh_tenant: TenantLogin, client: SCIMClient
+) -> None:
+    """An unmarked "Dunder Mifflin" on a shared server: the error in full; the group untouched."""
+    made = client.create_group(Group(displayName="Dunder Mifflin")).to_dict()
+    for reset in (False, True):
+        with pytest.raises(CourseSetupError) as raised:
+            course_setup(fresh_tenant.token, server_url=fresh_tenant.url, reset=reset)
+        assert str(raised.value) == (
+            "This server already has a group 'Dunder Mifflin' that the course did not create "
+            "(its externalId is not 'office-course:group:dunder-mifflin'), so the course leaves "
+            "it untouched and cannot make its own. Use a tenant of your own, or ask whoever owns "
+            "that group to rename it."
+        )
+    assert Tenant(client).groups() == [made]
+
+
+def test_setup_on_a_shared_server_names_the_strange_user_in_full(
+    fresh_tenant: TenantLogin, client: SCIMClient
+) -> None:
+    """A userName someone else has: the whole message, with the marker the course expected."""
+    client.create_user(User(userName="dschrute", active=True))
+    with pytest.raises(CourseSetupError) as raised:
+        course_setup(fresh_tenant.token, server_url=fresh_tenant.url)
+    assert str(raised.value) == (
+        "This server already has a user 'dschrute' that the course did not create (its "
+        "externalId is not 'office-course:dschrute'), so the course cannot add Dunder "
+        "Mifflin's own and leaves that user untouched. Use a tenant of your own, or ask "
+        "whoever owns it to rename or delete it."
+    )
+
+
+def test_staff_ids_name_the_missing_key(seeded: Seeded) -> None:
+    """A name that is nobody's raises KeyError naming it."""
+    with pytest.raises(KeyError) as raised:
+        seeded.user_ids["Michael Scot"]
+    assert raised.value.args == ("Michael Scot",)
+
+
+def test_rfc7644_3_5_2_restore_operations_see_a_changed_email_type() -> None:
+    """The same address with another type, or no type, is a different email: it is replaced."""
+    body = staff_member("dschrute").body()
+    for kind in ("home", None):
+        stored = {**body, "emails": [{**e, "type": kind} for e in body["emails"]]}
+        ops = restore_operations(stored, body)
+        assert [(o.op, o.path) for o in ops] == [("replace", "emails")]
