@@ -36,8 +36,8 @@ TASKS: dict[str, tuple[str, list[str]]] = {
     "run": ("", [str(PYTHON), "-m", "scim_helper.cli", "run"]),
 }
 
-#: ``test --fast``: pytest's marker expression for the tests worth running on every change.
-FAST_LANE = "not (notebooks or browser or postgres or slow)"
+#: ``test --fast``: the tests worth running on every change, on two pytest-xdist workers.
+FAST_LANE = ["-n", "2", "-m", "not (notebooks or browser or postgres or slow)"]
 
 
 def _stamp(extras: str) -> str:
@@ -74,7 +74,7 @@ def main(argv: list[str]) -> int:
     ensure_environment(extras)
     extra = argv[1:]
     if argv[0] == "test" and "--fast" in extra:
-        extra = ["-m", FAST_LANE, *(a for a in extra if a != "--fast")]
+        extra = [*FAST_LANE, *(a for a in extra if a != "--fast")]
     return run_in_foreground([*command, *extra])
 
 

@@ -38,6 +38,8 @@ SLOW = (
     "test_a_kernel_given_the_url_and_token_recognises_the_sandbox",
     "tests/scim_helper/server/http/test_cli.py",
     "tests/scim_helper/server/http/test_conformance.py",
+    # Each test runs the sync against two servers behind counting proxies (about 1 s apiece).
+    "tests/sync_app/sync",
 )
 
 

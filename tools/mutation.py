@@ -43,6 +43,10 @@ EQUIVALENT = ROOT / "tools" / "mutation_equivalent.txt"
 WORKERS = 2
 
 _SERVER = "tests/scim_helper/server"
+_COURSE = "tests/scim_helper/course"
+_CHECKS = [str(p.relative_to(ROOT)) for p in sorted((ROOT / _COURSE).glob("test_checks*.py"))]
+_CHAPTER_CHECKS = ("bulk", "charles", "emails", "errors", "finding", "infinity", "michael")
+_CHAPTER_CHECKS += ("paper_company", "welcome")
 # module -> the tests that cover it. Add a module with one line.
 MODULES: dict[str, list[str]] = {
     "scim_helper/server/filters.py": [
@@ -76,6 +80,26 @@ MODULES: dict[str, list[str]] = {
     "sync_app/scim/patchop.py": ["tests/sync_app"],
     "sync_app/scim/resource.py": ["tests/sync_app"],
     "sync_app/scim/user.py": ["tests/sync_app"],
+    "scim_helper/checks/__init__.py": _CHECKS,
+    "scim_helper/checks/_framework.py": _CHECKS,
+    "scim_helper/checks/_technique.py": _CHECKS,
+    **{
+        f"scim_helper/checks/{name}.py": [
+            f"{_COURSE}/test_checks.py",
+            f"{_COURSE}/test_checks_{name}.py",
+        ]
+        for name in _CHAPTER_CHECKS
+    },
+    "scim_helper/setup.py": [
+        f"{_COURSE}/{name}.py" for name in ("test_setup", "test_strangers", "test_sandbox")
+    ],
+    "scim_helper/seeding.py": [
+        f"{_COURSE}/{name}.py" for name in ("test_seeding", "test_setup", "test_directory")
+    ],
+    "scim_helper/connection.py": [
+        f"{_COURSE}/{name}.py"
+        for name in ("test_connection", "test_sandbox", "test_advice", "test_data_dir")
+    ],
 }
 
 CAUGHT = {"killed", "timeout", "caught by type check"}
@@ -84,7 +108,7 @@ MISSED = {"survived", "no tests"}
 _STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests"}
 _STATUS |= {34: "skipped", 35: "suspicious", 36: "timeout", 37: "caught by type check"}
 _STATUS |= {-24: "timeout", 24: "timeout", 152: "timeout", 255: "timeout"}
-_COPY = ("scim_helper", "sync_app", "tests", "pyproject.toml")
+_COPY = ("scim_helper", "sync_app", "tests", "pyproject.toml", "notebooks")
 
 
 @dataclass
@@ -185,6 +209,27 @@ def _describe(copy: Path, module: str, missed: list[Mutant]) -> None:
         m.change = f"{old.strip()}  ->  {new.strip()}"
 
 
+def _undecorate_checks(path: Path) -> None:
+    """Rewrite ``@check(...) def f`` as ``def f`` … ``f = check(...)(f)``, on the same lines.
+
+    mutmut skips decorated functions, which would leave every exercise check unmutated.
+    """
+    text = path.read_text()
+    lines = text.splitlines()
+    tail = []
+    for node in ast.parse(text).body:
+        if not isinstance(node, ast.FunctionDef) or len(node.decorator_list) != 1:
+            continue
+        deco = node.decorator_list[0]
+        called = isinstance(deco, ast.Call) and isinstance(deco.func, ast.Name)
+        if called and deco.func.id == "check":
+            src = ast.get_source_segment(text, deco)
+            for n in range(deco.lineno - 1, deco.end_lineno or deco.lineno):
+                lines[n] = ""
+            tail.append(f"{node.name} = {src}({node.name})")
+    path.write_text("\n".join(lines + tail) + "\n")
+
+
 def run_module(module: str, tests: list[str], keep: bool, source: Path = ROOT) -> Report:
     copy = Path(tempfile.mkdtemp(prefix="mutation-"))
     try:
@@ -195,6 +240,8 @@ def run_module(module: str, tests: list[str], keep: bool, source: Path = ROOT) -
                 shutil.copytree(src, copy / name, ignore=ignore)
             else:
                 shutil.copy2(src, copy / name)
+        if module.startswith("scim_helper/checks/"):
+            _undecorate_checks(copy / module)
         # A baseline tree may lack test files added since: measure with those it has.
         present = [t for t in tests if (copy / t).exists()]
         (copy / "setup.cfg").write_text(_setup_cfg(module, present))
