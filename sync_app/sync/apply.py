@@ -87,7 +87,11 @@ class Report:
         if self.interrupted:
             head = f"Sync interrupted: {self.interrupted}"
         done = ", ".join(f"{v} {k}" for k, v in self.done.items() if v) or "no changes"
-        lines = [head, f"Done: {done}.", f"Requests: {self.reads} reads, {self.writes} writes."]
+        lines = [
+            head,
+            f"{'Would do' if self.dry_run else 'Done'}: {done}.",
+            f"Requests after the plan: {self.reads} reads, {self.writes} writes.",
+        ]
         if self.failures:
             lines.append(f"{len(self.failures)} failed:")
             lines += [f"  {f.action} {f.target}: {f.reason}" for f in self.failures]

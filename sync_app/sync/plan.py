@@ -154,7 +154,7 @@ class Plan:
             if g.problem:
                 rows.append(("conflict", f"group {g.display_name}", g.problem))
             elif g.writes:
-                action = "create group" if g.group_id is None else "members"
+                action = "create" if g.group_id is None else "members"
                 details = []
                 if g.add:
                     details.append(f"+{len(g.add)}")

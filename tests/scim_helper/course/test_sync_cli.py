@@ -70,7 +70,9 @@ def test_dry_run_prints_the_plan_and_writes_nothing(
 ) -> None:
     """--dry-run: exit 0, the plan shown, nothing created."""
     assert main(["sync", str(_roster(tmp_path / "s.csv", 2)), "--dry-run"]) == 0
-    assert "Dry run: nothing written." in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Dry run: nothing written." in out
+    assert "Would do: " in out and "Done: " not in out  # a dry run did nothing
     assert _users(pointed_at) == []
 
 
