@@ -293,12 +293,6 @@ class Operand:
     name: str = ""
 
 
-class _Unknown(Exception):
-    def __init__(self, name: str) -> None:
-        super().__init__(name)
-        self.name = name
-
-
 def _json_operand(
     column: ColumnElement[Any], keys: tuple[str, ...], attribute: Attribute, name: str
 ) -> Operand:
