@@ -26,7 +26,7 @@ from sync_app.scim.patchop import Operation
 from sync_app.sync.roster import Person, Roster
 from sync_app.sync.state import Account, DirectoryState, GroupView, external_id
 
-__all__ = ["GroupChange", "Plan", "UserChange", "make_plan"]
+__all__ = ["GroupChange", "Plan", "UserChange", "make_plan", "user_operations"]
 
 #: The guard's thresholds (ours): a share of the active managed users, and a count.
 GUARD_SHARE = 0.20

@@ -19,7 +19,14 @@ from sync_app.scim import urns
 from sync_app.sync.counter import RequestCounter
 from sync_app.sync.roster import Roster
 
-__all__ = ["Account", "DirectoryState", "GroupView", "ServerLimits", "read_state"]
+__all__ = [
+    "Account",
+    "DirectoryState",
+    "GroupView",
+    "ServerLimits",
+    "external_id",
+    "read_state",
+]
 
 #: Comparisons joined with ``or`` in one filter. Ours: short enough for a URL and for servers
 #: that cap a filter's size (the course's server allows 200 comparisons).
