@@ -46,7 +46,7 @@ _SERVER = "tests/scim_helper/server"
 _COURSE = "tests/scim_helper/course"
 _CHECKS = [str(p.relative_to(ROOT)) for p in sorted((ROOT / _COURSE).glob("test_checks*.py"))]
 _CHAPTER_CHECKS = ("bulk", "charles", "emails", "errors", "finding", "infinity", "michael")
-_CHAPTER_CHECKS += ("paper_company", "welcome")
+_CHAPTER_CHECKS += ("paper_company", "sabre", "welcome")
 # module -> the tests that cover it. Add a module with one line.
 MODULES: dict[str, list[str]] = {
     "scim_helper/server/filters.py": [

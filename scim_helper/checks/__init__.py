@@ -49,6 +49,7 @@ from scim_helper.checks.paper_company import (
     paper_company_members,
     scranton_sales,
 )
+from scim_helper.checks.sabre import sabre_gabe, sabre_toby
 from scim_helper.checks.welcome import welcome_bulk_limit, welcome_missing_user
 
 #: Every check by name, in chapter order.
@@ -86,6 +87,8 @@ __all__ = [
     "practice_group_restored",
     "replace_all_predicted",
     "ryan_emails_restored",
+    "sabre_gabe",
+    "sabre_toby",
     "scranton_sales",
     "stamford_active_count",
     "wallace_created",

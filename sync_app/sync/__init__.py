@@ -20,8 +20,8 @@ from sync_app.sync.roster import COLUMNS, Person, Roster, RosterError, load_rost
 from sync_app.sync.state import Account, DirectoryState, ServerLimits, external_id, read_state
 
 __all__ = [
-    "Account",
     "COLUMNS",
+    "Account",
     "DirectoryState",
     "Failure",
     "GroupChange",

@@ -101,6 +101,16 @@ CHAPTERS = [
         solution="09-infinity-search.py",
         check="checks.infinity_search(",
     ),
+    Chapter(
+        "10-sabre.ipynb",
+        {
+            "plan = plan_sync(client, monday, source=SOURCE)": "10 created",
+            'print("methods sent:"': "methods sent: ['GET']",
+        },
+        solution="10-sabre-gabe.py",
+        check="checks.sabre_gabe(",
+        widgets=1,  # the sync's progress bar
+    ),
 ]
 
 

@@ -1,0 +1,239 @@
+"""Chapter 10's checks: Toby's row predicted, and Gabe renamed by one minimal PATCH."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scim_helper import checks
+from scim_helper.checks.sabre import SOURCE
+from scim_helper.story import Roster as StaffGroups
+from sync_app.client import ClientConfiguration, SCIMClient
+from sync_app.scim.patchop import Operation, PatchOp
+from sync_app.scim.user import User
+from sync_app.sync import (
+    DirectoryState,
+    apply_plan,
+    external_id,
+    load_roster,
+    plan_sync,
+    read_state,
+    user_operations,
+)
+from sync_app.sync import Roster as HrRoster
+
+from .conftest import Seeded
+from .test_checks import hint, ok, says
+
+NOTEBOOKS = Path(__file__).resolve().parents[3] / "notebooks"
+EXPORTS = NOTEBOOKS / "sabre"
+SOLUTIONS = NOTEBOOKS / "solutions"
+GABE_AFTER = "gabriel.lewis@sabre.example"
+
+
+def export(day: str) -> HrRoster:
+    return load_roster(EXPORTS / f"hr-export-{day}.csv")
+
+
+def solution(name: str, **names: Any) -> dict[str, Any]:
+    """Run a %load solution with the chapter's names; its namespace afterwards."""
+    namespace = dict(names)
+    exec((SOLUTIONS / name).read_text(encoding="utf-8"), namespace)
+    return namespace
+
+
+def another_client(seeded: Seeded) -> SCIMClient:
+    """A second client on the same tenant: what it sends is not in the learner's wire log."""
+    config = ClientConfiguration(server_url=seeded.tenant.url, auth_token=seeded.tenant.token)
+    return SCIMClient(config)
+
+
+# -- sabre_toby -----------------------------------------------------------------------------
+
+
+def plan_with_toby(seeded: Seeded) -> None:
+    plan_sync(seeded.client, export("with-toby"), source=SOURCE)
+
+
+def test_sabre_toby_untouched_gets_the_no_prediction_hint(seeded: Seeded) -> None:
+    """The exercise as committed (prediction = None): the hint asks for a prediction."""
+    says(
+        checks.sabre_toby(seeded.client, None),
+        'No prediction yet: write prediction = "create", "adopt", "update" or "conflict" '
+        "before you run the plan.",
+    )
+
+
+@pytest.mark.parametrize("answer", ["delete", 409, "conflicts"])
+def test_sabre_toby_something_else_than_the_four_words_gets_a_hint(
+    seeded: Seeded, answer: Any
+) -> None:
+    """A prediction that is not one of the four actions gets a hint naming them."""
+    plan_with_toby(seeded)
+    hint(checks.sabre_toby(seeded.client, answer), "one of the four words", repr(answer))
+
+
+def test_sabre_toby_before_the_plan_ran_gets_a_hint(seeded: Seeded) -> None:
+    """A right prediction, but no plan has read Toby: the hint says to run the plan cell."""
+    hint(checks.sabre_toby(seeded.client, "conflict"), "has not asked for Toby's userName")
+
+
+def test_sabre_toby_the_solution_gets_a_tick(seeded: Seeded) -> None:
+    """The %load solution, then the plan: ✓."""
+    answer = solution("10-sabre-toby.py")["prediction"]
+    plan_with_toby(seeded)
+    ok(checks.sabre_toby(seeded.client, answer))
+    ok(checks.sabre_toby(seeded.client, " Conflict "))
+
+
+@pytest.mark.parametrize("answer", ["adopt", "create", "update"])
+def test_rfc7643_3_1_sabre_toby_a_wrong_prediction_gets_a_hint(seeded: Seeded, answer: str) -> None:
+    """Toby carries another system's externalId: adopting him (or anything else) is wrong."""
+    plan_with_toby(seeded)
+    hint(checks.sabre_toby(seeded.client, answer), f"You predicted {answer!r}", "externalId")
+
+
+def test_sabre_toby_the_rule_is_the_engines(seeded: Seeded) -> None:
+    """The check's answer is what the engine's plan does with Toby's row: a conflict."""
+    plan = plan_sync(seeded.client, export("with-toby"), source=SOURCE)
+    actions = {change.user_name: change.action for change in plan.users}
+    assert actions == {"tflenderson": "conflict", "jo.bennett@sabre.example": "create"}
+
+
+def test_sabre_toby_a_plan_read_by_another_client_does_not_count(seeded: Seeded) -> None:
+    """The plan must be the learner's: a read by another client is not in the wire log."""
+    with another_client(seeded) as other:
+        plan_sync(other, export("with-toby"), source=SOURCE)
+    hint(checks.sabre_toby(seeded.client, "conflict"), "run the plan cell")
+
+
+# -- sabre_gabe -----------------------------------------------------------------------------
+
+
+def monday_synced(seeded: Seeded) -> DirectoryState:
+    """Monday's export applied as the chapter does; the state read for Tuesday's."""
+    monday = export("monday")
+    for name in monday.group_names:
+        StaffGroups(seeded.client, seeded.user_ids).make_group(name, [])
+    report = apply_plan(seeded.client, plan_sync(seeded.client, monday, source=SOURCE))
+    assert report.ok, report.text()
+    return read_state(seeded.client, export("tuesday"), SOURCE)
+
+
+def solve_gabe(seeded: Seeded, state: DirectoryState) -> None:
+    solution(
+        "10-sabre-gabe.py",
+        tuesday=export("tuesday"),
+        state=state,
+        SOURCE=SOURCE,
+        user_operations=user_operations,
+        PatchOp=PatchOp,
+        client=seeded.client,
+    )
+
+
+def gabe_body(user_name: str = GABE_AFTER) -> dict[str, Any]:
+    return {
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": user_name,
+        "externalId": external_id(SOURCE, "S002"),
+        "name": {"givenName": "Gabe", "familyName": "Lewis"},
+        "displayName": "Gabe Lewis",
+        "emails": [{"value": GABE_AFTER, "type": "work", "primary": True}],
+        "title": "Coordinator of Emerging Regions",
+        "active": True,
+    }
+
+
+def test_sabre_gabe_before_the_sync_gets_a_hint(seeded: Seeded) -> None:
+    """Nobody carries Gabe's externalId yet: the hint says to run the chapter from the top."""
+    says(
+        checks.sabre_gabe(seeded.client),
+        "No user carries the externalId 'office-course:sabre:S002': run the chapter's cells "
+        "from the top, through Monday's apply_plan, first.",
+    )
+
+
+def test_sabre_gabe_untouched_gets_the_not_renamed_hint(seeded: Seeded) -> None:
+    """The exercise as committed (Ryan's match finds nobody, sends nothing): Gabe is unchanged."""
+    monday_synced(seeded)
+    says(
+        checks.sabre_gabe(seeded.client),
+        "Gabe is still 'gabe.lewis@sabre.example': no PATCH has renamed him to "
+        "gabriel.lewis@sabre.example yet. Find him in state.managed by his employee number.",
+    )
+
+
+def test_rfc7644_3_5_2_sabre_gabe_the_solution_gets_a_tick(seeded: Seeded) -> None:
+    """The %load solution: one PATCH of userName and emails, the same user: ✓."""
+    state = monday_synced(seeded)
+    gabe_id = state.managed["S002"].user_id
+    solve_gabe(seeded, state)
+    ok(checks.sabre_gabe(seeded.client))
+    assert str(seeded.client.get_user(gabe_id).to_dict()["userName"]) == GABE_AFTER
+
+
+def test_sabre_gabe_the_engine_renaming_him_also_gets_a_tick(seeded: Seeded) -> None:
+    """Tuesday's sync run by the engine sends the same minimal PATCH: ✓ as well."""
+    monday_synced(seeded)
+    report = apply_plan(seeded.client, plan_sync(seeded.client, export("tuesday"), source=SOURCE))
+    assert report.ok, report.text()
+    ok(checks.sabre_gabe(seeded.client))
+
+
+def test_rfc7644_3_5_1_sabre_gabe_a_put_gets_a_hint(seeded: Seeded) -> None:
+    """Gabe renamed with a PUT of his whole record: a hint naming the PUT."""
+    state = monday_synced(seeded)
+    gabe_id = state.managed["S002"].user_id
+    seeded.client.replace_user(User.from_dict(gabe_body()), id=gabe_id)
+    hint(checks.sabre_gabe(seeded.client), "sent a PUT of Gabe", "RFC 7644 §3.5.1")
+
+
+def test_sabre_gabe_a_second_gabe_gets_a_hint(seeded: Seeded) -> None:
+    """Ryan's match unfixed, creating the renamed Gabe: a hint about a second Gabe."""
+    monday_synced(seeded)
+    body = gabe_body()
+    del body["externalId"]
+    seeded.client.create_user(User.from_dict(body))
+    hint(checks.sabre_gabe(seeded.client), "POST /Users for gabriel.lewis", "second Gabe")
+
+
+def test_sabre_gabe_two_users_with_his_external_id_get_a_hint(seeded: Seeded) -> None:
+    """A second user carrying Gabe's externalId: a hint that a sync keeps one account each."""
+    monday_synced(seeded)
+    with another_client(seeded) as other:
+        other.create_user(User.from_dict(gabe_body("gabe.twin@sabre.example")))
+    hint(checks.sabre_gabe(seeded.client), "2 users carry the externalId", "one account")
+
+
+def test_sabre_gabe_a_patch_of_everything_gets_a_hint(seeded: Seeded) -> None:
+    """A PATCH that replaces every attribute, not only what changed: a hint naming the extras."""
+    state = monday_synced(seeded)
+    gabe_id = state.managed["S002"].user_id
+    everything = [
+        Operation(op="replace", path="userName", value=GABE_AFTER),
+        Operation(op="replace", path="emails", value=gabe_body()["emails"]),
+        Operation(op="replace", path="title", value="Coordinator of Emerging Regions"),
+        Operation(op="replace", path="displayName", value="Gabe Lewis"),
+    ]
+    seeded.client.update_user(gabe_id, PatchOp(operations=everything))
+    hint(checks.sabre_gabe(seeded.client), "also sent displayName, title", "only what differs")
+
+
+def test_sabre_gabe_renamed_but_the_old_email_gets_a_hint(seeded: Seeded) -> None:
+    """Only userName replaced: the row's new email is missing, and the hint says so."""
+    state = monday_synced(seeded)
+    gabe_id = state.managed["S002"].user_id
+    rename = Operation(op="replace", path="userName", value=GABE_AFTER)
+    seeded.client.update_user(gabe_id, PatchOp(operations=[rename]))
+    hint(checks.sabre_gabe(seeded.client), "gabe.lewis@sabre.example", "work email")
+
+
+def test_sabre_gabe_renamed_by_another_client_gets_a_hint(seeded: Seeded) -> None:
+    """Renamed, but not by a PATCH in the learner's wire log: the hint asks for one PATCH."""
+    state = monday_synced(seeded)
+    with another_client(seeded) as other:
+        solve_gabe(Seeded(seeded.tenant, other, seeded.group_id, seeded.user_ids), state)
+    hint(checks.sabre_gabe(seeded.client), "no accepted PATCH", "one PATCH")
