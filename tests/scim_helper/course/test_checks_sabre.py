@@ -80,7 +80,7 @@ def test_sabre_toby_before_the_plan_ran_gets_a_hint(seeded: Seeded) -> None:
     hint(checks.sabre_toby(seeded.client, "conflict"), "has not asked for Toby's userName")
 
 
-def test_sabre_toby_the_solution_gets_a_tick(seeded: Seeded) -> None:
+def test_sabre_toby(seeded: Seeded) -> None:
     """The %load solution, then the plan: ✓."""
     answer = solution("10-sabre-toby.py")["prediction"]
     plan_with_toby(seeded)
@@ -166,8 +166,8 @@ def test_sabre_gabe_untouched_gets_the_not_renamed_hint(seeded: Seeded) -> None:
     )
 
 
-def test_rfc7644_3_5_2_sabre_gabe_the_solution_gets_a_tick(seeded: Seeded) -> None:
-    """The %load solution: one PATCH of userName and emails, the same user: ✓."""
+def test_sabre_gabe(seeded: Seeded) -> None:
+    """The %load solution: one PATCH of userName and emails (RFC 7644 §3.5.2), same user: ✓."""
     state = monday_synced(seeded)
     gabe_id = state.managed["S002"].user_id
     solve_gabe(seeded, state)
