@@ -49,7 +49,7 @@ from scim_helper.checks.paper_company import (
     paper_company_members,
     scranton_sales,
 )
-from scim_helper.checks.sabre import sabre_gabe, sabre_toby
+from scim_helper.checks.sabre import sabre_gabe, sabre_quiet_friday, sabre_toby
 from scim_helper.checks.welcome import welcome_bulk_limit, welcome_missing_user
 
 #: Every check by name, in chapter order.
@@ -88,6 +88,7 @@ __all__ = [
     "replace_all_predicted",
     "ryan_emails_restored",
     "sabre_gabe",
+    "sabre_quiet_friday",
     "sabre_toby",
     "scranton_sales",
     "stamford_active_count",

@@ -152,3 +152,54 @@ def sabre_gabe(tenant: Tenant) -> str:
             f"changes his work email to {GABE_AFTER} too."
         )
     return f"Gabe is {GABE_AFTER}: the same account, renamed by one PATCH of what changed."
+
+
+def _is_write(exchange: Exchange) -> bool:
+    """Every request but a read: a GET, or a POST to ``/.search`` (RFC 7644 §3.4.3)."""
+    if exchange.method in ("GET", "HEAD"):
+        return False
+    return not (exchange.method == "POST" and exchange.path.split("?", 1)[0].endswith("/.search"))
+
+
+def _last_plan(history: list[Exchange]) -> int | None:
+    """Where the client's last plan of this sync began: the first page of its own users.
+
+    A plan reads the sync's users with ``externalId sw "<source>:"`` (RFC 7644 §3.4.2.2),
+    page by page from ``startIndex`` 1; its writes, if any, come after.
+    """
+    for index in range(len(history) - 1, -1, -1):
+        exchange = history[index]
+        query = parse_qs(urlsplit(exchange.path).query)
+        if (
+            exchange.method == "GET"
+            and f'externalId sw "{SOURCE}:"' in _filter(exchange)
+            and (query.get("startIndex") or ["1"])[-1] == "1"
+        ):
+            return index
+    return None
+
+
+@check(CHAPTER)
+def sabre_quiet_friday(tenant: Tenant, answer: Any) -> str:
+    """✓ when the prediction is the number of writes the client sent after its last plan."""
+    if answer is None:
+        raise Hint(
+            "No prediction yet: write prediction = the number of requests that write (POST, "
+            "PATCH, PUT, DELETE) you expect from the re-run, before you run it."
+        )
+    if isinstance(answer, bool) or not isinstance(answer, int) or answer < 0:
+        raise Hint(f"The prediction is {answer!r}; write a whole number of requests, such as 3.")
+    history = sent(tenant)
+    start = _last_plan(history)
+    if start is None:
+        raise Hint(
+            "Your prediction is written, but your client has not planned this sync yet: run "
+            "the re-run cell under the exercise (plan_sync, then apply_plan), then this check."
+        )
+    writes = sum(_is_write(e) for e in history[start:])
+    if answer != writes:
+        raise Hint(
+            f"You predicted {answer}, and the re-run sent a different number of writes. "
+            "Compare Friday's export with what the directory already holds: what differs?"
+        )
+    return f"Predicted: after its last plan the sync sent {writes} writes."

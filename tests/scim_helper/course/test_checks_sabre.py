@@ -237,3 +237,53 @@ def test_sabre_gabe_renamed_by_another_client_gets_a_hint(seeded: Seeded) -> Non
     with another_client(seeded) as other:
         solve_gabe(Seeded(seeded.tenant, other, seeded.group_id, seeded.user_ids), state)
     hint(checks.sabre_gabe(seeded.client), "no accepted PATCH", "one PATCH")
+
+
+# -- sabre_quiet_friday ---------------------------------------------------------------------
+
+
+def rerun_monday(seeded: Seeded) -> None:
+    """Monday's export once more, planned and applied: nothing to write."""
+    report = apply_plan(seeded.client, plan_sync(seeded.client, export("monday"), source=SOURCE))
+    assert report.ok and report.writes == 0, report.text()
+
+
+def test_sabre_quiet_friday_untouched_gets_the_no_prediction_hint(seeded: Seeded) -> None:
+    """The exercise as committed (prediction = None): the hint asks for a number."""
+    hint(checks.sabre_quiet_friday(seeded.client, None), "No prediction yet", "the number")
+
+
+@pytest.mark.parametrize("answer", ["0", 0.0, True, -1])
+def test_sabre_quiet_friday_not_a_whole_number_gets_a_hint(seeded: Seeded, answer: Any) -> None:
+    """A string, a float, a bool or a negative number is not a count of requests."""
+    hint(checks.sabre_quiet_friday(seeded.client, answer), "whole number", repr(answer))
+
+
+def test_sabre_quiet_friday_before_any_plan_gets_a_hint(seeded: Seeded) -> None:
+    """A prediction, but the client never planned this sync: the hint says to run the re-run."""
+    hint(checks.sabre_quiet_friday(seeded.client, 0), "has not planned this sync yet")
+
+
+def test_sabre_quiet_friday(seeded: Seeded) -> None:
+    """The %load solution (0), then a re-run of an unchanged export: ✓."""
+    monday_synced(seeded)
+    rerun_monday(seeded)
+    answer = solution("10-sabre-quiet-friday.py")["prediction"]
+    ok(checks.sabre_quiet_friday(seeded.client, answer))
+
+
+@pytest.mark.parametrize("answer", [1, 12, 21])
+def test_sabre_quiet_friday_a_wrong_prediction_gets_a_hint(seeded: Seeded, answer: int) -> None:
+    """Predicting writes for an unchanged export (a sync that re-sends everyone): a hint."""
+    monday_synced(seeded)
+    rerun_monday(seeded)
+    hint(checks.sabre_quiet_friday(seeded.client, answer), f"You predicted {answer}")
+
+
+def test_sabre_quiet_friday_counts_the_writes_of_the_last_plan(seeded: Seeded) -> None:
+    """After a plan that did write (Tuesday's, 4 writes), 0 is wrong and 4 is right."""
+    monday_synced(seeded)
+    report = apply_plan(seeded.client, plan_sync(seeded.client, export("tuesday"), source=SOURCE))
+    assert report.writes == 4, report.text()
+    hint(checks.sabre_quiet_friday(seeded.client, 0), "You predicted 0")
+    ok(checks.sabre_quiet_friday(seeded.client, 4))
