@@ -85,6 +85,15 @@ def course_token(db: str) -> tuple[str, str | None]:
 
 def run(args: argparse.Namespace) -> int:
     db = str(args.db or default_db())
+    if args.token is not None and not args.token.strip():
+        # `--token "$TOKEN"` with TOKEN unset: falling back to the course's own token would
+        # serve a different tenant than the one meant, silently.
+        print(
+            'The --token given is empty (an unset variable in --token "$TOKEN"?). '
+            "Give the token itself, or leave out --token to use the course's own token.",
+            file=sys.stderr,
+        )
+        return 2
     if args.token:
         token, note = args.token, "Token: the one given with --token."
     else:

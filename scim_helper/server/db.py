@@ -200,7 +200,10 @@ def create_db_engine(location: str | Path) -> Engine:
         raise ValueError(
             f"Unsupported database {url.get_backend_name()!r}: use SQLite or PostgreSQL."
         )
-    with engine.begin() as conn:
+    with engine.connect() as conn, conn.execution_options(scim_write=True).begin():
+        # SQLite: BEGIN IMMEDIATE (see _on_begin). Several processes creating a new file at
+        # once (`scim-course token` run in parallel) then wait for each other instead of
+        # failing with "database is locked" when a deferred read upgrades to a write.
         if engine.dialect.name == "postgresql":
             # Several server processes may start at once on one database: serialise the
             # CREATE TABLEs, which PostgreSQL does not make safe against each other.

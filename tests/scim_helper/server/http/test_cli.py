@@ -135,3 +135,43 @@ def test_cli_serve_restart_with_same_db_and_token_finds_the_data(tmp_path: Path)
         assert listed["totalResults"] == 0
     finally:
         _stop(process)
+
+
+def test_cli_serve_refuses_an_empty_token(tmp_path: Path) -> None:
+    """serve --token "" (an unset variable) refuses, saying why, instead of using another token."""
+    command = [sys.executable, "-m", "scim_helper.server", "--port", "0", "--db"]
+    command += [str(tmp_path / "scim.db"), "--token", ""]
+    done = subprocess.run(
+        command, capture_output=True, text=True, env=_environment(tmp_path), timeout=60
+    )
+    assert done.returncode == 2
+    assert "--token given is empty" in done.stderr
+    assert "running at" not in done.stdout
+    assert not (tmp_path / "data").exists(), "no course token was minted as a fallback"
+
+
+def test_cli_token_run_ten_times_at_once_on_a_new_sqlite_file(tmp_path: Path) -> None:
+    """Ten `scim-course token` at once on a file that does not exist yet: every one succeeds."""
+    db = tmp_path / "new.db"
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "scim_helper.cli", "token", "--db", str(db), "--print"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=_environment(tmp_path),
+        )
+        for _ in range(10)
+    ]
+    results = [process.communicate(timeout=120) for process in processes]
+    failures = [
+        err for process, (_, err) in zip(processes, results, strict=True) if process.returncode
+    ]
+    assert failures == []
+    tokens = {out.strip() for out, _ in results}
+    assert len(tokens) == 10
+    with LocalServer(db) as server:
+        for token in tokens:
+            headers = {"Authorization": f"Bearer {token}"}
+            response = requests.get(f"{server.url}/Users", headers=headers, timeout=30)
+            assert response.status_code == 200
