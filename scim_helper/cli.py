@@ -35,6 +35,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "scim_helper.workspace",
         "bring your workspace's chapters up to this version, keeping your edits",
     ),
+    "workshop": (
+        "scim_helper.workshop.cli",
+        "prepare a room of learners (a token each) and serve it, with the instructor's view",
+    ),
     "sync": ("scim_helper.sync_cli", "make a SCIM server match an HR roster (CSV or JSON)"),
     "validate": (
         "scim_helper.providers.cli",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import traceback
 import uuid
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from scim2_models import NotFoundException, SCIMException
@@ -20,7 +21,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import discovery, routes, routes_bulk
@@ -170,22 +171,26 @@ def create_app(
     limits: Limits | None = None,
     base_path: str = BASE_PATH,
     public_url: str | None = None,
+    extra_routes: Sequence[BaseRoute] = (),
+    open_prefixes: tuple[str, ...] = (),
 ) -> Starlette:
     """The SCIM service provider for ``store``, served under ``base_path``.
 
     ``public_url`` fixes the base URL used in ``meta.location`` and ``$ref`` (behind a proxy);
-    by default it is built from the address each request was sent to.
+    by default it is built from the address each request was sent to. ``extra_routes`` come
+    first (a workshop's, see ``workshop.py``); paths under ``open_prefixes`` authenticate
+    themselves, the bearer-token check leaves them alone.
     """
     mounted = Mount(base_path, routes=[*discovery.routes, *routes.routes, *routes_bulk.routes])
     # The root itself, without its final slash (scim2-client sends "/scim/v2/"; others the
     # base URL as given): answered here rather than by a redirect a client may not follow.
     root = [Route(base_path.rstrip("/"), routes.query_everything, methods=["GET"])]
     app = Starlette(
-        routes=[*(root if base_path.rstrip("/") else []), mounted],
+        routes=[*extra_routes, *(root if base_path.rstrip("/") else []), mounted],
         middleware=[
             Middleware(AccessLog, base_path=base_path),
             Middleware(ErrorBoundary),
-            Middleware(BearerAuth, store=store, base_path=base_path),
+            Middleware(BearerAuth, store=store, base_path=base_path, open_prefixes=open_prefixes),
         ],
         exception_handlers={HTTPException: _http_exception},
     )

@@ -16,6 +16,7 @@ and cannot be indexed the same way:
   ``display`` is kept on its row when the client sent one (it is readWrite), else computed
   from the member's own name on read.
 - ``tenants`` and ``tokens``: bearer tokens are kept only as SHA-256 hashes.
+- ``learners``, ``instructors`` and ``progress``: a workshop's room (see the comment there).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from sqlalchemy import (
     Column,
     Connection,
     Engine,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -66,6 +68,44 @@ token_table = Table(
     # hex SHA-256 of the bearer token: the token itself is never stored.
     Column("token_hash", String(64), primary_key=True),
     Column("tenant", String(64), ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
+)
+
+# A workshop's room (``scim-course workshop prepare``): each learner's name and tenant, the
+# instructor tokens (hashed; they are no tenant's token), and each learner's progress per
+# exercise as their checks report it: outcome, hint, counts and times, never code or data.
+learner_table = Table(
+    "learners",
+    metadata,
+    Column("name", String(128), primary_key=True),
+    Column(
+        "tenant",
+        String(64),
+        ForeignKey("tenants.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+)
+
+instructor_table = Table(
+    "instructors",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("name", String(128), nullable=False),
+)
+
+progress_table = Table(
+    "progress",
+    metadata,
+    Column("tenant", String(64), ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("exercise", String(128), primary_key=True),
+    Column("outcome", String(8), nullable=False),  # "pass" | "hint"
+    Column("hint", String(1000)),
+    Column("seconds", Float),
+    Column("reports", Integer, nullable=False),
+    Column("same_hint", Integer, nullable=False),  # the same hint, this many times in a row
+    Column("first_at", Float, nullable=False),  # Unix times, the server's clock
+    Column("updated_at", Float, nullable=False),
+    Column("passed_at", Float),
 )
 
 resource_table = Table(
