@@ -36,6 +36,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import progress, roster, workshop_page
 from .app import BASE_PATH, create_app
@@ -53,6 +54,11 @@ VIEW = "/workshop"
 COOKIE = "scim_workshop"
 _COOKIE_SECONDS = 12 * 3600
 _NO_STORE = {"Cache-Control": "no-store"}
+#: The header on every response of a workshop server: where a learner's checks report, relative
+#: to the SCIM base URL (``scim_helper.workshop.reporter`` reads it).
+ADVERTISED = "scim-course-workshop"
+PROGRESS_PATH = "/Workshop/Progress"
+_ADVERTISEMENT = (ADVERTISED.encode(), PROGRESS_PATH.encode())
 CSV_HEADER = ["learner", "exercise", "outcome", "reports", "same_hint", "hint", "seconds"]
 CSV_HEADER += ["updated", "stuck"]
 
@@ -221,7 +227,7 @@ async def export_csv(request: Request) -> Response:
 def workshop_routes(base_path: str = BASE_PATH) -> list[BaseRoute]:
     return [
         Route(f"{base_path}/Workshop", learner_progress, methods=["GET"]),
-        Route(f"{base_path}/Workshop/Progress", report_progress, methods=["POST"]),
+        Route(f"{base_path}{PROGRESS_PATH}", report_progress, methods=["POST"]),
         Route(f"{VIEW}/", page, methods=["GET"]),
         Route(f"{VIEW}/view.js", script, methods=["GET"]),
         Route(f"{VIEW}/login", login, methods=["POST"]),
@@ -231,9 +237,30 @@ def workshop_routes(base_path: str = BASE_PATH) -> list[BaseRoute]:
     ]
 
 
+class Advertise:
+    """ASGI middleware: every response says this is a workshop server, and where progress
+    goes (the header :data:`ADVERTISED`); the checks learn it from their own requests."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_marked(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), _ADVERTISEMENT]
+            await send(message)
+
+        await self.app(scope, receive, send_marked)
+
+
 def create_workshop_app(store: Store) -> Starlette:
     """The SCIM server of :func:`~.app.create_app` with the workshop's routes."""
     app = create_app(store, extra_routes=workshop_routes(), open_prefixes=(VIEW,))
+    app.add_middleware(Advertise)
     app.state.instructors = set()
     return app
 
