@@ -65,7 +65,7 @@ def test_prepare_again_keeps_the_tokens_and_adds_new_names(tmp_path: Path) -> No
     first, new = prepare(db, ["ann", "bob"], tokens)
     assert new == ["ann", "bob"]
     before = _rows(tokens)
-    again, new = prepare(db, ["ann", "bob"], tokens)
+    _again, new = prepare(db, ["ann", "bob"], tokens)
     assert new == [] and _rows(tokens) == before
     more, new = prepare(db, ["ann", "bob", "cat"], tokens)
     assert new == ["cat"]
@@ -90,7 +90,7 @@ def test_prepare_refuses_a_tokens_file_of_another_database(tmp_path: Path) -> No
     """A tokens file whose tokens the database does not hold: an error that says what to do."""
     tokens = tmp_path / "tokens.csv"
     prepare(str(tmp_path / "one.db"), ["ann"], tokens)
-    with pytest.raises(PrepareError, match="does not hold that token.*give the database"):
+    with pytest.raises(PrepareError, match=r"does not hold that token.*give the database"):
         prepare(str(tmp_path / "two.db"), ["ann"], tokens)
 
 
