@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 import requests
@@ -95,7 +96,7 @@ def test_scim2_server_is_never_reported_to(peer_server: PeerServer) -> None:
 class _SlowWorkshop(BaseHTTPRequestHandler):
     """Says it is a workshop server, then takes 5 s to accept a report."""
 
-    received: list[dict[str, object]] = []
+    received: ClassVar[list[dict[str, object]]] = []
 
     def log_message(self, format: str, *args: object) -> None:
         pass
