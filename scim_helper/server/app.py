@@ -35,6 +35,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 BASE_PATH = "/scim/v2"
 
+#: The endpoints an unauthenticated request's log line may name (anything else is not shown).
+_ENDPOINTS = {"", "Users", "Groups", "Bulk", ".search", "Me", "Workshop"}
+_ENDPOINTS |= {"ServiceProviderConfig", "ResourceTypes", "Schemas"}
+
 log = logging.getLogger("scim_helper.server")
 access_log = logging.getLogger("scim_helper.server.access")
 
@@ -138,6 +142,8 @@ class AccessLog:
         if rest == path:
             return "[outside the base URL]"
         endpoint, _, more = rest.lstrip("/").partition("/")
+        if endpoint not in _ENDPOINTS:  # "/scim/v2/<a token pasted as the path>"
+            endpoint = "[...]"
         return f"{self.base_path}/{endpoint}" + ("/[...]" if more else "")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -228,6 +228,7 @@ def workshop_routes(base_path: str = BASE_PATH) -> list[BaseRoute]:
     return [
         Route(f"{base_path}/Workshop", learner_progress, methods=["GET"]),
         Route(f"{base_path}{PROGRESS_PATH}", report_progress, methods=["POST"]),
+        Route(VIEW, lambda _request: RedirectResponse(f"{VIEW}/"), methods=["GET"]),
         Route(f"{VIEW}/", page, methods=["GET"]),
         Route(f"{VIEW}/view.js", script, methods=["GET"]),
         Route(f"{VIEW}/login", login, methods=["POST"]),

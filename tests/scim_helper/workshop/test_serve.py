@@ -93,3 +93,28 @@ def test_two_processes_on_postgresql_share_the_load_and_lose_no_write(
             users = requests.get(f"{server.url}/Users", headers=headers, timeout=30).json()
             assert users["totalResults"] == 40
     assert server.process.returncode == 0, "".join(server.output)
+
+
+def test_no_token_in_the_servers_output(tmp_path: Path) -> None:
+    """At log level debug, a sign-in, reports, reads and refusals leave no token in the output."""
+    db = str(tmp_path / "room.db")
+    room = prepare_room(db, ["ann"], tmp_path / "tokens.csv")
+    assert room.instructor is not None
+    ann = room.learners["ann"]
+    with WorkshopServer(db, log_level="debug") as server:
+        session = requests.Session()
+        signed = session.post(
+            f"{server.root}/workshop/login", data={"token": room.instructor}, timeout=30
+        )
+        assert signed.status_code == 200 and "Workshop progress" in signed.text
+        assert session.get(f"{server.root}/workshop/progress.csv", timeout=30).status_code == 200
+        headers = {"Authorization": f"Bearer {ann}"}
+        report = {"exercise": "x/y", "outcome": "hint", "hint": "h"}
+        requests.post(f"{server.url}/Workshop/Progress", json=report, headers=headers, timeout=30)
+        requests.get(f"{server.url}/Users/{ann}", headers=headers, timeout=30)
+        requests.get(f"{server.url}/{ann}", timeout=30)
+        session.post(f"{server.root}/workshop/login", data={"token": ann}, timeout=30)
+        assert requests.get(f"{server.root}/workshop", timeout=30).url.endswith("/workshop/")
+    output = "".join(server.output)
+    assert "/Workshop/Progress" in output, "the access log is on"
+    assert ann not in output and room.instructor not in output
