@@ -16,6 +16,9 @@ from scim_helper.server.runner import LocalServer
 from scim_helper.workshop.prepare import PrepareError, prepare
 from tests.fixtures.workshop import fresh_postgres
 
+# Several Python programs of their own each (the CLI, server processes): the slow lane.
+pytestmark = pytest.mark.slow
+
 
 def _rows(path: Path) -> list[list[str]]:
     with path.open(newline="", encoding="utf-8") as handle:

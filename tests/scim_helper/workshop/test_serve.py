@@ -16,6 +16,9 @@ from tests.fixtures.workshop import WorkshopServer, fresh_postgres, prepare_room
 
 SERVE = [sys.executable, "-m", "scim_helper.cli", "workshop", "serve", "--port", "0"]
 
+# Several Python programs of their own each (the CLI, server processes): the slow lane.
+pytestmark = pytest.mark.slow
+
 
 def test_serve_refuses_several_processes_on_sqlite_kindly(tmp_path: Path) -> None:
     db = str(tmp_path / "room.db")
