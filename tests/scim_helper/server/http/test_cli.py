@@ -7,6 +7,7 @@ import signal
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -151,11 +152,23 @@ def test_cli_serve_refuses_an_empty_token(tmp_path: Path) -> None:
 
 
 def test_cli_token_run_ten_times_at_once_on_a_new_sqlite_file(tmp_path: Path) -> None:
-    """Ten `scim-course token` at once on a file that does not exist yet: every one succeeds."""
-    db = tmp_path / "new.db"
+    """Ten `scim-course token` at once on a file that does not exist yet: every one succeeds.
+
+    Each of ten processes imports everything, waits at a gate (a file) so that all start
+    together, then mints a token on each of ten new files in turn: a hundred chances for two
+    processes to create a file's schema at the same moment, as a room's terminals would."""
+    dbs, gate = [tmp_path / f"new-{k}.db" for k in range(10)], tmp_path / "go"
+    program = (
+        "import os, sys, time\n"
+        "from scim_helper import cli\n"
+        "from scim_helper.server import store, tokens_cli\n"
+        f"while not os.path.exists({str(gate)!r}): time.sleep(0.001)\n"
+        f"for db in {[str(db) for db in dbs]!r}:\n"
+        "    if cli.main(['token', '--db', db, '--print']): sys.exit(1)\n"
+    )
     processes = [
         subprocess.Popen(
-            [sys.executable, "-m", "scim_helper.cli", "token", "--db", str(db), "--print"],
+            [sys.executable, "-c", program],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -163,15 +176,17 @@ def test_cli_token_run_ten_times_at_once_on_a_new_sqlite_file(tmp_path: Path) ->
         )
         for _ in range(10)
     ]
-    results = [process.communicate(timeout=120) for process in processes]
+    time.sleep(3)  # every process at the gate
+    gate.touch()
+    results = [process.communicate(timeout=300) for process in processes]
     failures = [
         err for process, (_, err) in zip(processes, results, strict=True) if process.returncode
     ]
     assert failures == []
-    tokens = {out.strip() for out, _ in results}
-    assert len(tokens) == 10
-    with LocalServer(db) as server:
-        for token in tokens:
-            headers = {"Authorization": f"Bearer {token}"}
+    tokens = [out.split() for out, _ in results]
+    assert all(len(minted) == 10 for minted in tokens)
+    with LocalServer(dbs[-1]) as server:
+        for minted in tokens:
+            headers = {"Authorization": f"Bearer {minted[-1]}"}
             response = requests.get(f"{server.url}/Users", headers=headers, timeout=30)
             assert response.status_code == 200
