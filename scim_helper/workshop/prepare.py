@@ -49,7 +49,7 @@ class Room:
 
 
 def learner_names(count: int | None, names_file: Path | None) -> list[str]:
-    """``--learners N`` → learner-001…; ``--names FILE`` → one name per line (# comments)."""
+    """``--learners N`` → learner-001, …, learner-999, learner-1000, …; ``--names FILE`` → one name per line (# comments)."""
     if names_file is not None:
         try:
             lines = names_file.read_text(encoding="utf-8").splitlines()
@@ -57,8 +57,9 @@ def learner_names(count: int | None, names_file: Path | None) -> list[str]:
             raise PrepareError(f"Cannot read the names file {names_file}: {exc.strerror}.") from exc
         names = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
     elif count is not None:
-        width = max(3, len(str(count)))
-        names = [f"learner-{i:0{width}d}" for i in range(1, count + 1)]
+        # Always three digits at least, whatever N: re-running with a larger N must give the
+        # first learners the same names (learner-001 stays learner-001 at N = 1000).
+        names = [f"learner-{i:03d}" for i in range(1, count + 1)]
     else:
         names = []
     seen: set[str] = set()

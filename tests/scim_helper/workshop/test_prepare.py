@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from scim_helper.server.runner import LocalServer
-from scim_helper.workshop.prepare import PrepareError, prepare
+from scim_helper.workshop.prepare import PrepareError, learner_names, prepare
 from tests.fixtures.workshop import fresh_postgres
 
 # Several Python programs of their own each (the CLI, server processes): the slow lane.
@@ -76,6 +76,13 @@ def test_prepare_again_keeps_the_tokens_and_adds_new_names(tmp_path: Path) -> No
     assert more.instructor == first.instructor
     assert _rows(tokens)[: len(before) - 1] == before[:-1]
     assert stat.S_IMODE(tokens.stat().st_mode) == 0o600
+
+
+def test_learner_names_keep_their_width_when_the_room_grows() -> None:
+    """--learners 1000 after --learners 3 names the first three as before."""
+    assert learner_names(3, None) == ["learner-001", "learner-002", "learner-003"]
+    assert learner_names(1000, None)[:3] == learner_names(3, None)
+    assert learner_names(1000, None)[-1] == "learner-1000"
 
 
 def test_prepare_with_a_names_file(tmp_path: Path) -> None:
