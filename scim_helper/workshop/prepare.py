@@ -49,7 +49,8 @@ class Room:
 
 
 def learner_names(count: int | None, names_file: Path | None) -> list[str]:
-    """``--learners N`` → learner-001, …, learner-999, learner-1000, …; ``--names FILE`` → one name per line (# comments)."""
+    """``--learners N`` → learner-001, …, learner-999, learner-1000, …;
+    ``--names FILE`` → one name per line (blank lines and # comments skipped)."""
     if names_file is not None:
         try:
             lines = names_file.read_text(encoding="utf-8").splitlines()
