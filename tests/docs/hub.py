@@ -1,0 +1,69 @@
+"""What the JupyterHub guide's tests share: the files under test and a real tokens CSV.
+
+The tokens CSV is written by the real ``scim-course workshop prepare`` when this checkout has
+it; until then by :func:`write_tokens_csv` in the format prepare promises (header
+``name,role,token``, created with mode 0600).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from scim_helper.cli import COMMANDS
+
+ROOT = Path(__file__).resolve().parents[2]
+GUIDE = ROOT / "docs" / "jupyterhub.md"
+CONFIGS = ROOT / "docs" / "jupyterhub"
+HUB_SNIPPET = CONFIGS / "jupyterhub_config.d" / "scim_course.py"
+TLJH_UNIT = CONFIGS / "tljh" / "scim-course.service"
+Z2JH_VALUES = CONFIGS / "z2jh" / "config.yaml"
+Z2JH_SERVER = CONFIGS / "z2jh" / "scim-course-server.yaml"
+DOCKERFILE = CONFIGS / "z2jh" / "Dockerfile"
+
+#: Hub usernames of the room; "michael" is the instructor's row in a hand-written CSV.
+LEARNERS = ("pam", "jim")
+
+HAS_PREPARE = "workshop" in COMMANDS
+
+
+def write_tokens_csv(path: Path, rows: list[tuple[str, str, str]]) -> None:
+    """A tokens CSV as prepare writes it: created 0600, header ``name,role,token``."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["name", "role", "token"])
+        writer.writerows(rows)
+
+
+def prepare_room(folder: Path) -> Path:
+    """The tokens CSV for :data:`LEARNERS`, from the real prepare when there is one."""
+    tokens = folder / "tokens.csv"
+    if HAS_PREPARE:
+        names = folder / "names.txt"
+        names.write_text("\n".join(LEARNERS) + "\n", encoding="utf-8")
+        command = [sys.executable, "-m", "scim_helper.cli", "workshop", "prepare"]
+        options = ["--db", str(folder / "workshop.db"), "--names", str(names)]
+        subprocess.run([*command, *options, "--tokens", str(tokens)], check=True, timeout=120)
+    else:
+        rows = [(name, "learner", f"token-{name}-{os.urandom(8).hex()}") for name in LEARNERS]
+        write_tokens_csv(tokens, [*rows, ("michael", "instructor", os.urandom(16).hex())])
+    return tokens
+
+
+def read_rows(tokens: Path) -> list[dict[str, str]]:
+    with tokens.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def token_of(tokens: Path, name: str) -> str:
+    (token,) = [row["token"] for row in read_rows(tokens) if row["name"] == name]
+    return token
+
+
+def instructor_row(tokens: Path) -> dict[str, str]:
+    (row,) = [row for row in read_rows(tokens) if row["role"] == "instructor"]
+    return row
