@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import configparser
 import logging
+import re
 import shlex
 import stat
 from pathlib import Path
@@ -24,6 +25,7 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from tests.docs.hub import (
     DOCKERFILE,
+    GUIDE,
     HAS_PREPARE,
     HUB_SNIPPET,
     LEARNERS,
@@ -364,3 +366,27 @@ def test_the_image_installs_the_course_with_its_postgres_extra() -> None:
     assert '"$1[postgres]"' in text
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert "\npostgres = [" in pyproject
+
+
+# -- The guide itself ----------------------------------------------------------------------------
+
+
+def test_the_guide_links_only_to_files_that_exist() -> None:
+    """Every relative link in docs/jupyterhub.md names a file of this repository."""
+    text = GUIDE.read_text(encoding="utf-8")
+    targets = re.findall(r"\]\(((?!https?://|#)[^)]+)\)", text)
+    assert targets, "the guide links to its config files"
+    for target in targets:
+        assert (GUIDE.parent / target).is_file(), target
+
+
+def test_the_guide_gives_the_same_commands_as_the_config_files() -> None:
+    """The helm flag, the unit's serve line and the snippet's defaults, as the guide shows them."""
+    guide = " ".join(GUIDE.read_text(encoding="utf-8").split())
+    (flag,) = re.findall(r"--set-file hub\.\S+", Z2JH_VALUES.read_text(encoding="utf-8"))
+    assert flag in guide
+    serve = shlex.split(_unit()["Service"]["ExecStart"])[1:]
+    assert "`scim-course " + " ".join(serve) + "`" in guide
+    namespace = _snippet_namespace()
+    assert f"`{namespace['TOKENS_CSV']}`" in guide
+    assert f"`{namespace['SERVER_URL']}`" in guide

@@ -10,6 +10,7 @@ JupyterHub and a JupyterLab each.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -154,10 +155,8 @@ def hub(tmp_path: Path) -> Iterator[tuple[str, Path, Path, Path]]:
             process.wait()
         for recording in recordings.glob("*.json"):
             pid = json.loads(recording.read_text(encoding="utf-8"))["pid"]
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)  # a server JupyterHub did not stop in time
-            except ProcessLookupError:
-                pass
 
 
 def test_a_real_hub_gives_a_learner_their_token_and_a_stranger_none(
