@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 import yaml
-from jupyterhub.spawner import Spawner
+from jupyterhub.spawner import LocalProcessSpawner, Spawner
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
@@ -49,9 +49,11 @@ def load_snippet(monkeypatch: pytest.MonkeyPatch, tokens: Path, url: str = URL) 
     return PyFileConfigLoader(HUB_SNIPPET.name, path=str(HUB_SNIPPET.parent)).load_config()
 
 
-def environment_for(config: Config, username: str) -> dict[str, str]:
+def environment_for(
+    config: Config, username: str, spawner_class: type[Spawner] = Spawner
+) -> dict[str, str]:
     """What the snippet's callables give ``username``'s server (JupyterHub calls them so)."""
-    spawner = Spawner(config=config, user=SimpleNamespace(name=username))
+    spawner = spawner_class(config=config, user=SimpleNamespace(name=username))
     return {
         key: value(spawner) if callable(value) else value
         for key, value in spawner.environment.items()
@@ -151,7 +153,7 @@ def test_a_missing_tokens_file_says_to_run_prepare(
     with caplog.at_level(logging.WARNING):
         assert environment_for(config, "pam") == {"SCIM_SERVER_URL": "", "SCIM_AUTH_TOKEN": ""}
     assert f"cannot read {missing} (No such file or directory)" in caplog.text
-    assert f"scim-course workshop prepare --tokens {missing}" in caplog.text
+    assert f"`scim-course workshop prepare --tokens {missing}`" in caplog.text
 
 
 def test_the_snippet_keeps_the_environment_other_config_set(
@@ -176,6 +178,33 @@ def test_the_snippet_keeps_the_environment_other_config_set(
     }
 
 
+# Spawner classes named as TLJH's and Z2JH's: traitlets configures a class by its name (and
+# JupyterHub wants start/stop/poll, so they are LocalProcessSpawner's here).
+SystemdSpawner = type("SystemdSpawner", (LocalProcessSpawner,), {})
+TLJHCustomSpawner = type("CustomSpawner", (SystemdSpawner,), {})
+KubeSpawner = type("KubeSpawner", (LocalProcessSpawner,), {})
+
+
+def test_a_spawner_section_that_sets_environment_keeps_ours(
+    monkeypatch: pytest.MonkeyPatch, tokens: Path, tmp_path: Path
+) -> None:
+    """A class's own environment (Z2JH: singleuser.extraEnv) would hide Spawner's: ours merge."""
+    main = tmp_path / "jupyterhub_config.py"
+    main.write_text(
+        "c = get_config()  # noqa\n"
+        "c.KubeSpawner.environment = {'EDITOR': 'vim'}\n"
+        "c.SystemdSpawner.environment = {'PAGER': 'less'}\n"
+        f"load_subconfig({str(HUB_SNIPPET)!r})\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("SCIM_COURSE_TOKENS_CSV", str(tokens))
+    monkeypatch.setenv("SCIM_COURSE_SERVER_URL", URL)
+    config = PyFileConfigLoader(main.name, path=str(tmp_path)).load_config()
+    ours = {"SCIM_SERVER_URL": URL, "SCIM_AUTH_TOKEN": token_of(tokens, "pam")}
+    assert environment_for(config, "pam", KubeSpawner) == {"EDITOR": "vim", **ours}
+    assert environment_for(config, "pam", TLJHCustomSpawner) == {"PAGER": "less", **ours}
+
+
 def test_without_settings_the_snippet_uses_the_tljh_layout(monkeypatch: pytest.MonkeyPatch) -> None:
     """The defaults are the unit's state directory and its loopback port (tljh/)."""
     monkeypatch.delenv("SCIM_COURSE_TOKENS_CSV", raising=False)
@@ -183,9 +212,9 @@ def test_without_settings_the_snippet_uses_the_tljh_layout(monkeypatch: pytest.M
     namespace = _snippet_namespace()
     service = _unit()["Service"]
     state = Path("/var/lib") / service["StateDirectory"]
-    assert Path(namespace["TOKENS_CSV"]).parent == state
+    assert Path(namespace["SCIM_COURSE_TOKENS"]).parent == state
     serve = _serve_options(shlex.split(service["ExecStart"]))
-    assert namespace["SERVER_URL"] == f"http://{serve['--host']}:{serve['--port']}/scim/v2"
+    assert namespace["SCIM_COURSE_URL"] == f"http://{serve['--host']}:{serve['--port']}/scim/v2"
 
 
 # -- The Littlest JupyterHub: the systemd unit -------------------------------------------------
@@ -206,10 +235,32 @@ def _serve_options(argv: list[str]) -> dict[str, str]:
     return dict(zip(options[::2], options[1::2], strict=True))
 
 
-def _snippet_namespace() -> dict[str, Any]:
-    namespace: dict[str, Any] = {"get_config": Config}
-    exec(compile(HUB_SNIPPET.read_text(encoding="utf-8"), str(HUB_SNIPPET), "exec"), namespace)
+def _z2jh_get_config(key: str, default: Any = None) -> Any:
+    """Z2JH's jupyterhub_config.py has its own get_config: a chart value by key."""
+    return default
+
+
+def _snippet_namespace(config: Config | None = None) -> dict[str, Any]:
+    """The snippet run as Z2JH runs jupyterhub_config.d files: exec'd in its config's globals."""
+    namespace: dict[str, Any] = {"c": config or Config(), "get_config": _z2jh_get_config}
+    exec(compile(HUB_SNIPPET.read_text(encoding="utf-8"), HUB_SNIPPET.name, "exec"), namespace)
     return namespace
+
+
+def test_the_snippet_runs_the_way_z2jh_loads_config_files(
+    monkeypatch: pytest.MonkeyPatch, tokens: Path
+) -> None:
+    """Exec'd in a namespace whose get_config is Z2JH's, it still configures `c` and works."""
+    monkeypatch.setenv("SCIM_COURSE_TOKENS_CSV", str(tokens))
+    monkeypatch.setenv("SCIM_COURSE_SERVER_URL", URL)
+    before = Config()
+    before.KubeSpawner.environment = {"EDITOR": "vim"}  # as Z2JH sets it, before this file
+    config = _snippet_namespace(before)["c"]
+    assert environment_for(config, "pam", KubeSpawner) == {
+        "EDITOR": "vim",
+        "SCIM_SERVER_URL": URL,
+        "SCIM_AUTH_TOKEN": token_of(tokens, "pam"),
+    }
 
 
 def test_tljh_unit_runs_the_server_as_its_own_user_from_the_user_environment() -> None:
@@ -301,8 +352,8 @@ def test_z2jh_values_point_the_learners_at_the_server_service(
     for key, value in extra_env.items():
         monkeypatch.setenv(key, value)
     namespace = _snippet_namespace()
-    assert namespace["SERVER_URL"] == expected
-    assert namespace["TOKENS_CSV"] == extra_env["SCIM_COURSE_TOKENS_CSV"]
+    assert namespace["SCIM_COURSE_URL"] == expected
+    assert namespace["SCIM_COURSE_TOKENS"] == extra_env["SCIM_COURSE_TOKENS_CSV"]
 
 
 def test_z2jh_values_let_user_pods_reach_the_server_and_nothing_more() -> None:
@@ -388,5 +439,5 @@ def test_the_guide_gives_the_same_commands_as_the_config_files() -> None:
     serve = shlex.split(_unit()["Service"]["ExecStart"])[1:]
     assert "`scim-course " + " ".join(serve) + "`" in guide
     namespace = _snippet_namespace()
-    assert f"`{namespace['TOKENS_CSV']}`" in guide
-    assert f"`{namespace['SERVER_URL']}`" in guide
+    assert f"`{namespace['SCIM_COURSE_TOKENS']}`" in guide
+    assert f"`{namespace['SCIM_COURSE_URL']}`" in guide

@@ -24,44 +24,46 @@ import csv
 import os
 import stat
 
+# Names start with scim_course/SCIM_COURSE: Z2JH runs this file in its own config's namespace.
 #: Where prepare wrote the tokens; readable by the hub, by nobody else.
-TOKENS_CSV = os.environ.get("SCIM_COURSE_TOKENS_CSV", "/var/lib/scim-course/tokens.csv")
+SCIM_COURSE_TOKENS = os.environ.get("SCIM_COURSE_TOKENS_CSV", "/var/lib/scim-course/tokens.csv")
 #: The workshop server's SCIM base URL, as the learners' servers reach it.
-SERVER_URL = os.environ.get("SCIM_COURSE_SERVER_URL", "http://127.0.0.1:8000/scim/v2")
+SCIM_COURSE_URL = os.environ.get("SCIM_COURSE_SERVER_URL", "http://127.0.0.1:8000/scim/v2")
 
 
 def scim_course_token(spawner):
     """``(token, "")`` for ``spawner.user.name``'s learner row, else ``(None, why not)``."""
     name = spawner.user.name
     try:
-        mode = os.stat(TOKENS_CSV).st_mode
+        mode = os.stat(SCIM_COURSE_TOKENS).st_mode
         if mode & stat.S_IRWXO:
             return None, (
-                f"{TOKENS_CSV} is open to other users (mode {stat.S_IMODE(mode):o}), so no "
-                f"token is handed out: run `chmod 600 {TOKENS_CSV}` (owner and hub only)"
+                f"{SCIM_COURSE_TOKENS} is open to other users (mode {stat.S_IMODE(mode):o}), so no "
+                f"token is handed out: run `chmod 600 {SCIM_COURSE_TOKENS}` (owner and hub only)"
             )
-        with open(TOKENS_CSV, newline="", encoding="utf-8") as rows:
+        with open(SCIM_COURSE_TOKENS, newline="", encoding="utf-8") as rows:
             for row in csv.DictReader(rows):
                 if row.get("name") == name and row.get("role") == "learner":
                     if row.get("token"):
                         return row["token"], ""
-                    return None, f"the row of {name!r} in {TOKENS_CSV} has no token"
+                    return None, f"the row of {name!r} in {SCIM_COURSE_TOKENS} has no token"
     except OSError as error:
         return None, (
-            f"cannot read {TOKENS_CSV} ({error.strerror}): run `scim-course workshop prepare "
-            f"--tokens {TOKENS_CSV}` there, or set SCIM_COURSE_TOKENS_CSV for the hub"
+            f"cannot read {SCIM_COURSE_TOKENS} ({error.strerror}): write it with "
+            f"`scim-course workshop prepare --tokens {SCIM_COURSE_TOKENS}`, or set the hub's "
+            "SCIM_COURSE_TOKENS_CSV to where it is"
         )
     return None, (
-        f"{name!r} has no learner row in {TOKENS_CSV}: add the name to the names file, "
+        f"{name!r} has no learner row in {SCIM_COURSE_TOKENS}: add the name to the names file, "
         "re-run `scim-course workshop prepare`, then ask them to restart their server "
         "from the hub's home page (/hub/home: Stop My Server, then Start My Server)"
     )
 
 
 def scim_course_server_url(spawner):
-    """``SERVER_URL`` for a learner with a token; empty (the course's own server) otherwise."""
+    """The server's URL for a learner with a token; empty (the course's own server) otherwise."""
     token, _ = scim_course_token(spawner)
-    return SERVER_URL if token else ""
+    return SCIM_COURSE_URL if token else ""
 
 
 def scim_course_auth_token(spawner):
@@ -77,11 +79,17 @@ def scim_course_auth_token(spawner):
     return ""
 
 
-# update, not =: keeps the variables that other configuration gives every server.
-c = get_config()  # noqa: F821 (JupyterHub's config loader defines get_config)
-c.Spawner.environment.update(
-    {
-        "SCIM_SERVER_URL": scim_course_server_url,
-        "SCIM_AUTH_TOKEN": scim_course_auth_token,
-    }
-)
+# `c` is JupyterHub's config in both loaders. Not `c = get_config()`: Z2JH executes this file
+# inside its own jupyterhub_config.py, where get_config is a different function.
+# update, not =, keeps the variables that other configuration gives every server. A spawner
+# class's own section wins over Spawner's (Z2JH sets c.KubeSpawner.environment from
+# singleuser.extraEnv), so TLJH's and Z2JH's spawners, and any *Spawner section configured so
+# far, get the update too; traitlets merges it into a dict set there before or after.
+scim_course_environment = {
+    "SCIM_SERVER_URL": scim_course_server_url,
+    "SCIM_AUTH_TOKEN": scim_course_auth_token,
+}
+scim_course_sections = {"Spawner", "SystemdSpawner", "KubeSpawner"}
+scim_course_sections.update(key for key in c if key.endswith("Spawner"))  # noqa: F821
+for scim_course_section in sorted(scim_course_sections):
+    c[scim_course_section].environment.update(scim_course_environment)  # noqa: F821
