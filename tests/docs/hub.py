@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import csv
 import os
-import subprocess
-import sys
 from pathlib import Path
 
-from scim_helper.cli import COMMANDS
+from scim_helper.cli import COMMANDS, main
 
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "docs" / "jupyterhub.md"
@@ -24,7 +22,7 @@ Z2JH_VALUES = CONFIGS / "z2jh" / "config.yaml"
 Z2JH_SERVER = CONFIGS / "z2jh" / "scim-course-server.yaml"
 DOCKERFILE = CONFIGS / "z2jh" / "Dockerfile"
 
-#: Hub usernames of the room; "michael" is the instructor's row in a hand-written CSV.
+#: Hub usernames of the room (prepare adds the instructor's row).
 LEARNERS = ("pam", "jim")
 
 HAS_PREPARE = "workshop" in COMMANDS
@@ -45,12 +43,11 @@ def prepare_room(folder: Path) -> Path:
     if HAS_PREPARE:
         names = folder / "names.txt"
         names.write_text("\n".join(LEARNERS) + "\n", encoding="utf-8")
-        command = [sys.executable, "-m", "scim_helper.cli", "workshop", "prepare"]
         options = ["--db", str(folder / "workshop.db"), "--names", str(names)]
-        subprocess.run([*command, *options, "--tokens", str(tokens)], check=True, timeout=120)
+        assert main(["workshop", "prepare", *options, "--tokens", str(tokens)]) == 0
     else:
         rows = [(name, "learner", f"token-{name}-{os.urandom(8).hex()}") for name in LEARNERS]
-        write_tokens_csv(tokens, [*rows, ("michael", "instructor", os.urandom(16).hex())])
+        write_tokens_csv(tokens, [*rows, ("instructor", "instructor", os.urandom(16).hex())])
     return tokens
 
 

@@ -12,6 +12,7 @@ import configparser
 import logging
 import re
 import shlex
+import shutil
 import stat
 from pathlib import Path
 from types import SimpleNamespace
@@ -60,14 +61,21 @@ def environment_for(
     }
 
 
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One room, prepared once: prepare is a whole program run."""
+    return prepare_room(tmp_path_factory.mktemp("room"))
+
+
 @pytest.fixture
-def tokens(tmp_path: Path) -> Path:
-    return prepare_room(tmp_path)
+def tokens(prepared: Path, tmp_path: Path) -> Path:
+    """This test's own copy of the room's tokens file (mode kept), free to chmod or delete."""
+    return Path(shutil.copy2(prepared, tmp_path / prepared.name))
 
 
-def test_the_tokens_file_is_readable_by_its_owner_only(tokens: Path) -> None:
+def test_the_tokens_file_is_readable_by_its_owner_only(prepared: Path) -> None:
     """prepare's CSV (or ours, until prepare lands) is 0600: the hub reads it, learners do not."""
-    assert stat.S_IMODE(tokens.stat().st_mode) == 0o600
+    assert stat.S_IMODE(prepared.stat().st_mode) == 0o600
 
 
 def test_each_learner_gets_the_server_url_and_their_own_token(
