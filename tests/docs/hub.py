@@ -1,8 +1,8 @@
 """What the JupyterHub guide's tests share: the files under test and a real tokens CSV.
 
-The tokens CSV is written by the real ``scim-course workshop prepare`` when this checkout has
-it; until then by :func:`write_tokens_csv` in the format prepare promises (header
-``name,role,token``, created with mode 0600).
+The tokens CSV is written by the real ``scim-course workshop prepare``; tests that need a
+hand-made one use :func:`write_tokens_csv`, in the same format (header ``name,role,token``,
+created with mode 0600).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import csv
 import os
 from pathlib import Path
 
-from scim_helper.cli import COMMANDS, main
+from scim_helper.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "docs" / "jupyterhub.md"
@@ -25,8 +25,6 @@ DOCKERFILE = CONFIGS / "z2jh" / "Dockerfile"
 #: Hub usernames of the room (prepare adds the instructor's row).
 LEARNERS = ("pam", "jim")
 
-HAS_PREPARE = "workshop" in COMMANDS
-
 
 def write_tokens_csv(path: Path, rows: list[tuple[str, str, str]]) -> None:
     """A tokens CSV as prepare writes it: created 0600, header ``name,role,token``."""
@@ -38,16 +36,12 @@ def write_tokens_csv(path: Path, rows: list[tuple[str, str, str]]) -> None:
 
 
 def prepare_room(folder: Path) -> Path:
-    """The tokens CSV for :data:`LEARNERS`, from the real prepare when there is one."""
+    """The tokens CSV for :data:`LEARNERS`, written by the real prepare (in this process)."""
     tokens = folder / "tokens.csv"
-    if HAS_PREPARE:
-        names = folder / "names.txt"
-        names.write_text("\n".join(LEARNERS) + "\n", encoding="utf-8")
-        options = ["--db", str(folder / "workshop.db"), "--names", str(names)]
-        assert main(["workshop", "prepare", *options, "--tokens", str(tokens)]) == 0
-    else:
-        rows = [(name, "learner", f"token-{name}-{os.urandom(8).hex()}") for name in LEARNERS]
-        write_tokens_csv(tokens, [*rows, ("instructor", "instructor", os.urandom(16).hex())])
+    names = folder / "names.txt"
+    names.write_text("\n".join(LEARNERS) + "\n", encoding="utf-8")
+    options = ["--db", str(folder / "workshop.db"), "--names", str(names)]
+    assert main(["workshop", "prepare", *options, "--tokens", str(tokens)]) == 0
     return tokens
 
 

@@ -24,10 +24,10 @@ from jupyterhub.spawner import LocalProcessSpawner, Spawner
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
+from scim_helper.cli import build_parser
 from tests.docs.hub import (
     DOCKERFILE,
     GUIDE,
-    HAS_PREPARE,
     HUB_SNIPPET,
     LEARNERS,
     ROOT,
@@ -74,7 +74,7 @@ def tokens(prepared: Path, tmp_path: Path) -> Path:
 
 
 def test_the_tokens_file_is_readable_by_its_owner_only(prepared: Path) -> None:
-    """prepare's CSV (or ours, until prepare lands) is 0600: the hub reads it, learners do not."""
+    """prepare's CSV is 0600: the hub (root on TLJH) reads it, the learners' users do not."""
     assert stat.S_IMODE(prepared.stat().st_mode) == 0o600
 
 
@@ -288,11 +288,8 @@ def test_tljh_unit_runs_the_server_as_its_own_user_from_the_user_environment() -
     assert _unit()["Install"]["WantedBy"] == "multi-user.target"
 
 
-@pytest.mark.skipif(not HAS_PREPARE, reason="`scim-course workshop` has not landed here yet")
 def test_the_documented_commands_parse_with_the_real_cli() -> None:
     """The unit's and the manifest's serve lines are accepted by `scim-course workshop`."""
-    from scim_helper.cli import build_parser
-
     parser = build_parser("workshop")
     unit_argv = shlex.split(_unit()["Service"]["ExecStart"])[1:]
     parser.parse_args(unit_argv)
