@@ -4,8 +4,9 @@ JupyterHub 6 from PyPI on loopback: the pure-Python ``configurable-http-proxy`` 
 ``DummyAuthenticator``, and ``SimpleLocalProcessSpawner`` (TLJH's SystemdSpawner needs systemd
 and root; its environment comes from the same ``Spawner.get_env``). Each single-user server is
 started through a small wrapper that records the two course variables from its own process
-environment, then execs the real ``jupyterhub-singleuser``. Slow lane: two processes of
-JupyterHub and a JupyterLab each.
+environment and asks the real workshop server (``scim-course workshop serve`` on the room that
+``prepare`` made) with them, then execs the real ``jupyterhub-singleuser``. Slow lane: JupyterHub,
+its proxy, the workshop server and two single-user servers are processes of their own.
 """
 
 from __future__ import annotations
@@ -25,23 +26,34 @@ import pytest
 import requests
 
 from tests.docs.hub import HUB_SNIPPET, prepare_room, token_of
+from tests.fixtures.workshop import WorkshopServer
 
 pytestmark = pytest.mark.slow
 
 BIN = Path(sys.executable).parent
-URL = "http://127.0.0.1:8000/scim/v2"
 API_TOKEN = os.urandom(16).hex()
 WAIT = 90.0  # seconds; a busy two-core machine starts JupyterHub in 2-15 s
 
 # Runs as each learner's server: records what the spawner put in this process's environment,
 # then becomes the real single-user server (same process, same environment).
 RECORDER = """\
-import json, os, sys
+import json, os, sys, urllib.error, urllib.request
 path = os.path.join({folder!r}, os.environ["JUPYTERHUB_USER"] + ".json")
 seen = {{key: os.environ.get(key) for key in ("SCIM_SERVER_URL", "SCIM_AUTH_TOKEN")}}
+status = None
+if seen["SCIM_SERVER_URL"]:  # what a chapter does first: ask the workshop server, as itself
+    request = urllib.request.Request(
+        seen["SCIM_SERVER_URL"] + "/Users?count=1",
+        headers={{"Authorization": "Bearer " + seen["SCIM_AUTH_TOKEN"]}},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            status = response.status
+    except urllib.error.HTTPError as error:
+        status = error.code
 descriptor = os.open(path + ".part", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
 with os.fdopen(descriptor, "w") as handle:
-    json.dump({{"pid": os.getpid(), "environment": seen}}, handle)
+    json.dump({{"pid": os.getpid(), "environment": seen, "status": status}}, handle)
 os.rename(path + ".part", path)
 single_user = os.path.join(os.path.dirname(sys.executable), "jupyterhub-singleuser")
 os.execv(single_user, [single_user, *sys.argv[1:]])
@@ -102,9 +114,11 @@ def _answers(url: str) -> bool:
 
 
 @pytest.fixture
-def hub(tmp_path: Path) -> Iterator[tuple[str, Path, Path, Path]]:
-    """A running JupyterHub: (its API URL, the tokens CSV, the recordings folder, its log)."""
+def hub(tmp_path: Path) -> Iterator[tuple[str, str, Path, Path, Path]]:
+    """A running JupyterHub and workshop server: (the hub's API, the SCIM URL it hands out, the
+    tokens CSV, the recordings folder, the hub's log)."""
     tokens = prepare_room(tmp_path)
+    server = WorkshopServer(str(tmp_path / "workshop.db")).start()
     recordings = tmp_path / "recordings"
     recordings.mkdir()
     recorder = tmp_path / "record_environment.py"
@@ -129,7 +143,7 @@ def hub(tmp_path: Path) -> Iterator[tuple[str, Path, Path, Path]]:
     environment = {
         **os.environ,
         "SCIM_COURSE_TOKENS_CSV": str(tokens),
-        "SCIM_COURSE_SERVER_URL": URL,
+        "SCIM_COURSE_SERVER_URL": server.url,
     }
     log = tmp_path / "jupyterhub.log"
     with log.open("wb") as output:
@@ -144,8 +158,9 @@ def hub(tmp_path: Path) -> Iterator[tuple[str, Path, Path, Path]]:
     api = f"http://127.0.0.1:{hub_port}/hub/api"
     try:
         _until(lambda: _answers(api), "JupyterHub's API answering", log)
-        yield api, tokens, recordings, log
+        yield api, server.url, tokens, recordings, log
     finally:
+        server.stop()
         # SIGTERM: JupyterHub stops the servers it spawned and its proxy, then exits.
         process.send_signal(signal.SIGTERM)
         try:
@@ -160,10 +175,11 @@ def hub(tmp_path: Path) -> Iterator[tuple[str, Path, Path, Path]]:
 
 
 def test_a_real_hub_gives_a_learner_their_token_and_a_stranger_none(
-    hub: tuple[str, Path, Path, Path],
+    hub: tuple[str, str, Path, Path, Path],
 ) -> None:
-    """pam (a learner row) gets URL and her token; dwight (no row) gets both empty, logged."""
-    api, tokens, recordings, log = hub
+    """pam (a learner row) gets the URL and her token, which the workshop server accepts;
+    dwight (no row) gets both empty, and the hub's log says why."""
+    api, url, tokens, recordings, log = hub
     headers = {"Authorization": f"token {API_TOKEN}"}
     with requests.Session() as session:
         session.headers.update(headers)
@@ -174,9 +190,14 @@ def test_a_real_hub_gives_a_learner_their_token_and_a_stranger_none(
             assert started.status_code in (201, 202), started.text
     wanted = [recordings / "pam.json", recordings / "dwight.json"]
     _until(lambda: all(path.exists() for path in wanted), "both servers starting", log)
-    pam, dwight = (json.loads(path.read_text(encoding="utf-8"))["environment"] for path in wanted)
-    assert pam == {"SCIM_SERVER_URL": URL, "SCIM_AUTH_TOKEN": token_of(tokens, "pam")}
-    assert dwight == {"SCIM_SERVER_URL": "", "SCIM_AUTH_TOKEN": ""}
+    pam, dwight = (json.loads(path.read_text(encoding="utf-8")) for path in wanted)
+    assert pam["environment"] == {
+        "SCIM_SERVER_URL": url,
+        "SCIM_AUTH_TOKEN": token_of(tokens, "pam"),
+    }
+    assert pam["status"] == 200  # RFC 7644 §3.4.2: the learner's token lists their tenant's Users
+    assert dwight["environment"] == {"SCIM_SERVER_URL": "", "SCIM_AUTH_TOKEN": ""}
+    assert dwight["status"] is None
     hub_log = log.read_text(encoding="utf-8", errors="replace")
     assert "scim-course: no workshop token for dwight" in hub_log
     assert f"'dwight' has no learner row in {tokens}" in hub_log
