@@ -17,13 +17,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from scim2_models import InvalidValueException
-from sqlalchemy import Connection, case, select
+from sqlalchemy import Connection, case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .db import learner_table, progress_table
 
 SAME_HINT = 3
 QUIET_MINUTES = 10
+# Our limit: the course has a few dozen exercises; a learner's token cannot fill the database
+# with made-up exercise ids beyond this many.
+MAX_EXERCISES = 200
 _EXERCISE = re.compile(r"[A-Za-z0-9_.:/-]{1,128}")
 _HINT_MAX = 1000
 
@@ -70,9 +73,22 @@ class Report:
 
 
 def record(conn: Connection, tenant: str, report: Report, stamp: float | None = None) -> None:
-    """Count ``report`` for ``tenant``: one atomic INSERT … ON CONFLICT DO UPDATE."""
+    """Count ``report`` for ``tenant``: one atomic INSERT … ON CONFLICT DO UPDATE.
+
+    A report of an exercise the learner has not reported before is refused (400) once the
+    learner has :data:`MAX_EXERCISES` of them.
+    """
     at = time.time() if stamp is None else stamp
     table = progress_table
+    mine = table.c.tenant == tenant
+    known = conn.execute(select(table.c.exercise).where(mine, table.c.exercise == report.exercise))
+    if known.first() is None:
+        count = conn.execute(select(func.count()).select_from(table).where(mine)).scalar_one()
+        if count >= MAX_EXERCISES:
+            raise InvalidValueException(
+                detail=f"This learner has reported {count} different exercises, the most this "
+                "workshop server keeps; reports of those exercises are still counted."
+            )
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     statement = dialect.insert(table).values(
         tenant=tenant,

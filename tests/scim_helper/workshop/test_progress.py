@@ -80,6 +80,27 @@ def test_rfc7644_3_12_a_malformed_report_is_a_400_saying_what_is_wrong(
     assert error["scimType"] == "invalidValue" and detail in error["detail"]
 
 
+def test_a_learner_reports_at_most_max_exercises_distinct_exercises(workshop: Workshop) -> None:
+    """Exactly at the limit a new exercise is refused (400); one already reported still counts."""
+    url = f"{workshop.server.url}/Workshop/Progress"
+    with requests.Session() as session:
+        session.headers.update(workshop.learner("bob"))
+        for n in range(progress.MAX_EXERCISES):
+            sent = session.post(url, json={"exercise": f"e{n}", "outcome": "pass"}, timeout=30)
+            assert sent.status_code == 204, n
+        refused = session.post(url, json={"exercise": "one-more", "outcome": "pass"}, timeout=30)
+        again = session.post(
+            url, json={"exercise": "e0", "outcome": "hint", "hint": "h"}, timeout=30
+        )
+    assert refused.status_code == 400 and refused.json()["scimType"] == "invalidValue"
+    assert f"reported {progress.MAX_EXERCISES} different exercises" in refused.json()["detail"]
+    assert again.status_code == 204
+    mine = _mine(workshop, "bob")
+    assert len(mine) == progress.MAX_EXERCISES and "one-more" not in mine
+    assert mine["e0"]["outcome"] == "hint"
+    assert _report(workshop, "cat", exercise="one-more", outcome="pass").status_code == 204
+
+
 def test_a_report_without_a_token_is_401(workshop: Workshop) -> None:
     response = requests.post(
         f"{workshop.server.url}/Workshop/Progress",
