@@ -26,6 +26,7 @@ from sync_app.scim.urns import (
 from .limits import Limits
 from .resources import TYPES, ResourceType
 from .responses import ScimJSONResponse, base_url
+from .store.cursors import CURSOR_TIMEOUT
 
 
 @functools.cache
@@ -86,6 +87,16 @@ def service_provider_config(base: str, limits: Limits) -> dict[str, Any]:
             "maxPayloadSize": limits.max_payload_size,
         },
         "filter": {"supported": True, "maxResults": limits.max_results},
+        # RFC 9865 §4: both methods; index stays the default, so a client that knows only
+        # RFC 7644 §3.4.2.4 (startIndex/count) sees no change.
+        "pagination": {
+            "cursor": True,
+            "index": True,
+            "defaultPaginationMethod": "index",
+            "defaultPageSize": limits.max_results,
+            "maxPageSize": limits.max_results,
+            "cursorTimeout": CURSOR_TIMEOUT,
+        },
         "changePassword": {"supported": False},
         "sort": {"supported": True},
         "etag": {"supported": True},

@@ -144,8 +144,9 @@ async def _query(
     count: int | None,
     attributes: list[str],
     excluded: list[str],
+    cursor: Any = None,
 ) -> Response:
-    for name, value in (("filter", filter), ("sortBy", sort_by)):
+    for name, value in (("filter", filter), ("sortBy", sort_by), ("cursor", cursor)):
         if value is not None and not isinstance(value, str):
             raise InvalidValueException(detail=f"{name} must be a string.")
     projections = {
@@ -154,6 +155,18 @@ async def _query(
     start, size = page(start_index, count, _limits(request))
     with_members = "Group" not in projections or projections["Group"].returns("members")
     store, tenant = store_of(request), tenant_of(request)
+    if cursor is not None:
+        return await _query_cursor(
+            request,
+            resource_types,
+            projections,
+            filter,
+            cursor,
+            size,
+            with_members,
+            index_asked=start_index is not None,
+            sort_by=sort_by,
+        )
     run_search = functools.partial(
         store.search,
         tenant,
@@ -189,6 +202,59 @@ async def _query(
     )
 
 
+async def _query_cursor(
+    request: Request,
+    resource_types: list[str],
+    projections: dict[str, Projection],
+    filter: str | None,
+    cursor: str,
+    size: int,
+    with_members: bool,
+    *,
+    index_asked: bool,
+    sort_by: Any,
+) -> Response:
+    """One page of cursor-based pagination (RFC 9865 §2): ``cursor`` empty for the first."""
+    if index_asked:
+        # Ours: the two methods name a page differently; one request uses one of them.
+        raise InvalidValueException(
+            detail="Send either cursor (cursor-based pagination, RFC 9865) or startIndex "
+            "(index-based, RFC 7644 §3.4.2.4), not both."
+        )
+    if sort_by:
+        # Ours: a cursor here is a position in the default order (by creation).
+        raise InvalidValueException(
+            detail="This server pages with a cursor only in its default order: leave sortBy "
+            "out, or page with startIndex and count to sort."
+        )
+    store, tenant = store_of(request), tenant_of(request)
+    total, documents, following = await run_in_threadpool(
+        functools.partial(
+            store.search_after,
+            tenant,
+            resource_types,
+            filter=filter or None,
+            cursor=cursor,
+            count=size,
+            with_members=with_members,
+        )
+    )
+    base = base_url(request)
+    resources = []
+    for document in documents:
+        add_links(document, base)
+        rtype = (document.get("meta") or {}).get("resourceType") or resource_types[0]
+        resources.append(projections.get(rtype, projections[resource_types[0]]).apply(document))
+    body: dict[str, Any] = {"schemas": [LIST_RESPONSE]}
+    if total is not None:
+        body["totalResults"] = total
+    body["itemsPerPage"] = len(resources)
+    if following is not None:
+        body["nextCursor"] = following
+    body["Resources"] = resources
+    return ScimJSONResponse(body)
+
+
 async def list_resources(rt: ResourceType, request: Request) -> Response:
     """GET /Users?filter=...: one page of a query (RFC 7644 §3.4.2)."""
     query = request.query_params
@@ -202,6 +268,7 @@ async def list_resources(rt: ResourceType, request: Request) -> Response:
         count=parse_int(query.get("count"), "count"),
         attributes=split_names(query.get("attributes")),
         excluded=split_names(query.get("excludedAttributes")),
+        cursor=query.get("cursor"),
     )
 
 
@@ -219,6 +286,7 @@ async def query_root(types: list[ResourceType], request: Request) -> Response:
         count=parse_int(query.get("count"), "count"),
         attributes=split_names(query.get("attributes")),
         excluded=split_names(query.get("excludedAttributes")),
+        cursor=query.get("cursor"),
     )
 
 
@@ -263,6 +331,7 @@ async def search(types: list[ResourceType], request: Request) -> Response:
         count=_search_int(body, "count"),
         attributes=split_names(body.get("attributes")),
         excluded=split_names(body.get("excludedAttributes")),
+        cursor=body.get("cursor"),
     )
 
 
