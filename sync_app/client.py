@@ -123,10 +123,23 @@ class SCIMClient:
         sort_order: str | None = None,
         attributes: Attributes = None,
         excluded_attributes: Attributes = None,
+        cursor: str | None = None,
     ) -> SCIMResponse:
-        """GET /Users, one page of a query (RFC 7644 §3.4.2); ``.resource`` is a ListResponse."""
+        """GET /Users, one page of a query (RFC 7644 §3.4.2); ``.resource`` is a ListResponse.
+
+        ``cursor`` pages with cursors instead of ``start_index`` (RFC 9865 §2): "" for the
+        first page, then each page's ``nextCursor``, on a server that announces
+        ``pagination.cursor`` in /ServiceProviderConfig."""
         return self._list(
-            User, filter, start_index, count, sort_by, sort_order, attributes, excluded_attributes
+            User,
+            filter,
+            start_index,
+            count,
+            sort_by,
+            sort_order,
+            attributes,
+            excluded_attributes,
+            cursor,
         )
 
     def iter_users(
@@ -189,10 +202,19 @@ class SCIMClient:
         sort_order: str | None = None,
         attributes: Attributes = None,
         excluded_attributes: Attributes = None,
+        cursor: str | None = None,
     ) -> SCIMResponse:
-        """GET /Groups, one page of a query (RFC 7644 §3.4.2)."""
+        """GET /Groups, one page of a query (RFC 7644 §3.4.2); ``cursor`` as for get_users."""
         return self._list(
-            Group, filter, start_index, count, sort_by, sort_order, attributes, excluded_attributes
+            Group,
+            filter,
+            start_index,
+            count,
+            sort_by,
+            sort_order,
+            attributes,
+            excluded_attributes,
+            cursor,
         )
 
     def iter_groups(
@@ -359,6 +381,7 @@ class SCIMClient:
         sort_order: str | None,
         attributes: Attributes,
         excluded_attributes: Attributes,
+        cursor: str | None = None,
     ) -> SCIMResponse:
         params = _query(
             filter=filter,
@@ -369,6 +392,9 @@ class SCIMClient:
             attributes=attributes,
             excluded_attributes=excluded_attributes,
         )
+        if cursor is not None:
+            # RFC 9865 §2: present but empty asks for the first page.
+            params["cursor"] = cursor
         response, body, exchange = self._transport.request(
             "GET", cls.endpoint, params=params or None
         )

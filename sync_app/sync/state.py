@@ -52,6 +52,9 @@ class ServerLimits:
     bulk: bool = False
     bulk_operations: int = 0
     bulk_payload: int = 0
+    #: pagination.cursor (RFC 9865 §4): page with cursors, whose pages cost the same however
+    #: deep they are, instead of startIndex (RFC 7644 §3.4.2.4).
+    cursor: bool = False
 
     @classmethod
     def discover(cls, client: SCIMClient) -> ServerLimits:
@@ -60,6 +63,7 @@ class ServerLimits:
         max_results = (config.filter.max_results if config.filter else None) or 100
         max_operations = (config.bulk.max_operations if config.bulk else None) or MEMBERS_PER_PATCH
         bulk = config.bulk
+        pagination = config.pagination
         return cls(
             filtering=filtering,
             page_size=max(1, min(max_results, 1000)),
@@ -67,6 +71,7 @@ class ServerLimits:
             bulk=bool(bulk and bulk.supported and bulk.max_operations),
             bulk_operations=(bulk.max_operations or 0) if bulk else 0,
             bulk_payload=(bulk.max_payload_size or 0) if bulk else 0,
+            cursor=bool(pagination and pagination.cursor),
         )
 
 
@@ -175,7 +180,7 @@ def _read(client: SCIMClient, roster: Roster, source: str) -> DirectoryState:
     state = DirectoryState(source=source, limits=limits, base_url=client.config.base_url)
     prefix = external_id(source, "")
     filtering = f"externalId sw {json.dumps(prefix)}" if limits.filtering else None
-    for user in _pages(client, "User", filtering, limits.page_size):
+    for user in _pages(client, "User", filtering, limits):
         # sw on externalId is case-exact (RFC 7643 §3.1: externalId is caseExact), checked
         # again here for servers that are lenient.
         if user.externalId and user.externalId.startswith(prefix):
@@ -185,13 +190,13 @@ def _read(client: SCIMClient, roster: Roster, source: str) -> DirectoryState:
     wanted = [p.user_name for p in roster.people if p.employee_id not in state.managed]
     if limits.filtering and wanted and _cheaper_to_read_all(client, len(wanted), limits):
         wanted_keys = {n.casefold() for n in wanted}
-        for user in _pages(client, "User", None, limits.page_size):
+        for user in _pages(client, "User", None, limits):
             key = user.userName.casefold()
             if key in wanted_keys and not (user.externalId or "").startswith(prefix):
                 state.by_user_name[key] = user
     elif limits.filtering:
         for text in _filter_any("userName", wanted):
-            for user in _pages(client, "User", text, limits.page_size):
+            for user in _pages(client, "User", text, limits):
                 if user.userName and not (user.externalId or "").startswith(prefix):
                     state.by_user_name[user.userName.casefold()] = user
     else:
@@ -201,7 +206,7 @@ def _read(client: SCIMClient, roster: Roster, source: str) -> DirectoryState:
     texts: Iterable[str | None] = _filter_any("displayName", names) if limits.filtering else [None]
     wanted_groups = {n.casefold() for n in names}
     for query in texts:
-        for group in _group_pages(client, query, limits.page_size):
+        for group in _group_pages(client, query, limits):
             key = group.displayName.casefold()
             if key in wanted_groups and not any(
                 g.group_id == group.group_id for g in state.groups.get(key, [])
@@ -238,19 +243,16 @@ USER_ATTRIBUTES = (
 
 
 def _page_bodies(
-    client: SCIMClient, kind: str, text: str | None, page_size: int
+    client: SCIMClient, kind: str, text: str | None, limits: ServerLimits
 ) -> Iterator[dict[str, Any]]:
-    """The raw resources of every page of a query (startIndex/count, RFC 7644 §3.4.2.4)."""
+    """The raw resources of every page of a query: with cursors when the server offers
+    them (RFC 9865 §2), else with startIndex/count (RFC 7644 §3.4.2.4)."""
+    if limits.cursor:
+        yield from _cursor_bodies(client, kind, text, limits.page_size)
+        return
     start, seen = 1, 0
     while True:
-        if kind == "User":
-            body = client.get_users(
-                text, start_index=start, count=page_size, attributes=USER_ATTRIBUTES
-            ).to_dict()
-        else:
-            body = client.get_groups(
-                text, start_index=start, count=page_size, attributes=("displayName", "members")
-            ).to_dict()
+        body = _page(client, kind, text, limits.page_size, start_index=start)
         resources = body.get("Resources") or []
         yield from resources
         seen += len(resources)
@@ -261,13 +263,58 @@ def _page_bodies(
         start += len(resources)
 
 
-def _pages(client: SCIMClient, kind: str, text: str | None, page_size: int) -> Iterator[Account]:
-    for body in _page_bodies(client, kind, text, page_size):
+def _cursor_bodies(
+    client: SCIMClient, kind: str, text: str | None, page_size: int
+) -> Iterator[dict[str, Any]]:
+    """Every page of a query, cursor after cursor: "" asks for the first page, and the last
+    page is the one without nextCursor (RFC 9865 §2)."""
+    cursor = ""
+    while True:
+        body = _page(client, kind, text, page_size, cursor=cursor)
+        yield from body.get("Resources") or []
+        following = body.get("nextCursor")
+        if not isinstance(following, str) or not following or following == cursor:
+            return
+        cursor = following
+
+
+def _page(
+    client: SCIMClient,
+    kind: str,
+    text: str | None,
+    page_size: int,
+    *,
+    start_index: int | None = None,
+    cursor: str | None = None,
+) -> dict[str, Any]:
+    if kind == "User":
+        response = client.get_users(
+            text,
+            start_index=start_index,
+            count=page_size,
+            attributes=USER_ATTRIBUTES,
+            cursor=cursor,
+        )
+    else:
+        response = client.get_groups(
+            text,
+            start_index=start_index,
+            count=page_size,
+            attributes=("displayName", "members"),
+            cursor=cursor,
+        )
+    return response.to_dict()
+
+
+def _pages(
+    client: SCIMClient, kind: str, text: str | None, limits: ServerLimits
+) -> Iterator[Account]:
+    for body in _page_bodies(client, kind, text, limits):
         yield Account.from_scim(body)
 
 
-def _group_pages(client: SCIMClient, text: str | None, page_size: int) -> Iterator[GroupView]:
-    for body in _page_bodies(client, "Group", text, page_size):
+def _group_pages(client: SCIMClient, text: str | None, limits: ServerLimits) -> Iterator[GroupView]:
+    for body in _page_bodies(client, "Group", text, limits):
         yield GroupView.from_scim(body)
 
 

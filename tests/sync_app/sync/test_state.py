@@ -17,7 +17,7 @@ Staff = Callable[[int], list[dict[str, str]]]
 
 
 def _query(path: str) -> dict[str, str]:
-    return {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
+    return {k: v[0] for k, v in parse_qs(urlsplit(path).query, keep_blank_values=True).items()}
 
 
 def test_rfc7644_3_4_2_2_managed_users_are_read_with_a_paged_sw_filter(
@@ -49,7 +49,39 @@ def test_first_sync_into_a_small_directory_reads_it_whole(
     user_reads = [_query(s.path) for s in directory.proxy.reads if "/Users" in s.path]
     counting, page = user_reads[-2:]
     assert counting == {"count": "0"}
-    assert "filter" not in page and page["startIndex"] == "1"
+    assert "filter" not in page
+    first = {"cursor": ""} if directory.name == "course-server" else {"startIndex": "1"}
+    assert first.items() <= page.items()
+
+
+def test_rfc9865_2_users_are_paged_with_cursors_where_the_server_offers_them(
+    directory: Directory, staff: Staff
+) -> None:
+    """Our server announces pagination.cursor: the sync follows nextCursor, never startIndex;
+    scim2-server does not (by default): the sync pages with startIndex (RFC 7644 §3.4.2.4)."""
+    rows = staff(250)
+    directory.sync(rows)
+    directory.proxy.reset()
+    with directory.client() as client:
+        state = read_state(client, load_roster(rows))
+    assert len(state.managed) == 250
+    assert state.limits.cursor is (directory.name == "course-server")
+    pages = [
+        _query(s.path)
+        for s in directory.proxy.reads
+        if urlsplit(s.path).path.endswith("/Users")
+        and _query(s.path).get("filter") == 'externalId sw "hr:"'
+    ]
+    assert len(pages) == math.ceil(250 / state.limits.page_size)
+    if directory.name == "course-server":
+        assert pages[0]["cursor"] == ""
+        assert all(p["cursor"] for p in pages[1:])
+        assert not any("startIndex" in p for p in pages)
+    else:
+        assert [int(p["startIndex"]) for p in pages] == [
+            1 + i * state.limits.page_size for i in range(len(pages))
+        ]
+        assert not any("cursor" in p for p in pages)
 
 
 def test_rfc7644_3_4_2_2_adoption_candidates_are_found_with_or_filters(
