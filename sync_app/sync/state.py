@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sync_app.client import SCIMClient
+from sync_app.errors import InvalidFilter, ProtocolError
 from sync_app.scim import urns
 from sync_app.sync.counter import RequestCounter
 from sync_app.sync.roster import Roster
@@ -154,6 +155,8 @@ class DirectoryState:
     by_user_name: dict[str, Account] = field(default_factory=dict)
     #: The roster's groups that exist, by casefolded displayName (a list: names may repeat).
     groups: dict[str, list[GroupView]] = field(default_factory=dict)
+    #: The server announced filtering but refused our filters: everything was read unfiltered.
+    filters_refused: bool = False
 
     def __repr__(self) -> str:
         return (
@@ -177,6 +180,27 @@ def read_state(client: SCIMClient, roster: Roster, source: str = "hr") -> Direct
 
 def _read(client: SCIMClient, roster: Roster, source: str) -> DirectoryState:
     limits = ServerLimits.discover(client)
+    try:
+        return _read_with(client, roster, source, limits)
+    except ProtocolError as exc:
+        if not (limits.filtering and _refuses_filters(exc)):
+            raise
+    # The server announced filter.supported but refused a filter (400 invalidFilter, e.g. no
+    # sw; or 501). Ours: read it as a server without filters, page by page, and select here:
+    # slower, but the same selection, so the same plan; refusing would leave such a
+    # directory unsyncable, and guessing from a partial read would be worse.
+    state = _read_with(client, roster, source, replace(limits, filtering=False))
+    state.filters_refused = True
+    return state
+
+
+def _refuses_filters(exc: ProtocolError) -> bool:
+    return isinstance(exc, InvalidFilter) or exc.status == 501
+
+
+def _read_with(
+    client: SCIMClient, roster: Roster, source: str, limits: ServerLimits
+) -> DirectoryState:
     state = DirectoryState(source=source, limits=limits, base_url=client.config.base_url)
     prefix = external_id(source, "")
     filtering = f"externalId sw {json.dumps(prefix)}" if limits.filtering else None

@@ -40,6 +40,21 @@ class Seen:
     status: int | None
 
 
+_JSON = {"Content-Type": "application/scim+json"}
+
+
+def _refusal(status: int) -> bytes:
+    """A SCIM Error refusing a filter: 400 invalidFilter, or 501 (RFC 7644 §3.12)."""
+    body: dict[str, Any] = {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+        "status": str(status),
+        "detail": "Filtering is not supported here.",
+    }
+    if status == 400:
+        body["scimType"] = "invalidFilter"
+    return json.dumps(body).encode()
+
+
 @dataclass
 class CountingProxy:
     """Forwards to ``upstream``; records each request; can throttle or cut writes."""
@@ -50,6 +65,11 @@ class CountingProxy:
     throttle: int = 0
     #: After this many forwarded writes, forward one more, drop its answer, then drop all.
     cut_after: int | None = None
+    #: Answer every filtered GET with this status (400 invalidFilter, or 501), as a server
+    #: that announces filter.supported and still refuses the filters it is sent.
+    refuse_filters: int = 0
+    #: Rewrite /ServiceProviderConfig to announce filter.supported false.
+    hide_filtering: bool = False
     _writes: int = 0
     _cut: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -76,6 +96,10 @@ class CountingProxy:
                     seen.status = 429
                     self._answer(429, {"Retry-After": "1"}, b"")
                     return
+                if proxy.refuse_filters and self.command == "GET" and "filter=" in self.path:
+                    seen.status = proxy.refuse_filters
+                    self._answer(proxy.refuse_filters, _JSON, _refusal(proxy.refuse_filters))
+                    return
                 headers = {k: v for k in _FORWARDED if (v := self.headers.get(k))}
                 answer = proxy.session.request(
                     self.command, proxy.origin + self.path, headers=headers, data=raw or None
@@ -85,7 +109,13 @@ class CountingProxy:
                     self.close_connection = True
                     return
                 kept = {k: v for k in _RETURNED if (v := answer.headers.get(k))}
-                self._answer(answer.status_code, kept, answer.content)
+                content = answer.content
+                if proxy.hide_filtering and self.path.endswith("/ServiceProviderConfig"):
+                    config = answer.json()
+                    config["filter"] = {"supported": False, "maxResults": 200}
+                    config.pop("pagination", None)
+                    content = json.dumps(config).encode()
+                self._answer(answer.status_code, kept, content)
 
             def _answer(self, status: int, headers: dict[str, str], data: bytes) -> None:
                 self.send_response(status)
@@ -136,6 +166,7 @@ class CountingProxy:
     def reset(self) -> None:
         self.seen.clear()
         self.throttle, self.cut_after, self._writes, self._cut = 0, None, 0, False
+        self.refuse_filters, self.hide_filtering = 0, False
 
     def stop(self) -> None:
         self.server.shutdown()

@@ -101,3 +101,43 @@ def test_rfc7644_3_4_2_2_adoption_candidates_are_found_with_or_filters(
         if "userName eq" in _query(s.path).get("filter", "")
     ]
     assert [f.count(" or ") + 1 for f in lookups] == [50, 10]
+
+
+@pytest.mark.parametrize("refusal", [400, 501])
+def test_rfc7644_3_4_2_2_a_server_that_refuses_filters_is_read_whole(
+    directory: Directory, staff: Staff, refusal: int
+) -> None:
+    """filter.supported, yet 400 invalidFilter or 501 on a filter: the sync reads every user
+    and group unfiltered, selects here, and plans exactly what it would have planned."""
+    rows = staff(30)
+    directory.sync(rows)
+    directory.direct.create_user(User(userName="toby", externalId="payroll:1"))
+    rows[3]["title"] = "Regional Manager"
+    with directory.client() as client:
+        expected = read_state(client, load_roster(rows))
+    directory.proxy.reset()
+    directory.proxy.refuse_filters = refusal
+    plan, report = directory.sync(rows)
+    assert plan.state.filters_refused and not expected.filters_refused
+    assert plan.state.managed == expected.managed
+    assert plan.state.groups == expected.groups
+    assert report.ok and report.writes == 1
+    assert directory.user("emp4")["title"] == "Regional Manager"
+    assert directory.user("toby")["externalId"] == "payroll:1"
+    refused = [s for s in directory.proxy.reads if s.status == refusal]
+    assert len(refused) == 1, "one refusal is enough to stop filtering"
+
+
+def test_rfc7643_5_a_server_without_filter_support_is_read_whole(
+    directory: Directory, staff: Staff
+) -> None:
+    """filter.supported false (RFC 7643 §5): no filter is ever sent; the same state is read."""
+    rows = staff(30)
+    directory.sync(rows)
+    directory.proxy.reset()
+    directory.proxy.hide_filtering = True
+    with directory.client() as client:
+        state = read_state(client, load_roster(rows))
+    assert not state.limits.filtering and len(state.managed) == 30
+    assert set(state.groups) == {"sabre", "sales"}
+    assert not any("filter=" in s.path for s in directory.proxy.seen)
