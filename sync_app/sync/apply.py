@@ -114,6 +114,16 @@ class _Write:
     bulk: BulkOperation
     #: Called with the new resource's id (a POST) or None, once the write succeeded.
     done: Callable[[str | None], None]
+    #: The JSON of ``data`` when it is plain JSON already (a new user): sizing a batch from
+    #: it skips a model round trip per operation, minutes at 100,000 people.
+    raw: dict[str, Any] | None = None
+
+    def size(self) -> int:
+        """The bytes this operation adds to a Bulk request (at least; ASCII-escaped JSON)."""
+        if self.raw is None:
+            return len(json.dumps(self.bulk.to_dict()))
+        envelope = len(self.bulk.method) + len(self.bulk.path or "") + len(self.bulk.bulkId or "")
+        return len(json.dumps(self.raw)) + envelope + 64
 
 
 def _describe(error: SCIMError) -> tuple[str, int | None, str | None]:
@@ -208,7 +218,7 @@ class _Run:
         batches: list[list[_Write]] = [[]]
         size = 0
         for write in writes:
-            length = len(json.dumps(write.bulk.to_dict()))
+            length = write.size()
             full = len(batches[-1]) >= most or (room is not None and size + length > room)
             if batches[-1] and full:
                 batches.append([])
@@ -225,18 +235,22 @@ class _Run:
                     self.fail(write.action, write.target, error)
             self.tick(len(batch))
             return
-        results = answer.resource.operations
-        by_bulk_id = {r.bulkId: r for r in results if r.bulkId}
+        # The answer's JSON as received, not BulkResponse models: parsing 1,000 results
+        # into models per request cost a tenth of an initial sync at 100,000 people.
+        listed = answer.to_dict().get("Operations")
+        results = [r for r in listed if isinstance(r, dict)] if isinstance(listed, list) else []
+        by_bulk_id = {r["bulkId"]: r for r in results if r.get("bulkId")}
         for position, write in enumerate(batch):
             result = by_bulk_id.get(write.bulk.bulkId) if write.bulk.bulkId else None
             if result is None and position < len(results):
                 result = results[position]
-            code = result.status_code if result is not None else None
+            status = str(result.get("status") or "") if result is not None else ""
+            code = int(status) if status.isdigit() else None
             if result is not None and code is not None and code < 300:
-                location = result.location or ""
+                location = str(result.get("location") or "")
                 write.done(location.rstrip("/").rsplit("/", 1)[-1] if location else None)
                 continue
-            body = result.response if result is not None else None
+            body = result.get("response") if result is not None else None
             body = body if isinstance(body, dict) else {}
             self.report.failures.append(
                 Failure(
@@ -298,6 +312,7 @@ class _Run:
             lambda: self.client.create_user(User.from_dict(body)).resource,
             BulkOperation(method="POST", path="/Users", bulkId=change.employee_id, data=body),
             done,
+            raw=body,
         )
 
     def update(self, change: UserChange) -> _Write | None:
