@@ -34,7 +34,7 @@ GUARD_COUNT = 5
 _ENTERPRISE = urns.ENTERPRISE_USER
 
 
-@dataclass
+@dataclass(slots=True)
 class UserChange:
     """One user's change: ``create``, ``update``, ``adopt``, ``deactivate`` or ``conflict``."""
 

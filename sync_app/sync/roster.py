@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +37,7 @@ _REQUIRED = ("employee_id", "user_name")
 _BOOLEANS = {"true": True, "false": False}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Person:
     """One row of the roster: one person as HR knows them."""
 
@@ -107,27 +108,30 @@ def load_roster(source: str | Path | Iterable[Mapping[str, Any]]) -> Roster:
             raise RosterError(origin, [f"{origin}: no such file"])
         if path.suffix.lower() == ".json":
             rows, problems = _json_rows(path)
+            people, more = _people(rows)
         else:
-            rows, problems = _csv_rows(path)
+            people, more = _csv_people(path)
+            problems = []
     else:
         origin = "given as a list"
-        rows, problems = [(f"entry {i}", dict(r)) for i, r in enumerate(source, 1)], []
-    people, more = _people(rows)
+        problems = []
+        people, more = _people((f"entry {i}", r) for i, r in enumerate(source, 1))
     problems += more
     if problems:
         raise RosterError(origin, problems)
     return Roster(people=tuple(people), origin=origin)
 
 
-def _csv_rows(path: Path) -> tuple[list[tuple[str, dict[str, Any]]], list[str]]:
+def _csv_people(path: Path) -> tuple[list[Person], list[str]]:
+    """The people of a CSV file, read row by row: 100,000 rows never sit in memory as dicts
+    next to the people made from them."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         header = list(reader.fieldnames or [])
         problems = _header_problems(header, "line 1")
         if problems:
             return [], problems
-        rows = [(f"line {reader.line_num}", row) for row in reader]
-    return rows, []
+        return _people((f"line {reader.line_num}", row) for row in reader)
 
 
 def _json_rows(path: Path) -> tuple[list[tuple[str, dict[str, Any]]], list[str]]:
@@ -168,7 +172,12 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _people(rows: list[tuple[str, dict[str, Any]]]) -> tuple[list[Person], list[str]]:
+#: Columns whose values repeat from row to row (a few departments, titles, group names…):
+#: one string object per distinct value rather than one per row.
+_SHARED = frozenset({"given_name", "title", "department", "division"})
+
+
+def _people(rows: Iterable[tuple[str, Mapping[str, Any]]]) -> tuple[list[Person], list[str]]:
     people: list[Person] = []
     problems: list[str] = []
     ids: dict[str, str] = {}
@@ -177,6 +186,8 @@ def _people(rows: list[tuple[str, dict[str, Any]]]) -> tuple[list[Person], list[
         if any(c not in row for c in COLUMNS):
             continue  # already reported as a missing column
         values = {c: _text(row[c]) for c in COLUMNS if c not in ("active", "groups")}
+        for column in _SHARED:
+            values[column] = sys.intern(values[column])
         for column in _REQUIRED:
             if not values[column]:
                 problems.append(f"{where}: {column} is empty")
@@ -210,7 +221,7 @@ def _people(rows: list[tuple[str, dict[str, Any]]]) -> tuple[list[Person], list[
             Person(
                 **values,
                 active=bool(active),
-                groups=tuple(dict.fromkeys(g for g in names_list if g)),
+                groups=tuple(dict.fromkeys(sys.intern(g) for g in names_list if g)),
                 where=where,
             )
         )
