@@ -8,19 +8,28 @@ initial sync of a generated roster (a manager tree of fan-out 10, each person in
 department groups and one of 10 division groups), then a re-sync of the same roster, then a
 re-sync with 1% of the rows changed (a third renamed, a third moved to another department,
 a third gone). One client, one request at a time; requests are counted on the client's session
-(the same count the tests take at the server), wall time covers plan and apply.
+(the same count the tests take at the server), wall time covers plan and apply. The no-change
+re-sync runs twice: with cursors (RFC 9865, which the server announces and the engine uses)
+and with startIndex paging (RFC 7644 §3.4.2.4, what a server without cursors gets). Rosters
+are CSV files, as an HR export would be, so the client's peak RSS is the engine's.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import csv
+import dataclasses
 import resource
 import tempfile
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from sync_app import ClientConfiguration, SCIMClient
 from sync_app.sync import apply_plan, load_roster, plan_sync
+from sync_app.sync.roster import COLUMNS
+from sync_app.sync.state import ServerLimits
 
 from . import servers
 from .report import table
@@ -28,10 +37,10 @@ from .report import table
 DEPARTMENTS, DIVISIONS, FAN_OUT = 20, 10, 10
 
 
-def roster_rows(size: int) -> list[dict[str, str]]:
+def roster_rows(size: int) -> Iterator[dict[str, str]]:
     """``size`` people: E0 at the top, everyone else managed by E(i // FAN_OUT)."""
-    return [
-        {
+    for i in range(size):
+        yield {
             "employee_id": f"E{i}",
             "user_name": f"person{i}",
             "given_name": "Person",
@@ -44,31 +53,47 @@ def roster_rows(size: int) -> list[dict[str, str]]:
             "active": "true",
             "groups": f"Dept {i % DEPARTMENTS:02d};Division {i % DIVISIONS}",
         }
-        for i in range(size)
-    ]
 
 
-def changed(rows: list[dict[str, str]], share: float = 0.01) -> tuple[list[dict[str, str]], int]:
-    """A copy with ``share`` of the rows changed (renamed, moved or gone); managers kept."""
-    out = [dict(r) for r in rows]
+def changed(
+    rows: Iterable[dict[str, str]], size: int, share: float = 0.01
+) -> Iterator[dict[str, str]]:
+    """The rows with ``share`` of them changed (renamed, moved or gone); managers kept."""
     step = round(1 / share)
-    picked = [i for i in range(step - 1, len(rows), step) if i * FAN_OUT >= len(rows)]
-    gone = set()
-    for n, i in enumerate(picked):
-        if n % 3 == 0:
-            out[i]["user_name"] += ".renamed"
-        elif n % 3 == 1:
+    n = 0
+    for i, row in enumerate(rows):
+        if i % step != step - 1 or i * FAN_OUT < size:
+            yield row
+            continue
+        kind, n = n % 3, n + 1
+        if kind == 0:
+            row["user_name"] += ".renamed"
+        elif kind == 1:
             dept = f"Dept {(i + 1) % DEPARTMENTS:02d}"
-            out[i]["department"] = dept
-            out[i]["groups"] = f"{dept};Division {i % DIVISIONS}"
-        else:
-            gone.add(i)
-    return [r for i, r in enumerate(out) if i not in gone], len(picked)
+            row["department"] = dept
+            row["groups"] = f"{dept};Division {i % DIVISIONS}"
+        if kind != 2:  # the third of each three is gone (a leaver)
+            yield row
 
 
-def run(client: SCIMClient, rows: list[dict[str, str]], what: str) -> list[object]:
+def changed_count(size: int, share: float = 0.01) -> int:
+    step = round(1 / share)
+    return sum(1 for i in range(step - 1, size, step) if i * FAN_OUT >= size)
+
+
+def write_roster(path: Path, rows: Iterable[dict[str, str]]) -> Path:
+    """The roster as the CSV file an HR export would be: the bench keeps no copy in memory,
+    so the client's peak RSS is the engine's (and the interpreter's)."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def run(client: SCIMClient, roster: Path, what: str) -> list[object]:
     started = time.perf_counter()
-    plan = plan_sync(client, load_roster(rows), allow_mass_deactivation=True)
+    plan = plan_sync(client, load_roster(roster), allow_mass_deactivation=True)
     report = apply_plan(client, plan)
     seconds = time.perf_counter() - started
     if not report.ok:
@@ -77,23 +102,43 @@ def run(client: SCIMClient, rows: list[dict[str, str]], what: str) -> list[objec
     return [what, plan.state.reads + report.reads, report.writes, seconds, rss]
 
 
+@contextlib.contextmanager
+def index_paging() -> Iterator[None]:
+    """Read as a client of a server without cursors would (startIndex/count), for comparison."""
+    discover = ServerLimits.discover
+
+    def without_cursors(client: SCIMClient) -> ServerLimits:
+        return dataclasses.replace(discover(client), cursor=False)
+
+    ServerLimits.discover = without_cursors  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        ServerLimits.discover = discover  # type: ignore[method-assign]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="2000,100000", help="comma-separated roster sizes")
     args = parser.parse_args()
     results = []
     for size in (int(s) for s in args.sizes.split(",")):
-        rows = roster_rows(size)
         with tempfile.TemporaryDirectory() as tmp, servers.ours(Path(tmp) / "sync.db") as server:
+            roster = write_roster(Path(tmp) / "roster.csv", roster_rows(size))
             config = ClientConfiguration(
                 server_url=server.url, auth_token=server.token, timeout=120
             )
             with SCIMClient(config) as client:
-                results.append(run(client, rows, f"initial sync, {size:,}"))
-                results.append(run(client, rows, f"no-change re-sync, {size:,}"))
-                rows_1, count = changed(rows)
-                row = run(client, rows_1, f"1% change re-sync, {size:,} ({count} rows)")
-                results.append(row)
+                results.append(run(client, roster, f"initial sync, {size:,}"))
+                results.append(run(client, roster, f"no-change re-sync, {size:,}"))
+                with index_paging():
+                    what = f"no-change re-sync, {size:,}, startIndex paging"
+                    results.append(run(client, roster, what))
+                roster_1 = write_roster(
+                    Path(tmp) / "roster-1.csv", changed(roster_rows(size), size)
+                )
+                what = f"1% change re-sync, {size:,} ({changed_count(size)} rows)"
+                results.append(run(client, roster_1, what))
             print(f"server RSS after {size:,}: {server.rss_mb():.0f} MB", flush=True)
     headers = ["run", "reads", "writes", "wall s", "client peak RSS MB"]
     print(table(headers, results))
