@@ -43,9 +43,14 @@ class Cursor:
     after: int
     scope: str
     issued: int
+    #: Whether the query matches a large share of its resource types (decided on the first
+    #: page): the next pages then walk the table in key order, checking each row, rather
+    #: than collecting every match from an index and sorting them again for each page.
+    dense: bool = True
 
     def encode(self) -> str:
-        raw = f"{_VERSION}.{self.after}.{self.issued}.{self.scope}".encode()
+        mode = "d" if self.dense else "s"
+        raw = f"{_VERSION}.{self.after}.{self.issued}.{self.scope}.{mode}".encode()
         return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
     @classmethod
@@ -59,11 +64,11 @@ class Cursor:
         try:
             padded = value + "=" * (-len(value) % 4)
             text = base64.urlsafe_b64decode(padded.encode("ascii")).decode("ascii")
-            version, after, issued, digest = text.split(".")
-            cursor = cls(after=int(after), scope=digest, issued=int(issued))
+            version, after, issued, digest, mode = text.split(".")
+            cursor = cls(after=int(after), scope=digest, issued=int(issued), dense=mode == "d")
         except (ValueError, UnicodeError, binascii.Error):
             raise invalid from None
-        if version != _VERSION or cursor.scope != scope or cursor.after < 0:
+        if version != _VERSION or cursor.scope != scope or cursor.after < 0 or mode not in "ds":
             raise invalid
         if (time.time() if now is None else now) - cursor.issued > CURSOR_TIMEOUT:
             raise ExpiredCursorException(
@@ -74,5 +79,5 @@ class Cursor:
         return cursor
 
     @classmethod
-    def after_row(cls, pk: int, scope: str) -> Cursor:
-        return cls(after=pk, scope=scope, issued=int(time.time()))
+    def after_row(cls, pk: int, scope: str, dense: bool) -> Cursor:
+        return cls(after=pk, scope=scope, issued=int(time.time()), dense=dense)

@@ -191,3 +191,20 @@ def test_rfc9865_2_count_zero_answers_the_total_alone(api: Api) -> None:
     body = _page(api, filter='externalId sw "hr:"', count=0, cursor="")
     assert body["totalResults"] == 5 and body["Resources"] == []
     assert "nextCursor" not in body
+
+
+def test_rfc9865_2_a_filter_matching_few_users_pages_the_same(api: Api) -> None:
+    """A selective filter (2 of 12 users) pages through its matches just as a broad one does."""
+    ids = [
+        api.create_user(f"user{i:02d}", title="Chief" if i in (3, 9) else "Clerk")["id"]
+        for i in range(12)
+    ]
+    seen, cursor, pages = [], "", 0
+    while True:
+        body = _page(api, filter='title eq "Chief"', count=1, cursor=cursor)
+        pages += 1
+        seen += [r["id"] for r in body["Resources"]]
+        if "nextCursor" not in body:
+            break
+        cursor = body["nextCursor"]
+    assert seen == [ids[3], ids[9]] and pages == 2
