@@ -54,6 +54,11 @@ class SCIMResponse:
         """The server's JSON body (a copy, so changing it changes nothing here); ``{}`` if none."""
         return copy.deepcopy(self._body) if isinstance(self._body, dict) else {}
 
+    def json(self) -> Any:
+        """The server's JSON body itself, not a copy: for reading many pages quickly (copying
+        a page of 200 users costs more than parsing it). Change nothing in it."""
+        return self._body
+
     @property
     def resource(self) -> Any:
         """The body as a model: User, Group, ListResponse, BulkResponse…; ``None`` if no body."""
