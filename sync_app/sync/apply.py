@@ -22,6 +22,7 @@ from __future__ import annotations
 import html
 import json
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -130,6 +131,14 @@ def _describe(error: SCIMError) -> tuple[str, int | None, str | None]:
     if isinstance(error, ProtocolError):
         return str(error.detail or error.summary), error.status, error.scim_type
     return error.summary, None, None
+
+
+def _new_user_name(change: UserChange) -> str | None:
+    """The userName a change renames its user to, if it does."""
+    for op in change.operations:
+        if op.op == "replace" and op.path == "userName" and isinstance(op.value, str):
+            return op.value
+    return None
 
 
 def _new_id(resource: Any) -> str | None:
@@ -290,7 +299,37 @@ class _Run:
             c for c in self.plan.users if c.action in ("update", "adopt", "deactivate") and c.writes
         ]
         patches += [c for c in creates if c.pending_manager and c.user_id]
+        self.send([self.step_aside(c) for c in self.blocking_renames(patches)])
         self.send([w for c in patches if (w := self.update(c)) is not None])
+
+    def blocking_renames(self, patches: list[UserChange]) -> list[UserChange]:
+        """Renamed users whose current userName another rename in this run takes (a swap,
+        or a chain A → B → C): each must let go of its name before the other takes it, or
+        the server answers 409 uniqueness (RFC 7643 §4.1.1: userName is unique)."""
+        managed = self.plan.state.managed
+        current = {
+            c.employee_id: managed[c.employee_id].userName.casefold()
+            for c in patches
+            if c.employee_id in managed and _new_user_name(c) is not None
+        }
+        wanted = {name.casefold() for c in patches if (name := _new_user_name(c)) is not None}
+        return [c for c in patches if current.get(c.employee_id) in wanted]
+
+    def step_aside(self, change: UserChange) -> _Write:
+        """PATCH the userName to a temporary one (ours: ``<name>~<8 hex>``); the change's own
+        PATCH then gives the roster's name. If that PATCH fails, the next run finds the
+        temporary name and renames it again."""
+        assert change.user_id is not None
+        managed = self.plan.state.managed[change.employee_id]
+        temporary = f"{managed.userName}~{uuid.uuid4().hex[:8]}"
+        patch = PatchOp(operations=[Operation(op="replace", path="userName", value=temporary)])
+        return _Write(
+            "rename (free the name)",
+            managed.userName,
+            partial(self.client.update_user, change.user_id, patch),
+            BulkOperation(method="PATCH", path=f"/Users/{change.user_id}", data=patch),
+            lambda _id: None,
+        )
 
     def create(self, change: UserChange) -> _Write:
         person = change.person

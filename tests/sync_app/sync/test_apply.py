@@ -144,3 +144,26 @@ def test_rfc7644_3_7_many_creates_travel_in_bulk_managers_first(
     directory.proxy.reset()
     plan, _report = directory.sync(rows)
     assert plan.empty and directory.proxy.writes == []
+
+
+def test_rfc7643_4_1_1_two_managed_users_swap_user_names(
+    directory: Directory, staff: Staff
+) -> None:
+    """emp1 ↔ emp2 and a chain emp3 → emp4 → emp9: each user lets go of its name first, so
+    userName stays unique at every step and every rename lands on the same SCIM id."""
+    rows = staff(4)
+    directory.sync(rows)
+    ids = {f"emp{i}": directory.user(f"emp{i}")["id"] for i in range(1, 5)}
+    rows[0]["user_name"], rows[1]["user_name"] = "emp2", "emp1"
+    rows[2]["user_name"], rows[3]["user_name"] = "emp4", "emp9"
+    _plan, report = directory.sync(rows)
+    assert report.ok, report.text()
+    assert report.done.get("renamed") == 4
+    assert directory.user("emp2")["id"] == ids["emp1"]
+    assert directory.user("emp1")["id"] == ids["emp2"]
+    assert directory.user("emp4")["id"] == ids["emp3"]
+    assert directory.user("emp9")["id"] == ids["emp4"]
+    assert not any("~" in u["userName"] for u in directory.users())
+    directory.proxy.reset()
+    _plan, again = directory.sync(rows)
+    assert again.ok and directory.proxy.writes == []
