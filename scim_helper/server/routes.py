@@ -154,6 +154,7 @@ async def _query(
     }
     start, size = page(start_index, count, _limits(request))
     with_members = "Group" not in projections or projections["Group"].returns("members")
+    with_groups = "User" not in projections or projections["User"].returns("groups")
     store, tenant = store_of(request), tenant_of(request)
     if cursor is not None:
         return await _query_cursor(
@@ -164,6 +165,7 @@ async def _query(
             cursor,
             size,
             with_members,
+            with_groups,
             index_asked=start_index is not None,
             sort_by=sort_by,
         )
@@ -172,6 +174,7 @@ async def _query(
         tenant,
         resource_types,
         with_members=with_members,
+        with_groups=with_groups,
         filter=filter or None,
         sort_by=sort_by or None,
         sort_order=_sort_order(sort_order),
@@ -210,6 +213,7 @@ async def _query_cursor(
     cursor: str,
     size: int,
     with_members: bool,
+    with_groups: bool,
     *,
     index_asked: bool,
     sort_by: Any,
@@ -237,6 +241,7 @@ async def _query_cursor(
             cursor=cursor,
             count=size,
             with_members=with_members,
+            with_groups=with_groups,
         )
     )
     base = base_url(request)
