@@ -29,6 +29,7 @@ from scim_helper.marker import course_external_id
 from scim_helper.tenant import Tenant, quote
 from sync_app.client import ClientConfiguration, SCIMClient
 from sync_app.errors import Conflict
+from sync_app.progress import Progress
 from sync_app.scim.messages import BulkOperation
 from sync_app.scim.user import ENTERPRISE_USER_SCHEMA, USER_SCHEMA, User
 
@@ -354,7 +355,7 @@ class _Loader:
         missing = [p for p in people if p.user_name not in ids]
         skipped: list[str] = []
         size = self.batch_size()
-        with _Progress(len(missing) if progress else 0) as bar:
+        with Progress(len(missing) if progress else 0, "Loading the directory", " people") as bar:
             for batch in batches_by_level(missing, size):
                 created = (
                     self.create(batch, ids) if size > 1 else self.create_one_by_one(batch, ids)
@@ -421,66 +422,3 @@ def _summary(seed: DirectorySeed) -> str:
     if seed.skipped:
         line += f" Skipped {len(seed.skipped):,} whose userNames someone else's users already have."
     return line
-
-
-def _in_notebook_kernel() -> bool:
-    """True inside a Jupyter kernel (JupyterLab, papermill), where output can be replaced."""
-    try:  # IPython is there only where JupyterLab or papermill is installed
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    shell = get_ipython()
-    return shell is not None and "IPKernelApp" in shell.config
-
-
-class _Progress:
-    """A progress bar for ``total`` people that leaves a finished state behind.
-
-    In a notebook kernel the bar is a widget shown under a display id, and :meth:`finish`
-    replaces that output with a one-line summary: a saved notebook (a learner's, or one papermill
-    recorded, where widgets keep the text they had when first shown: 0%) holds the summary, never
-    a frozen bar. Elsewhere tqdm draws on stderr as usual and the caller prints the result.
-    """
-
-    def __init__(self, total: int) -> None:
-        self.total = total
-        self.notebook = _in_notebook_kernel()
-        self.bar: Any = None
-        self.handle: Any = None
-
-    def __enter__(self) -> _Progress:
-        if self.total and self.notebook:
-            # Imported here: tqdm.notebook pulls in ipywidgets, needed only for a bar in a kernel.
-            from IPython.display import display
-            from tqdm.notebook import tqdm as notebook_tqdm
-
-            self.bar = notebook_tqdm(
-                total=self.total, desc="Loading the directory", unit=" people", display=False
-            )
-            self.handle = display(self.bar.container, display_id=True)
-        elif self.total:
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=self.total, desc="Loading the directory", unit=" people")
-        return self
-
-    def update(self, count: int) -> None:
-        if self.bar is not None:
-            self.bar.update(count)
-
-    def finish(self, summary: str) -> None:
-        """Show ``summary`` where the bar was (notebooks only; a terminal keeps its bar)."""
-        if not self.notebook:
-            return
-        from IPython.display import display
-
-        if self.handle is not None:
-            self.bar.close()
-            self.handle.update({"text/plain": summary}, raw=True)
-            self.handle = None
-        else:
-            display({"text/plain": summary}, raw=True)
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self.bar is not None:
-            self.bar.close()

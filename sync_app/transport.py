@@ -26,7 +26,7 @@ from sync_app.errors import (
     error_for_response,
     malformed_response,
 )
-from sync_app.wirelog import Exchange, WireLog, redact_body, redact_headers
+from sync_app.wirelog import Exchange, WireLog, redact_body, redact_headers, redact_json
 
 __all__ = ["IDEMPOTENT_METHODS", "Transport", "retry_after_seconds"]
 
@@ -152,7 +152,9 @@ class Transport:
             exchange.status = response.status_code
             exchange.response_headers = redact_headers(dict(response.headers))
             exchange.response_body = (
-                redact_body(decoded) if problem is None else response.text[:_MAX_LOGGED_TEXT]
+                redact_json(decoded, response.content)
+                if problem is None
+                else response.text[:_MAX_LOGGED_TEXT]
             )
             self._record(exchange)
             if response.status_code in self.config.retry_statuses and method in IDEMPOTENT_METHODS:

@@ -30,6 +30,7 @@ from typing import Any
 
 from sync_app.client import SCIMClient
 from sync_app.errors import ProtocolError, SCIMError, TransportError
+from sync_app.progress import Progress
 from sync_app.scim import urns
 from sync_app.scim.group import Group
 from sync_app.scim.messages import BulkOperation
@@ -162,7 +163,7 @@ class _Run:
         plan: Plan,
         report: Report,
         sleep: Callable[[float], None],
-        progress: Any,
+        progress: Progress,
         bulk: bool,
     ) -> None:
         self.client = client
@@ -283,8 +284,7 @@ class _Run:
         self.tick(len(batch))
 
     def tick(self, n: int = 1) -> None:
-        if self.progress is not None:
-            self.progress.update(n)
+        self.progress.update(n)
 
     # -- users ----------------------------------------------------------------------------
 
@@ -479,8 +479,9 @@ def apply_plan(
 ) -> Report:
     """Make the plan's changes; return the :class:`Report`. A refused plan writes nothing.
 
-    ``dry_run`` writes nothing and reports what would be done; ``progress`` shows a tqdm bar;
-    ``bulk=False`` sends every write on its own even where the server supports Bulk.
+    ``dry_run`` writes nothing and reports what would be done; ``progress`` shows a bar (in a
+    notebook, replaced by a one-line summary when the run ends); ``bulk=False`` sends every
+    write on its own even where the server supports Bulk.
     """
     report = Report(dry_run=dry_run, refused=plan.refused)
     if plan.refused:
@@ -488,20 +489,14 @@ def apply_plan(
     if dry_run:
         report.done = {k: v for k, v in plan.counts().items() if v}
         return report
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        total = sum(c.writes for c in plan.users) + sum(g.writes for g in plan.groups)
-        bar = tqdm(total=total, desc="sync", unit="write")
-    run = _Run(client, plan, report, sleep, bar, bulk)
-    with RequestCounter(client) as counter:
-        try:
+    total = sum(c.writes for c in plan.users) + sum(g.writes for g in plan.groups)
+    with Progress(total if progress else 0, "sync", " writes") as bar:
+        run = _Run(client, plan, report, sleep, bar, bulk)
+        with RequestCounter(client) as counter:
             run.users()
             run.groups()
-        finally:
-            if bar is not None:
-                bar.close()
+        if progress:
+            bar.finish(f"sync: {counter.writes} writes sent.")
     report.reads, report.writes = counter.reads, counter.writes
     for c in plan.users:
         if c.action == "conflict":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import nbformat
 import pytest
@@ -38,3 +39,21 @@ def test_a_recorded_seeding_run_stores_the_summary_not_a_frozen_bar(
         "Loaded the Dunder Mifflin directory: 30 people at 1 branch (30 added, 0 already there)."
     )
     assert again.endswith("(0 added, 30 already there).")
+
+
+@pytest.mark.parametrize("path", sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb")), ids=lambda p: p.stem)
+def test_no_stored_chapter_holds_a_frozen_progress_bar(path: object) -> None:
+    """A bar saved in a notebook keeps the text it had when first shown (0%): none is stored.
+
+    (The chapters' other widgets, the explorer and the playgrounds, store a text of their own.)
+    """
+    notebook = nbformat.read(path, as_version=4)
+    frozen = [
+        output["data"]["text/plain"]
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if "application/vnd.jupyter.widget-view+json" in output.get("data", {})
+        and re.search(r"\d+%\|", output["data"].get("text/plain", ""))
+    ]
+    assert frozen == []
