@@ -1,23 +1,23 @@
-"""Load benchmark (issue 5): a workshop's worth of learners running the course flow at once.
+"""Load benchmark (issues 5 and 16): rooms of learners running the chapters' requests at once.
 
-``python -m bench.load`` starts one server process (``python -m scim_helper.server``) on a
-fresh SQLite file (or ``--db URL``), mints one token per learner (each learner has their own
-tenant, as in a workshop), then runs ``--learners`` simulated learners for ``--seconds``. Each
-learner repeats the course flow as fast as the server answers:
+``python -m bench.load`` starts ``--servers`` server processes (``python -m scim_helper.server``)
+on one database: a fresh SQLite file, a fresh PostgreSQL cluster (``--postgres``) or ``--db
+URL``. It mints one token per learner (each learner has a tenant of their own, as in a
+workshop), then runs one room after another (``--rooms 100,300,600,1000``), each for
+``--seconds``. Every learner keeps one connection and thinks 1–3 s (``--think``) between
+requests; its flow is in :mod:`bench.learners` (discovery, a group, then create, get,
+deactivate, member add, two filters, a list, email replace, member remove, over and over).
 
-1. create a user (with a work email)            POST   /Users
-2. deactivate it                                PATCH  /Users/{id}  replace active
-3. add it to the learner's group                PATCH  /Groups/{id} add members
-4. find it by userName, and by its work email   GET    /Users?filter=...
-5. replace its work email                       PATCH  /Users/{id}  emails[type eq "work"].value
-6. remove it from the group                     PATCH  /Groups/{id} remove members[value eq ...]
+Per room it prints the errors (anything but the expected status, or no answer: must be 0),
+latency p50/p95/p99, requests per second, the CPU each request cost in the server processes,
+in PostgreSQL and in the load generator itself (psutil / getrusage: CPU-time differences
+divided by the requests answered), the PostgreSQL connections opened per minute (the pools'
+churn, from ``pg_stat_database.sessions``), and the first room whose p95 passes 250 ms.
+The load generator runs on the same machine as the server: its CPU is taken from the server's
+and is printed so that the reader can see how much. ``--record FILE`` appends the figures, with
+the machine and its load average, as a Markdown section.
 
-Learners are spread over a few client processes so that the client's own GIL does not set
-the pace. It prints the number of errors (anything but the expected 2xx, or no answer: must be
-0) and latency percentiles per step; ``--record FILE`` appends the figures, with the machine,
-as a Markdown section.
-
-This is a benchmark, not a test: it takes a minute and its figures depend on the machine.
+This is a benchmark, not a test: it takes minutes and its figures depend on the machine.
 """
 
 from __future__ import annotations
@@ -25,162 +25,58 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import requests
+import psutil
 
-from sync_app.scim.urns import GROUP, PATCH_OP, USER
+from bench import postgres
+from bench.learners import STEPS, client_process
 
 ROOT = Path(__file__).resolve().parent.parent
-STEPS = ("create", "deactivate", "member add", "filter", "email replace", "member remove")
 START_TIMEOUT = 60.0
-REQUEST_TIMEOUT = 30.0
-
-
-def _patch(*operations: dict[str, Any]) -> dict[str, Any]:
-    return {"schemas": [PATCH_OP], "Operations": list(operations)}
-
-
-def learner(url: str, token: str, name: str, until: float) -> dict[str, Any]:
-    """One learner: the course flow in a loop until ``until`` (time.time()); timings per step."""
-    timings: dict[str, list[float]] = defaultdict(list)
-    errors: list[str] = []
-    session = requests.Session()
-    session.headers["Authorization"] = f"Bearer {token}"
-
-    def call(step: str, method: str, path: str, expected: int, **kwargs: Any) -> Any:
-        began = time.perf_counter()
-        try:
-            response = session.request(method, url + path, timeout=REQUEST_TIMEOUT, **kwargs)
-        except requests.RequestException as exc:
-            errors.append(f"{step}: {type(exc).__name__}")
-            return None
-        timings[step].append(time.perf_counter() - began)
-        if response.status_code != expected:
-            errors.append(f"{step}: {response.status_code} {response.text[:200]}")
-            return None
-        return response.json() if response.content else {}
-
-    group = call("setup", "POST", "/Groups", 201, json={"schemas": [GROUP], "displayName": name})
-    if group is None:
-        return {"timings": dict(timings), "errors": errors, "flows": 0}
-    flows = 0
-    for n in range(1_000_000):  # bounded by time below; the count is only a backstop
-        if time.time() >= until:
-            break
-        user_name = f"{name}-{n}@dundermifflin.example"
-        user = call(
-            "create",
-            "POST",
-            "/Users",
-            201,
-            json={
-                "schemas": [USER],
-                "userName": user_name,
-                "name": {"givenName": "Learner", "familyName": name},
-                "emails": [{"value": f"{name}-{n}@work.example", "type": "work", "primary": True}],
-            },
-        )
-        if user is None:
-            continue
-        item = f"/Users/{user['id']}"
-        members = f"/Groups/{group['id']}"
-        call(
-            "deactivate",
-            "PATCH",
-            item,
-            200,
-            json=_patch({"op": "replace", "path": "active", "value": False}),
-        )
-        call(
-            "member add",
-            "PATCH",
-            members,
-            200,
-            json=_patch({"op": "add", "path": "members", "value": [{"value": user["id"]}]}),
-        )
-        call("filter", "GET", "/Users", 200, params={"filter": f'userName eq "{user_name}"'})
-        call(
-            "filter",
-            "GET",
-            "/Users",
-            200,
-            params={"filter": f'emails[type eq "work" and value co "{name}-{n}@"]'},
-        )
-        call(
-            "email replace",
-            "PATCH",
-            item,
-            200,
-            json=_patch(
-                {
-                    "op": "replace",
-                    "path": 'emails[type eq "work"].value',
-                    "value": f"{name}-{n}@new.example",
-                }
-            ),
-        )
-        call(
-            "member remove",
-            "PATCH",
-            members,
-            200,
-            json=_patch({"op": "remove", "path": f'members[value eq "{user["id"]}"]'}),
-        )
-        flows += 1
-    session.close()
-    return {"timings": dict(timings), "errors": errors, "flows": flows}
-
-
-def client_process(
-    urls: list[str], tokens: list[str], names: list[str], until: float
-) -> list[dict[str, Any]]:
-    """One client process: its share of the learners (each with its server), one thread each.
-    A learner that crashes or never finishes counts as an error, never as silence."""
-    unfinished = {"timings": {}, "errors": ["learner did not finish"], "flows": 0}
-    results: list[dict[str, Any]] = [unfinished for _ in tokens]
-
-    def run(index: int) -> None:
-        try:
-            results[index] = learner(urls[index], tokens[index], names[index], until)
-        except Exception as exc:
-            results[index] = {"timings": {}, "errors": [f"learner crashed: {exc!r}"], "flows": 0}
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(tokens))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=max(until - time.time(), 0) + 2 * REQUEST_TIMEOUT)
-    return results
+P95_LIMIT_MS = 250.0
 
 
 def mint_tokens(db: str, count: int) -> list[str]:
-    """``count`` tokens, each with its own new tenant, written to the database beforehand."""
-    sys.path.insert(0, str(ROOT))
+    """``count`` tokens, each bound to a new tenant, in one transaction."""
+    from scim_helper.server import tenants
     from scim_helper.server.store import Store
 
     store = Store(db)
+    tokens = [tenants.new_token() for _ in range(count)]
     try:
-        return [store.mint_token()[0] for _ in range(count)]
+        with store.engine.connect() as conn:
+            conn.execution_options(scim_write=True)
+            with conn.begin():
+                for token in tokens:
+                    tenants.bind(conn, token, None)
     finally:
         store.close()
+    return tokens
 
 
 def start_server(db: str, token: str, home: Path) -> tuple[subprocess.Popen[str], str]:
     """``python -m scim_helper.server`` on a free loopback port; the process and its URL."""
     command = [sys.executable, "-m", "scim_helper.server", "--port", "0", "--db", db]
     command += ["--token", token, "--log-level", "warning"]
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_DATA_HOME": str(home)}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "XDG_DATA_HOME": str(home),
+        "SCIM_COURSE_DATA_DIR": str(home),
+    }
     process = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )
@@ -205,126 +101,258 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(int(fraction * len(ordered)), len(ordered) - 1)]
 
 
+def load_average() -> str:
+    return ", ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def machine() -> str:
-    """nproc, CPU model, memory and date, for the record."""
+    """nproc, CPU model, memory, Python and date, for the record."""
     cpu = platform.processor() or "unknown CPU"
+    memory = "unknown"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-    except OSError:
-        pass
-    memory = "unknown"
-    try:
         for line in Path("/proc/meminfo").read_text().splitlines():
             if line.startswith("MemTotal:"):
                 memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
                 break
     except OSError:
         pass
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
     date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return (
         f"{os.cpu_count()} CPUs (nproc), {cpu}, {memory} RAM, Python {platform.python_version()}, "
-        f"load average before the run {load}, {date}"
+        f"{date}"
     )
 
 
-def report(
-    results: list[dict[str, Any]], seconds: float, learners: int, db_kind: str, servers: int = 1
-) -> str:
-    """The figures as a Markdown section."""
-    by_step: dict[str, list[float]] = defaultdict(list)
-    errors: list[str] = []
-    flows = 0
-    for result in results:
-        for step, values in result.get("timings", {}).items():
-            by_step[step].extend(values)
-        errors += result.get("errors", [])
-        flows += result.get("flows", 0)
-    every = [value for values in by_step.values() for value in values]
-    p50, p95, p99 = (percentile(every, f) * 1000 for f in (0.5, 0.95, 0.99))
-    lines = [
-        f"### Load: {learners} learners, course flow, {seconds:.0f} s, "
-        f"{servers} server process{'es' if servers > 1 else ''} ({db_kind})",
-        "",
-        f"Machine: {machine()}.",
-        "",
-        f"- Requests answered: {len(every)} ({len(every) / seconds:.0f}/s); "
-        f"complete flows: {flows}",
-        f"- **Errors: {len(errors)}**",
-        f"- Latency over all requests: p50 {p50:.0f} ms, **p95 {p95:.0f} ms**, p99 {p99:.0f} ms",
-        "",
-        "| step | requests | p50 ms | p95 ms | max ms |",
-        "|---|---:|---:|---:|---:|",
+@dataclass
+class Room:
+    """What one room measured."""
+
+    learners: int
+    seconds: float
+    timings: dict[str, list[float]] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    flows: int = 0
+    reconnects: int = 0
+    server_cpu: float = 0.0
+    database_cpu: float | None = None
+    client_cpu: float = 0.0
+    sessions: int | None = None
+    load: str = ""
+
+    @property
+    def every(self) -> list[float]:
+        return [value for values in self.timings.values() for value in values]
+
+    @property
+    def requests(self) -> int:
+        return sum(len(values) for values in self.timings.values())
+
+    def p(self, fraction: float) -> float:
+        return percentile(self.every, fraction) * 1000
+
+    def per_request_ms(self, seconds: float | None) -> str:
+        if seconds is None or not self.requests:
+            return "n/a"
+        return f"{seconds * 1000 / self.requests:.2f}"
+
+
+def cpu_of(pids: list[int]) -> float:
+    """CPU seconds (user + system, every thread) of the processes ``pids``."""
+    total = 0.0
+    for pid in pids:
+        times = psutil.Process(pid).cpu_times()
+        total += times.user + times.system
+    return total
+
+
+def run_room(
+    pool: ProcessPoolExecutor,
+    learners: int,
+    urls: list[str],
+    tokens: list[str],
+    args: argparse.Namespace,
+    servers: list[int],
+    cluster: postgres.Cluster | None,
+) -> Room:
+    """One room: ``learners`` learners, spread over the client processes and the servers."""
+    room = Room(learners, args.seconds, load=load_average())
+    members = [
+        (urls[i % len(urls)], tokens[i], f"room{learners}-learner{i:04d}") for i in range(learners)
     ]
-    for step in ("setup", *STEPS):
-        values = by_step.get(step, [])
-        if values:
-            lines.append(
-                f"| {step} | {len(values)} | {statistics.median(values) * 1000:.0f} | "
-                f"{percentile(values, 0.95) * 1000:.0f} | {max(values) * 1000:.0f} |"
-            )
+    shares = [members[p :: args.processes] for p in range(args.processes)]
+    sessions_before = postgres.sessions(cluster.url) if cluster else 0
+    database_before = postgres.cpu_seconds(cluster.postmaster) if cluster else 0.0
+    server_before = cpu_of(servers)
+    start = time.time() + 1.0  # every client process starts its learners at the same moment
+    until = start + args.seconds
+    futures = [
+        pool.submit(client_process, share, args.think, start, until) for share in shares if share
+    ]
+    timings: dict[str, list[float]] = defaultdict(list)
+    for future in futures:
+        result = future.result(timeout=args.seconds + 300)
+        for step, values in result["timings"].items():
+            timings[step].extend(values)
+        room.errors += result["errors"]
+        room.flows += result["flows"]
+        room.reconnects += result["reconnects"]
+        room.client_cpu += result["cpu"]
+    room.server_cpu = cpu_of(servers) - server_before
+    if cluster:
+        room.database_cpu = postgres.cpu_seconds(cluster.postmaster) - database_before
+        # The two sessions the measure itself opened are not the pools' doing.
+        room.sessions = postgres.sessions(cluster.url) - sessions_before - 1
+    room.timings = dict(timings)
+    return room
+
+
+def report(rooms: list[Room], args: argparse.Namespace, kind: str, load_before: str) -> str:
+    """The figures as a Markdown section."""
+    low, high = args.think
+    processes = f"{args.servers} server process{'es' if args.servers > 1 else ''}"
+    think = f"think {low:g}–{high:g} s" if high else "no think time"
+    lines = [
+        f"### Rooms: {kind}, {processes}, {think}, {args.seconds:g} s per room",
+        "",
+        f"Machine: {machine()}; load average before the run {load_before}; "
+        f"{args.processes} client processes (the load generator) on the same machine.",
+        "",
+        "| learners | requests | req/s | errors | p50 ms | p95 ms | p99 ms "
+        "| server CPU ms/req | PostgreSQL CPU ms/req | generator CPU ms/req "
+        "| PostgreSQL connections opened/min | load avg before |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for room in rooms:
+        churn = "n/a" if room.sessions is None else f"{room.sessions * 60 / room.seconds:.0f}"
+        lines.append(
+            f"| {room.learners} | {room.requests} | {room.requests / room.seconds:.0f} "
+            f"| {len(room.errors)} | {room.p(0.5):.0f} | {room.p(0.95):.0f} | {room.p(0.99):.0f} "
+            f"| {room.per_request_ms(room.server_cpu)} "
+            f"| {room.per_request_ms(room.database_cpu)} "
+            f"| {room.per_request_ms(room.client_cpu)} | {churn} | {room.load} |"
+        )
+    over = next((room.learners for room in rooms if room.p(0.95) > P95_LIMIT_MS), None)
+    largest = max(room.learners for room in rooms)
+    lines += [
+        "",
+        f"p95 passes {P95_LIMIT_MS:.0f} ms at: "
+        + (f"{over} learners" if over else f"no room (up to {largest} learners)"),
+        "",
+        "p95 ms per step:",
+        "",
+        "| step | " + " | ".join(str(room.learners) for room in rooms) + " |",
+        "|---|" + "---:|" * len(rooms),
+    ]
+    for step in STEPS:
+        cells = [
+            f"{percentile(room.timings.get(step, []), 0.95) * 1000:.0f}"
+            if room.timings.get(step)
+            else "-"
+            for room in rooms
+        ]
+        lines.append(f"| {step} | " + " | ".join(cells) + " |")
+    errors = [error for room in rooms for error in room.errors]
     if errors:
         lines += ["", "First errors:", "", *[f"- `{error}`" for error in errors[:10]]]
-    command = f".venv/bin/python -m bench.load --learners {learners} --seconds {seconds:.0f}"
-    if servers > 1:
-        command += f" --servers {servers}"
-    if db_kind == "PostgreSQL":
+    command = f".venv/bin/python -m bench.load --rooms {','.join(str(r.learners) for r in rooms)}"
+    command += f" --seconds {args.seconds:g} --think {low:g},{high:g}"
+    if args.servers > 1:
+        command += f" --servers {args.servers}"
+    if args.postgres:
+        command += " --postgres"
+    elif kind == "PostgreSQL":
         command += " --db postgresql://..."
     lines += ["", f"Command: `{command}`", ""]
     return "\n".join(lines)
+
+
+def _think(text: str) -> tuple[float, float]:
+    parts = [float(part) for part in text.split(",")]
+    if len(parts) == 1:
+        parts = [parts[0], parts[0]]
+    if len(parts) != 2 or parts[0] < 0 or parts[1] < parts[0]:
+        raise argparse.ArgumentTypeError("--think is MIN,MAX seconds, e.g. 1,3 (or 0)")
+    return parts[0], parts[1]
+
+
+def _rooms(text: str) -> list[int]:
+    try:
+        rooms = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        rooms = []
+    if not rooms or min(rooms) < 1:
+        raise argparse.ArgumentTypeError("--rooms is a list of room sizes, e.g. 100,300,600")
+    return rooms
+
+
+@contextmanager
+def database(args: argparse.Namespace, scratch: Path) -> Iterator[tuple[str, Any]]:
+    """The database URL or file, and the throwaway cluster when ``--postgres`` asked for one."""
+    if args.postgres:
+        with postgres.cluster() as cluster:
+            yield cluster.url, cluster
+    else:
+        yield args.db or str(scratch / "scim.db"), None
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.load", description=__doc__.split("\n\n")[0]
     )
-    parser.add_argument("--learners", type=int, default=50)
-    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument(
+        "--rooms", type=_rooms, default=[100, 300, 600, 1000], help="room sizes, in learners"
+    )
+    parser.add_argument("--learners", type=int, help="one room of this size (as --rooms N)")
+    parser.add_argument("--seconds", type=float, default=60.0, help="per room (default 60)")
+    parser.add_argument(
+        "--think", type=_think, default=(1.0, 3.0), help="MIN,MAX seconds between requests"
+    )
     parser.add_argument("--processes", type=int, default=2, help="client processes (default 2)")
     parser.add_argument("--db", help="database URL or file (default: a new SQLite file)")
+    parser.add_argument(
+        "--postgres", action="store_true", help="a fresh PostgreSQL cluster (initdb) as database"
+    )
     parser.add_argument(
         "--servers", type=int, default=1, help="server processes on the one database (default 1)"
     )
     parser.add_argument("--record", type=Path, help="append the figures to this Markdown file")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="scim-load-") as scratch:
-        db = args.db or str(Path(scratch) / "scim.db")
-        tokens = mint_tokens(db, args.learners)
-        names = [f"learner{i:02d}" for i in range(args.learners)]
+    if args.learners:
+        args.rooms = [args.learners]
+    load_before = load_average()
+    with (
+        tempfile.TemporaryDirectory(prefix="scim-load-") as scratch,
+        database(args, Path(scratch)) as (db, cluster),
+    ):
+        tokens = mint_tokens(db, max(args.rooms))
         servers = [start_server(db, tokens[0], Path(scratch)) for _ in range(args.servers)]
         urls = [url for _, url in servers]
+        rooms = []
         try:
-            until = time.time() + args.seconds
-            shares = [range(p, args.learners, args.processes) for p in range(args.processes)]
             with ProcessPoolExecutor(args.processes) as pool:
-                futures = [
-                    pool.submit(
-                        client_process,
-                        [urls[i % len(urls)] for i in share],
-                        [tokens[i] for i in share],
-                        [names[i] for i in share],
-                        until,
+                for size in args.rooms:
+                    rooms.append(
+                        run_room(
+                            pool, size, urls, tokens, args, [p.pid for p, _ in servers], cluster
+                        )
                     )
-                    for share in shares
-                ]
-                results = [
-                    r for future in futures for r in future.result(timeout=args.seconds + 300)
-                ]
+                    time.sleep(2)  # the last requests' connections close before the next room
         finally:
             for process, _ in servers:
                 process.terminate()
             for process, _ in servers:
                 process.wait(timeout=30)
-    kind = "PostgreSQL" if args.db and "://" in args.db else "SQLite"
-    text = report(results, args.seconds, args.learners, kind, args.servers)
+    kind = "PostgreSQL" if cluster or "://" in db else "SQLite"
+    text = report(rooms, args, kind, load_before)
     print(text)
     if args.record:
         with args.record.open("a", encoding="utf-8") as handle:
             handle.write("\n" + text)
-    return 1 if any(result.get("errors") for result in results) else 0
+    return 1 if any(room.errors for room in rooms) else 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,59 @@
+"""bench.load runs a tiny room from a fresh checkout and prints every figure of a room.
+
+Only that: benchmarks measure, tests never assert a timing (CONTRIBUTING.md, Benchmarks).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+FIELDS = (
+    "learners",
+    "requests",
+    "req/s",
+    "errors",
+    "p50 ms",
+    "p95 ms",
+    "p99 ms",
+    "server CPU ms/req",
+    "PostgreSQL CPU ms/req",
+    "generator CPU ms/req",
+    "PostgreSQL connections opened/min",
+)
+
+
+def test_bench_load_prints_a_room_with_every_field_and_no_errors() -> None:
+    """Six learners, 0.1–0.3 s think, 4 s: the room's row has every column and 0 errors."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.load",
+            *("--rooms", "6", "--seconds", "4"),
+            "--think",
+            "0.1,0.3",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    out = done.stdout
+    assert done.returncode == 0, done.stderr[-2000:] + out
+    header = next(line for line in out.splitlines() if line.startswith("| learners "))
+    assert [cell.strip() for cell in header.strip("|").split("|")][: len(FIELDS)] == list(FIELDS)
+    row = next(line for line in out.splitlines() if line.startswith("| 6 |"))
+    cells = [cell.strip() for cell in row.strip("|").split("|")]
+    assert cells[3] == "0", out  # errors
+    assert int(cells[1]) > 0, out  # requests answered
+    assert re.fullmatch(r"\d+\.\d\d", cells[7]), out  # server CPU ms/req was measured
+    assert cells[8] == "n/a" and cells[10] == "n/a", out  # SQLite: no PostgreSQL figures
+    assert "p95 passes 250 ms at: " in out, out
+    for step in ("discovery", "create", "get", "filter", "list", "member remove"):
+        assert f"| {step} |" in out, out
