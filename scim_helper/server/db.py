@@ -229,11 +229,15 @@ def create_db_engine(location: str | Path) -> Engine:
         )
         _configure_sqlite(engine)
     elif url.get_backend_name() == "postgresql":
+        # A fixed pool, every connection kept: with room to overflow, a busy server opened
+        # connections past the pool size and closed them on return, hundreds a minute, each
+        # a new PostgreSQL backend (bench/RESULTS.md, "Rooms"). Sixteen is what the pool
+        # allowed at most before (8 + 8 overflow); a request that finds them all busy waits.
         engine = create_engine(
             url,
             json_serializer=_dumps,
-            pool_size=8,
-            max_overflow=8,
+            pool_size=16,
+            max_overflow=0,
             pool_pre_ping=True,
         )
     else:  # pragma: no cover - only the two dialects above are supported
