@@ -56,8 +56,9 @@ class Cluster:
 
 
 @contextmanager
-def cluster(max_connections: int = 200) -> Iterator[Cluster]:
-    """A fresh cluster; yields its SQLAlchemy URL and data directory."""
+def cluster(max_connections: int = 200, options: str = "") -> Iterator[Cluster]:
+    """A fresh cluster; yields its SQLAlchemy URL and data directory. ``options``: more
+    ``-c name=value`` settings for the postmaster."""
     bindir = _bin_dir()
     as_user: list[str] = []
     root = Path(tempfile.mkdtemp(prefix="scim-bench-pg-"))
@@ -72,6 +73,7 @@ def cluster(max_connections: int = 200) -> Iterator[Cluster]:
     run(str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8")
     options = (
         f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections={max_connections}"
+        f" {options}"
     )
     run(
         str(bindir / "pg_ctl"),

@@ -57,3 +57,19 @@ def test_bench_load_prints_a_room_with_every_field_and_no_errors() -> None:
     assert "p95 passes 250 ms at: " in out, out
     for step in ("discovery", "create", "get", "filter", "list", "member remove"):
         assert f"| {step} |" in out, out
+
+
+def test_bench_cost_prints_every_request_kind_and_the_ceiling() -> None:
+    """bench.cost on SQLite, 20 requests a kind: one row per kind, CPU figures, the ceiling."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.cost", "--sqlite", "--requests", "20"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:] + done.stdout
+    for kind in ("GET /Users/{id}", "POST /Users", "PATCH replace active", "ceiling"):
+        row = next((line for line in done.stdout.splitlines() if kind in line), "")
+        assert re.match(r"\| [^|]+ \| \d+ \| (n/a|-) \|$", row), done.stdout
