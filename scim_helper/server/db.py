@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 
 metadata = MetaData()
 
@@ -188,6 +189,10 @@ membership_table = Table(
     Index("ix_memberships_member", "member_pk", "group_pk"),
 )
 
+# A pooled PostgreSQL connection unused for longer than this is pinged before it is handed
+# out (see _ping_when_idle).
+PING_AFTER_IDLE = 5.0
+
 # Columns added to a table after its first release, by table: ``create_all`` creates missing
 # tables but never alters an existing one, so :func:`_add_columns` brings an older file up
 # to date. Every column listed here must be nullable.
@@ -238,8 +243,8 @@ def create_db_engine(location: str | Path) -> Engine:
             json_serializer=_dumps,
             pool_size=16,
             max_overflow=0,
-            pool_pre_ping=True,
         )
+        _ping_when_idle(engine)
     else:  # pragma: no cover - only the two dialects above are supported
         raise ValueError(
             f"Unsupported database {url.get_backend_name()!r}: use SQLite or PostgreSQL."
@@ -330,3 +335,32 @@ def _configure_sqlite(engine: Engine) -> None:
             connection.connection.driver_connection.execute(statement)
         except sqlite3.OperationalError as exc:
             raise OperationalError(statement, None, exc) from exc
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled PostgreSQL connection before use only when it has been idle a while.
+
+    A connection the database has dropped (PostgreSQL restarted, an idle timeout in between)
+    must not fail a learner's request. SQLAlchemy's ``pool_pre_ping`` checks with a round trip
+    on every checkout: 1 of the 5 round trips of a GET by id, about 5-10% of the server's and
+    PostgreSQL's CPU per request (bench/RESULTS.md, "Rooms"). A connection used in the last
+    few seconds is almost surely alive; one that is not gets the same ping, and if it fails,
+    ``DisconnectionError`` makes the pool replace it and try again, as pre-ping does. A
+    connection lost within seconds of its last use fails its next statement, which makes
+    SQLAlchemy discard every pooled connection of that age.
+    """
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        now = time.monotonic()
+        last = record.info.get("scim_used", now)
+        record.info["scim_used"] = now
+        if now - last > PING_AFTER_IDLE:
+            try:
+                engine.dialect.do_ping(dbapi_connection)
+            except engine.dialect.loaded_dbapi.Error as exc:
+                raise DisconnectionError(str(exc)) from exc
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["scim_used"] = time.monotonic()
