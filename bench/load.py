@@ -94,6 +94,53 @@ def start_server(db: str, token: str, home: Path) -> tuple[subprocess.Popen[str]
     raise SystemExit("The SCIM server process did not start.")
 
 
+def start_workshop(
+    db: str, learners: int, processes: int, home: Path
+) -> tuple[list[str], subprocess.Popen[str], str]:
+    """``scim-course workshop prepare`` (in this process) and ``scim-course workshop serve
+    --processes N`` (one URL, one socket, N uvicorn workers): the learners' tokens, the
+    supervisor process and the URL."""
+    from scim_helper.workshop.prepare import prepare
+
+    names = [f"learner-{i:04d}" for i in range(1, learners + 1)]
+    room, _ = prepare(db, names, home / "tokens.csv")
+    tokens = [room.learners[name] for name in names]
+    command = [sys.executable, "-m", "scim_helper.cli", "workshop", "serve", "--db", db]
+    command += ["--processes", str(processes), "--port", "0", "--log-level", "warning"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SCIM_COURSE_DATA_DIR": str(home)}
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    assert process.stdout is not None
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if line.startswith("Workshop server at "):
+            threading.Thread(target=process.stdout.read, daemon=True).start()
+            url = line.rsplit(" ", 1)[1].strip()
+            _wait_until_answering(url)
+            return tokens, process, url
+        if not line and process.poll() is not None:
+            break
+    process.kill()
+    raise SystemExit("scim-course workshop serve did not start.")
+
+
+def _wait_until_answering(url: str) -> None:
+    """The supervisor prints its URL before the workers import the app: wait for them."""
+    import requests
+
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url + "/ServiceProviderConfig", timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("scim-course workshop serve did not answer.")
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     if not ordered:
@@ -161,11 +208,17 @@ class Room:
 
 
 def cpu_of(pids: list[int]) -> float:
-    """CPU seconds (user + system, every thread) of the processes ``pids``."""
+    """CPU seconds (user + system, every thread) of the processes ``pids`` and their live
+    children (a workshop server's workers)."""
     total = 0.0
     for pid in pids:
-        times = psutil.Process(pid).cpu_times()
-        total += times.user + times.system
+        main = psutil.Process(pid)
+        for process in (main, *main.children(recursive=True)):
+            try:
+                times = process.cpu_times()
+            except psutil.Error:
+                continue
+            total += times.user + times.system
     return total
 
 
@@ -214,6 +267,8 @@ def report(rooms: list[Room], args: argparse.Namespace, kind: str, load_before: 
     """The figures as a Markdown section."""
     low, high = args.think
     processes = f"{args.servers} server process{'es' if args.servers > 1 else ''}"
+    if args.workshop:
+        processes += " (scim-course workshop serve, one URL)"
     think = f"think {low:g}–{high:g} s" if high else "no think time"
     lines = [
         f"### Rooms: {kind}, {processes}, {think}, {args.seconds:g} s per room",
@@ -262,6 +317,8 @@ def report(rooms: list[Room], args: argparse.Namespace, kind: str, load_before: 
     command += f" --seconds {args.seconds:g} --think {low:g},{high:g}"
     if args.servers > 1:
         command += f" --servers {args.servers}"
+    if args.workshop:
+        command += " --workshop"
     if args.postgres:
         command += " --postgres"
     elif kind == "PostgreSQL":
@@ -319,6 +376,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--servers", type=int, default=1, help="server processes on the one database (default 1)"
     )
+    parser.add_argument(
+        "--workshop",
+        action="store_true",
+        help="serve with 'scim-course workshop serve --processes N' (N from --servers): one URL",
+    )
     parser.add_argument("--record", type=Path, help="append the figures to this Markdown file")
     args = parser.parse_args(argv)
     if args.learners:
@@ -328,9 +390,15 @@ def main(argv: list[str] | None = None) -> int:
         tempfile.TemporaryDirectory(prefix="scim-load-") as scratch,
         database(args, Path(scratch)) as (db, cluster),
     ):
-        tokens = mint_tokens(db, max(args.rooms))
-        servers = [start_server(db, tokens[0], Path(scratch)) for _ in range(args.servers)]
-        urls = [url for _, url in servers]
+        if args.workshop:
+            tokens, supervisor, url = start_workshop(
+                db, max(args.rooms), args.servers, Path(scratch)
+            )
+            servers, urls = [(supervisor, url)], [url]
+        else:
+            tokens = mint_tokens(db, max(args.rooms))
+            servers = [start_server(db, tokens[0], Path(scratch)) for _ in range(args.servers)]
+            urls = [url for _, url in servers]
         rooms = []
         try:
             with ProcessPoolExecutor(args.processes) as pool:
