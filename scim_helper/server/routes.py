@@ -250,7 +250,7 @@ async def _query_cursor(
             "out, or page with startIndex and count to sort."
         )
     store, tenant = store_of(request), tenant_of(request)
-    total, documents, following = await run_in_threadpool(
+    total, documents, following = await in_thread(
         functools.partial(
             store.search_after,
             tenant,
