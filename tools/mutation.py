@@ -2,6 +2,8 @@
 
     .venv/bin/python tools/mutation.py                      # every module in MODULES
     .venv/bin/python tools/mutation.py scim_helper/server/patch.py sync_app/transport.py
+    .venv/bin/python tools/mutation.py --keep scim_helper/server/filters.py   # keeps the copy
+    .venv/bin/python tools/mutation.py --resume /tmp/mutation-… scim_helper/server/filters.py
 
 The engine is mutmut 3 (a dev dependency): it rewrites each function of a module into many
 mutants (flipped and negated comparisons, ``and``/``or`` swapped, ``+1`` on numbers, changed
@@ -230,6 +232,43 @@ def _undecorate_checks(path: Path) -> None:
     path.write_text("\n".join(lines + tail) + "\n")
 
 
+def _measure(copy: Path, module: str, tests: list[str], names: list[str] | None = None) -> Report:
+    """Run mutmut in ``copy`` (every mutant, or only ``names``) and read its verdicts."""
+    # A baseline tree may lack test files added since: measure with those it has.
+    present = [t for t in tests if (copy / t).exists()]
+    (copy / "setup.cfg").write_text(_setup_cfg(module, present))
+    env = {k: v for k, v in os.environ.items() if k != "SCIM_COURSE_REQUIRE_POSTGRES"}
+    mutmut = Path(sys.executable).with_name("mutmut")
+    command = ["nice", "-n", "10", str(mutmut), "run", "--max-children", str(WORKERS)]
+    started = time.monotonic()
+    command += names or []
+    done = subprocess.run(command, cwd=copy, env=env, capture_output=True, text=True)
+    seconds = time.monotonic() - started
+    meta = copy / "mutants" / f"{module}.meta"
+    if not meta.exists():
+        output = done.stdout[-3000:] + done.stderr
+        sys.exit(f"mutmut found nothing to run for {module}:\n{output}")
+    codes = json.loads(meta.read_text())["exit_code_by_key"]
+    report = Report(module, seconds)
+    for name, code in codes.items():
+        report.mutants.append(Mutant(name, _STATUS.get(code, "suspicious")))
+    _describe(copy, module, [m for m in report.mutants if m.status in MISSED])
+    return report
+
+
+def resume(copy: Path, module: str, tests: list[str]) -> Report:
+    """Run again, with the tests of this tree, only the mutants a kept copy (``--keep``)
+    missed: the caught ones stay caught, since tests were only added. The module itself
+    must not have changed since the copy was made (checked)."""
+    if (copy / module).read_bytes() != (ROOT / module).read_bytes():
+        sys.exit(f"{module} changed since {copy} was made: run it in full again")
+    shutil.rmtree(copy / "tests")
+    shutil.copytree(ROOT / "tests", copy / "tests", ignore=shutil.ignore_patterns("__pycache__"))
+    codes = json.loads((copy / "mutants" / f"{module}.meta").read_text())["exit_code_by_key"]
+    missed = [name for name, code in codes.items() if _STATUS.get(code) in MISSED]
+    return _measure(copy, module, tests, missed)
+
+
 def run_module(module: str, tests: list[str], keep: bool, source: Path = ROOT) -> Report:
     copy = Path(tempfile.mkdtemp(prefix="mutation-"))
     try:
@@ -242,25 +281,7 @@ def run_module(module: str, tests: list[str], keep: bool, source: Path = ROOT) -
                 shutil.copy2(src, copy / name)
         if module.startswith("scim_helper/checks/"):
             _undecorate_checks(copy / module)
-        # A baseline tree may lack test files added since: measure with those it has.
-        present = [t for t in tests if (copy / t).exists()]
-        (copy / "setup.cfg").write_text(_setup_cfg(module, present))
-        env = {k: v for k, v in os.environ.items() if k != "SCIM_COURSE_REQUIRE_POSTGRES"}
-        mutmut = Path(sys.executable).with_name("mutmut")
-        command = ["nice", "-n", "10", str(mutmut), "run", "--max-children", str(WORKERS)]
-        started = time.monotonic()
-        done = subprocess.run(command, cwd=copy, env=env, capture_output=True, text=True)
-        seconds = time.monotonic() - started
-        meta = copy / "mutants" / f"{module}.meta"
-        if not meta.exists():
-            output = done.stdout[-3000:] + done.stderr
-            sys.exit(f"mutmut found nothing to run for {module}:\n{output}")
-        codes = json.loads(meta.read_text())["exit_code_by_key"]
-        report = Report(module, seconds)
-        for name, code in codes.items():
-            report.mutants.append(Mutant(name, _STATUS.get(code, "suspicious")))
-        _describe(copy, module, [m for m in report.mutants if m.status in MISSED])
-        return report
+        return _measure(copy, module, tests)
     finally:
         if keep:
             print(f"kept {copy}", file=sys.stderr)
@@ -312,11 +333,22 @@ def main(argv: list[str] | None = None) -> int:
         default=ROOT,
         help="the tree to copy (default: this one); e.g. a checkout of main for a baseline",
     )
+    parser.add_argument(
+        "--resume",
+        type=Path,
+        help="a copy kept by --keep: re-run only its missed mutants with this tree's tests",
+    )
     args = parser.parse_args(argv)
     unknown = [m for m in args.modules if m not in MODULES]
     if unknown:
         parser.error(f"not in MODULES: {', '.join(unknown)}; add a line to tools/mutation.py")
     equivalent = load_equivalent()
+    if args.resume:
+        if len(args.modules) != 1:
+            parser.error("--resume takes the one module its copy was made for")
+        module = args.modules[0]
+        print_report([resume(args.resume, module, MODULES[module])], equivalent)
+        return 0
     reports = []
     for module in args.modules or list(MODULES):
         print(f"mutating {module} ...", file=sys.stderr, flush=True)
