@@ -232,8 +232,8 @@ def _undecorate_checks(path: Path) -> None:
     path.write_text("\n".join(lines + tail) + "\n")
 
 
-def _measure(copy: Path, module: str, tests: list[str], names: list[str] | None = None) -> Report:
-    """Run mutmut in ``copy`` (every mutant, or only ``names``) and read its verdicts."""
+def _measure(copy: Path, module: str, tests: list[str]) -> Report:
+    """Run mutmut in ``copy`` (the mutants without a verdict) and read its verdicts."""
     # A baseline tree may lack test files added since: measure with those it has.
     present = [t for t in tests if (copy / t).exists()]
     (copy / "setup.cfg").write_text(_setup_cfg(module, present))
@@ -241,7 +241,6 @@ def _measure(copy: Path, module: str, tests: list[str], names: list[str] | None 
     mutmut = Path(sys.executable).with_name("mutmut")
     command = ["nice", "-n", "10", str(mutmut), "run", "--max-children", str(WORKERS)]
     started = time.monotonic()
-    command += names or []
     done = subprocess.run(command, cwd=copy, env=env, capture_output=True, text=True)
     seconds = time.monotonic() - started
     meta = copy / "mutants" / f"{module}.meta"
@@ -257,16 +256,25 @@ def _measure(copy: Path, module: str, tests: list[str], names: list[str] | None 
 
 
 def resume(copy: Path, module: str, tests: list[str]) -> Report:
-    """Run again, with the tests of this tree, only the mutants a kept copy (``--keep``)
-    missed: the caught ones stay caught, since tests were only added. The module itself
-    must not have changed since the copy was made (checked)."""
-    if (copy / module).read_bytes() != (ROOT / module).read_bytes():
-        sys.exit(f"{module} changed since {copy} was made: run it in full again")
-    shutil.rmtree(copy / "tests")
-    shutil.copytree(ROOT / "tests", copy / "tests", ignore=shutil.ignore_patterns("__pycache__"))
-    codes = json.loads((copy / "mutants" / f"{module}.meta").read_text())["exit_code_by_key"]
-    missed = [name for name, code in codes.items() if _STATUS.get(code) in MISSED]
-    return _measure(copy, module, tests, missed)
+    """Measure again in a copy kept by ``--keep``, with this tree's code and tests: mutmut
+    re-runs the mutants of functions that changed since, and those the copy missed (their
+    verdicts are cleared first); the caught ones of unchanged functions stay caught, since
+    tests were only added."""
+    for name in _COPY:
+        src, dst = ROOT / name, copy / name
+        if src.is_dir():
+            shutil.rmtree(dst, ignore_errors=True)
+            shutil.copytree(src, dst, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            shutil.copy2(src, dst)
+    meta = copy / "mutants" / f"{module}.meta"
+    data = json.loads(meta.read_text())
+    codes = data["exit_code_by_key"]
+    for name, code in codes.items():
+        if _STATUS.get(code) in MISSED:
+            codes[name] = None
+    meta.write_text(json.dumps(data))
+    return _measure(copy, module, tests)
 
 
 def run_module(module: str, tests: list[str], keep: bool, source: Path = ROOT) -> Report:
@@ -336,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--resume",
         type=Path,
-        help="a copy kept by --keep: re-run only its missed mutants with this tree's tests",
+        help="a copy kept by --keep: re-run its missed and changed mutants with this tree",
     )
     args = parser.parse_args(argv)
     unknown = [m for m in args.modules if m not in MODULES]

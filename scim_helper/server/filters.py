@@ -559,9 +559,11 @@ class _Boolean(FilterVisitor[ColumnElement[bool]]):
 
     def visit_not(self, node: Not) -> ColumnElement[bool]:
         # SQL compares a missing value (NULL) to "unknown", and NOT unknown is unknown: without
-        # COALESCE, not (title eq "x") would drop every resource without a title. A filter
-        # matches or it does not (RFC 7644 §3.4.2.2), so unknown is read as false first.
-        return not_(func.coalesce(self.visit(node.expr), false(), type_=Boolean))
+        # care, not (title eq "x") would drop every resource without a title. A filter matches
+        # or it does not (RFC 7644 §3.4.2.2), so "not" is "IS NOT TRUE", where unknown is not
+        # true. (NOT COALESCE(…, false) says the same, but nested a few dozen times it ran
+        # SQLite's parser out of stack: a 500 inside scim2-models' depth limit of 32.)
+        return self.visit(node.expr).is_not(true())
 
 
 def resolve_in_filter(rtype: str, path: AttrPath) -> Target | None:

@@ -727,3 +727,139 @@ def test_rfc7644_3_4_2_3_sort_over_two_types(store: Store, tenant: str) -> None:
     assert [r["displayName"] for r in page] == ["Alpha", "Beta", "gamma"]
     _, users_first = store.search(tenant, ["User", "Group"], sort_by="userName")
     assert [r.get("userName") for r in users_first] == ["u1", "u2", None]
+
+
+# -- found by the mutation run of session 3 (issue 18) ------------------------------------
+
+
+def _nested_not(depth: int) -> str:
+    return "not (" * depth + "userName pr" + ")" * depth
+
+
+@pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        (
+            "userName eq(",
+            "The filter 'userName eq(' needs a value after 'eq' at column 12: strings go in "
+            'double quotes, e.g. userName eq "bjensen".',
+        ),
+        (
+            '!userName eq "x"',
+            "The filter '!userName eq \"x\"' has a character the SCIM grammar does not allow at "
+            "column 1 ('!'). Strings go in double quotes, e.g. userName eq \"bjensen\".",
+        ),
+        (
+            _nested_not(33),
+            f"The filter {_nested_not(33)[:117] + '...'!r} is invalid: the filter nests more "
+            "than 32 expressions.",
+        ),
+    ],
+)
+def test_rfc7644_3_4_2_2_rarer_parse_errors_say_where(text: str, detail: str) -> None:
+    """The last word before a bad token is the one shown even with no space before it; a
+    bad first character is quoted; scim2-models' own depth limit is passed on (our wording)."""
+    with pytest.raises(SCIMException) as info:
+        compile_filter(["User"], text)
+    assert (info.value.status, info.value.scim_type, info.value.detail) == (
+        400,
+        "invalidFilter",
+        detail,
+    )
+
+
+def test_rfc7644_3_4_2_2_thirty_two_nested_expressions_are_allowed(
+    store: Store, tenant: str
+) -> None:
+    """Exactly at scim2-models' depth limit (32) a filter runs (one more is refused above),
+    and unknown stays false at every level. Before, SQLite's parser ran out of stack on about
+    25 nested nots (a 500)."""
+    a = user(store, tenant, "a", emails=[{"value": "a@x.example"}])
+    b = user(store, tenant, "b")
+    assert ids(store, tenant, _nested_not(32)) == {a["id"], b["id"]}
+    assert ids(store, tenant, _nested_not(31)) == set()
+    alternating = "(not (emails pr and " * 16 + "title pr" + "))" * 16
+    # innermost false; each level is "not (emails pr and …)": b (no emails) is true at the top
+    assert ids(store, tenant, alternating) == {b["id"]}
+    inside = "emails[" + "(not (value pr and " * 15 + "type pr" + "))" * 15 + "]"
+    assert ids(store, tenant, inside) == {a["id"]}
+
+
+def test_rfc7644_3_5_2_empty_path_detail() -> None:
+    """An empty PATCH path is refused with the column, as the grammar refuses other paths."""
+    from scim2_models import InvalidPathException
+
+    from scim_helper.server.filters import parse_path
+
+    with pytest.raises(InvalidPathException) as info:
+        parse_path("")
+    assert info.value.detail == "invalid syntax at column 1"
+
+
+def test_rfc7644_3_4_2_2_qualified_name_inside_brackets_is_refused() -> None:
+    """Inside brackets a sub-attribute is named alone (RFC 7644 §3.4.2.2 valuePath: attrPath
+    of the sub-attribute); a schema-qualified name there is refused (our choice)."""
+    text = 'emails[urn:ietf:params:scim:schemas:core:2.0:User:value eq "x"]'
+    with pytest.raises(SCIMException) as info:
+        compile_filter(["User"], text)
+    assert info.value.detail == (
+        "urn:ietf:params:scim:schemas:core:2.0:User:value is not a sub-attribute of emails (it "
+        "has value, display, type, primary)."
+    )
+
+
+def _sorted(store: Store, tenant: str, sort_by: str, rtypes: list[str] | None = None) -> list:
+    _, page = store.search(tenant, rtypes or ["User"], sort_by=sort_by)
+    return [r.get("userName") or r.get("displayName") for r in page]
+
+
+def test_rfc7644_3_4_2_3_sort_by_case_insensitive_string_ignores_case(
+    store: Store, tenant: str
+) -> None:
+    """title (caseExact false, RFC 7643 §4.1.1) sorts as it compares, without case: "a_c"
+    before "AAB" ("_" sorts before letters once both are lower case, after them in upper
+    case). Our reading of §3.4.2.3 with RFC 7643 §2.2 caseExact."""
+    user(store, tenant, "u1", title="banana")
+    user(store, tenant, "u2", title="AAB")
+    user(store, tenant, "u3", title="a_c")
+    _, page = store.search(tenant, ["User"], sort_by="title")
+    assert [r["title"] for r in page] == ["a_c", "AAB", "banana"]
+
+
+def test_rfc7644_3_4_2_3_sort_by_case_exact_string_keeps_case(store: Store, tenant: str) -> None:
+    """externalId is caseExact (RFC 7643 §3.1): "B1" sorts before "a2" (code point order)."""
+    user(store, tenant, "u1", externalId="a2")
+    user(store, tenant, "u2", externalId="B1")
+    _, page = store.search(tenant, ["User"], sort_by="externalId")
+    assert [r["externalId"] for r in page] == ["B1", "a2"]
+
+
+def test_rfc7644_3_4_2_3_sort_by_user_name_lowercases_beyond_ascii(
+    store: Store, tenant: str
+) -> None:
+    """userName sorts by its lower-case form for every letter, not only A–Z: "ébert" before
+    "Édgar" (SQLite's own lower() would leave "É" upper case and put "Édgar" first)."""
+    user(store, tenant, "Édgar")
+    user(store, tenant, "ébert")
+    assert _sorted(store, tenant, "userName") == ["ébert", "Édgar"]
+
+
+def test_rfc7644_3_4_2_3_sort_over_types_in_any_order(store: Store, tenant: str) -> None:
+    """An attribute only one of the searched types has sorts, whichever type is named first."""
+    user(store, tenant, "zed")
+    user(store, tenant, "amy")
+    group(store, tenant, "G")
+    assert _sorted(store, tenant, "userName", ["Group", "User"]) == ["amy", "zed", "G"]
+
+
+def test_rfc7644_3_4_2_3_primary_false_is_no_primary(store: Store, tenant: str) -> None:
+    """A multi-valued attribute sorts by its primary value, "if any, or else the first value"
+    (§3.4.2.3): "primary": false marks no primary, so the first value still counts."""
+    user(
+        store,
+        tenant,
+        "first-is-a",
+        emails=[{"value": "a@x.example"}, {"value": "z@x.example", "primary": False}],
+    )
+    user(store, tenant, "only-m", emails=[{"value": "m@x.example"}])
+    assert _sorted(store, tenant, "emails") == ["first-is-a", "only-m"]
