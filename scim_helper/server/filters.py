@@ -46,7 +46,6 @@ from scim2_models.path import (
     ValuePath,
 )
 from sqlalchemy import (
-    Boolean,
     ColumnElement,
     Select,
     and_,
