@@ -56,6 +56,7 @@ MODULES: dict[str, list[str]] = {
         f"{_SERVER}/store/test_filters_edges.py",
         f"{_SERVER}/store/test_limits_edges.py",
         f"{_SERVER}/store/test_search.py",
+        f"{_SERVER}/store/test_members_edges.py",  # members_matching: PATCH members[…]
         f"{_SERVER}/http/test_routes_filters.py",
         f"{_SERVER}/http/test_limits.py",
     ],

@@ -252,3 +252,47 @@ def test_rfc7644_3_5_2_member_of_another_tenant_is_unknown(store: Store, office:
             [{"op": "add", "path": "members", "value": [{"value": office["pam"]["id"]}]}],
         )
     assert info.value.scim_type == "invalidValue"
+
+
+# -- found by the mutation run of session 3 (issue 18) ------------------------------------
+
+
+def test_rfc7644_3_5_2_2_member_filter_selects_only_this_groups_members(
+    store: Store, tenant: str, office: dict
+) -> None:
+    """members[value eq "<pam>"] on Sales, where Pam is a member of another group only,
+    selects nothing: a remove is then 400 noTarget (RFC 7644 §3.5.2.2) and nothing changes."""
+    group(store, tenant, "Reception", office["pam"])
+    path = f'members[value eq "{office["pam"]["id"]}"]'
+    error = refused(store, tenant, office["sales"], {"op": "remove", "path": path})
+    assert (error.status, error.scim_type) == (400, "noTarget")
+
+
+def test_rfc7644_3_5_2_2_member_filter_by_value_and_type(
+    store: Store, tenant: str, office: dict
+) -> None:
+    """members[value eq …] and members[type eq "Group"] select the matching members only."""
+    jim, pam = office["jim"]["id"], office["pam"]["id"]
+    inner = group(store, tenant, "Inner")
+    sales = patch_group(
+        store,
+        tenant,
+        office["sales"],
+        {"op": "add", "path": "members", "value": [{"value": pam}, {"value": inner["id"]}]},
+    )
+    assert set(displays(sales)) == {jim, pam, inner["id"]}
+    no_groups = patch_group(
+        store, tenant, sales, {"op": "remove", "path": 'members[type eq "Group"]'}
+    )
+    assert set(displays(no_groups)) == {jim, pam}
+    only_jim = patch_group(
+        store, tenant, no_groups, {"op": "remove", "path": f'members[value eq "{pam}"]'}
+    )
+    assert set(displays(only_jim)) == {jim}
+    shown = patch_group(
+        store,
+        tenant,
+        only_jim,
+        {"op": "replace", "path": f'members[value eq "{jim}"].display', "value": "Big Tuna"},
+    )
+    assert displays(shown) == {jim: "Big Tuna"}
