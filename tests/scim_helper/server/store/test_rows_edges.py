@@ -143,3 +143,43 @@ def test_rfc7644_3_4_2_2_typed_values_are_filterable_without_case(
         store.search(tenant, ["User"], filter='emails[type eq "work" and primary eq true]')[0] == 0
     )
     assert store.search(tenant, ["User"], sort_by="emails")[1][0]["id"] == created["id"]
+
+
+# -- found by the mutation run of session 3 (issue 18) ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("error", "retried"),
+    [
+        ("DeadlockDetected", True),  # SQLSTATE 40P01
+        ("SerializationFailure", True),  # SQLSTATE 40001
+        ("UniqueViolation", False),  # SQLSTATE 23505: a 409, never retried
+        ("QueryCanceled", False),  # SQLSTATE 57014
+    ],
+)
+def test_postgres_deadlock_and_serialization_failure_are_retried(error: str, retried: bool) -> None:
+    """Store._writing retries a write that PostgreSQL aborted for a deadlock or a
+    serialization failure, by their SQLSTATE (psycopg's own exception classes carry it)."""
+    import psycopg.errors
+    from sqlalchemy.exc import DBAPIError
+
+    from scim_helper.server.store.rows import retryable
+
+    orig = getattr(psycopg.errors, error)("aborted")
+    wrapped = DBAPIError.instance("UPDATE resources", None, orig, psycopg.Error)
+    assert retryable(wrapped) is retried
+
+
+def test_sqlite_errors_other_than_locked_are_not_retried() -> None:
+    """Only "database is locked" is worth a retry on SQLite; a disk or syntax error is not."""
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    from scim_helper.server.store.rows import retryable
+
+    locked = OperationalError(
+        "BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked")
+    )
+    full = OperationalError("INSERT", None, sqlite3.OperationalError("database or disk is full"))
+    assert (retryable(locked), retryable(full)) == (True, False)
