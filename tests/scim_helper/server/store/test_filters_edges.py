@@ -863,3 +863,45 @@ def test_rfc7644_3_4_2_3_primary_false_is_no_primary(store: Store, tenant: str) 
     )
     user(store, tenant, "only-m", emails=[{"value": "m@x.example"}])
     assert _sorted(store, tenant, "emails") == ["first-is-a", "only-m"]
+
+
+@pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        (
+            'meta eq "x"',
+            # the rest of this detail suggests "meta.value", which meta lacks: not pinned
+            "meta is a complex attribute: compare one of its sub-attributes (e.g. ",
+        ),
+        (
+            "photos.value eq 1",
+            'photos.value is a string: put the value in double quotes, e.g. photos.value eq "1".',
+        ),
+        (
+            'photos[value eq "x" and type eq 1]',
+            'photos.type is a string: put the value in double quotes, e.g. photos.type eq "1".',
+        ),
+    ],
+)
+def test_rfc7644_3_4_2_2_refusals_name_the_attribute(text: str, detail: str) -> None:
+    """meta is complex (RFC 7643 §3.1): compared whole, it is refused like name; a case-exact
+    value (photos.value, a reference) and a type are named in their refusals."""
+    with pytest.raises(SCIMException) as info:
+        compile_filter(["User"], text)
+    assert (info.value.status, info.value.scim_type) == (400, "invalidFilter")
+    assert (
+        info.value.detail.startswith(detail)
+        if detail.endswith("e.g. ")
+        else (info.value.detail == detail)
+    )
+
+
+def test_rfc7644_3_4_2_2_meta_pr_and_empty_type(store: Store, tenant: str) -> None:
+    """Every resource has meta (RFC 7643 §3.1), so "meta pr" selects them all; an email whose
+    type is "" has no type for pr (an empty string is no value)."""
+    empty = user(store, tenant, "empty-type", emails=[{"value": "a@x.example", "type": ""}])
+    typed = user(store, tenant, "typed", emails=[{"value": "b@x.example", "type": "work"}])
+    g = group(store, tenant, "G")
+    assert ids(store, tenant, "meta pr", ("User", "Group")) == {empty["id"], typed["id"], g["id"]}
+    assert ids(store, tenant, "emails[type pr]") == {typed["id"]}
+    assert ids(store, tenant, "emails.type pr") == {typed["id"]}
