@@ -296,3 +296,28 @@ def test_rfc7644_3_5_2_2_member_filter_by_value_and_type(
         {"op": "replace", "path": f'members[value eq "{jim}"].display', "value": "Big Tuna"},
     )
     assert displays(shown) == {jim: "Big Tuna"}
+
+
+@pytest.mark.parametrize(
+    "operation",
+    [
+        {"op": "replace", "path": "members.display", "value": "Big Tuna"},
+        {"op": "add", "path": "members", "value": [{"value": "<jim>", "display": "Big Tuna"}]},
+        {"op": "replace", "path": "members", "value": [{"value": "<jim>", "display": "Big Tuna"}]},
+    ],
+)
+def test_rfc7644_3_5_2_a_display_only_change_moves_the_groups_version_alone(
+    store: Store, tenant: str, office: dict, operation: dict
+) -> None:
+    """A member's new display changes the group (its version and lastModified move on,
+    RFC 7644 §3.14), not the member: User.groups does not show that display."""
+    jim = office["jim"]["id"]
+    op = {**operation}
+    if isinstance(op["value"], list):
+        op["value"] = [{**v, "value": jim} for v in op["value"]]
+    before = store.get(tenant, "User", jim)
+    result = patch_group(store, tenant, office["sales"], op)
+    assert displays(result) == {jim: "Big Tuna"}
+    assert result["meta"]["version"] == 'W/"2"'
+    assert store.get(tenant, "Group", office["sales"]["id"]) == result
+    assert store.get(tenant, "User", jim) == before
