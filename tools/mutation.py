@@ -43,6 +43,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 EQUIVALENT = ROOT / "tools" / "mutation_equivalent.txt"
 WORKERS = 2
+TIMEOUT_CONSTANT = 10  # seconds added to mutmut's estimate before its x15 (its default: 1)
 
 _SERVER = "tests/scim_helper/server"
 _COURSE = "tests/scim_helper/course"
@@ -152,6 +153,11 @@ def _setup_cfg(module: str, tests: list[str]) -> str:
             block("also_copy", list(_COPY)),
             block("pytest_add_cli_args", ["-p", "no:cacheprovider", "-m", "not postgres"]),
             block("pytest_add_cli_args_test_selection", tests),
+            # mutmut's time estimate sums the tests' call phases only, without their fixtures
+            # (a Store, a server): on a loaded machine a survivor of a function that 200 tests
+            # reach ran past (estimate + 1 s) x 15 and was counted "timeout", i.e. caught.
+            # 10 s instead of 1 s leaves room for the fixtures; a real hang is still caught.
+            f"timeout_constant = {TIMEOUT_CONSTANT}\n",
         ]
     )
 
