@@ -321,3 +321,69 @@ def test_rfc7644_3_5_2_a_display_only_change_moves_the_groups_version_alone(
     assert result["meta"]["version"] == 'W/"2"'
     assert store.get(tenant, "Group", office["sales"]["id"]) == result
     assert store.get(tenant, "User", jim) == before
+
+
+@pytest.fixture
+def two_groups(store: Store, tenant: str, office: dict) -> dict[str, Any]:
+    """Jim in Sales and in Reception; Pam in Reception only."""
+    reception = group(store, tenant, "Reception", office["jim"], office["pam"])
+    sales = store.get(tenant, "Group", office["sales"]["id"])
+    return {**office, "sales": sales, "reception": reception}
+
+
+def _reads(store: Store, tenant: str, *docs: dict[str, Any]) -> list[dict[str, Any]]:
+    return [store.get(tenant, d["meta"]["resourceType"], d["id"]) for d in docs]
+
+
+@pytest.mark.parametrize(
+    "operation",
+    [
+        {"op": "remove", "path": "members", "value": [{"value": "<jim>"}]},
+        {"op": "remove", "path": 'members[value eq "<jim>"]'},
+        {"op": "replace", "path": "members", "value": []},
+        {"op": "replace", "path": 'members[value eq "<jim>"].display', "value": "Big Tuna"},
+    ],
+)
+def test_rfc7644_3_5_2_member_changes_stay_in_their_group(
+    store: Store, tenant: str, two_groups: dict, operation: dict
+) -> None:
+    """Removing Jim from Sales, replacing Sales' members, or renaming Jim's display there
+    leaves his membership of Reception, its display and Reception's version alone."""
+    jim = two_groups["jim"]["id"]
+    op = {k: v.replace("<jim>", jim) if isinstance(v, str) else v for k, v in operation.items()}
+    if isinstance(op.get("value"), list):
+        op["value"] = [{"value": jim}] if op["value"] else []
+    reception = two_groups["reception"]
+    patch_group(store, tenant, two_groups["sales"], op)
+    assert store.get(tenant, "Group", reception["id"]) == reception
+
+
+def test_rfc7644_3_5_2_removing_a_member_of_another_group_changes_nothing(
+    store: Store, tenant: str, two_groups: dict
+) -> None:
+    """Removing Pam from Sales, whose member she is not, changes no version: not Sales', not
+    Pam's (RFC 7644 §3.5.2.1: no change, no new modify timestamp)."""
+    sales, pam = _reads(store, tenant, two_groups["sales"], two_groups["pam"])
+    result = patch_group(
+        store, tenant, sales, {"op": "remove", "path": "members", "value": [{"value": pam["id"]}]}
+    )
+    assert result == sales
+    assert _reads(store, tenant, pam) == [pam]
+
+
+@pytest.mark.parametrize("kept", ["nobody", "a newcomer only"])
+def test_rfc7643_4_1_replacing_members_moves_every_changed_version_on(
+    store: Store, tenant: str, office: dict, kept: str
+) -> None:
+    """A replace of members that only removes (or only removes and adds) moves on the
+    version of the group, of each member that left and of each that joined; read right
+    before the PATCH, not at creation (joining Sales already moved Jim's on)."""
+    sales, jim, pam = _reads(store, tenant, office["sales"], office["jim"], office["pam"])
+    value = [] if kept == "nobody" else [{"value": pam["id"]}]
+    result = patch_group(store, tenant, sales, {"op": "replace", "path": "members", "value": value})
+    after_jim, after_pam = _reads(store, tenant, jim, pam)
+    assert (sales["meta"]["version"], result["meta"]["version"]) == ('W/"1"', 'W/"2"')
+    assert after_jim["meta"]["version"] != jim["meta"]["version"]
+    assert "groups" not in after_jim
+    moved = after_pam["meta"]["version"] != pam["meta"]["version"]
+    assert moved == (kept != "nobody")
