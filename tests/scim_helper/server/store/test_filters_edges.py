@@ -905,3 +905,16 @@ def test_rfc7644_3_4_2_2_meta_pr_and_empty_type(store: Store, tenant: str) -> No
     assert ids(store, tenant, "meta pr", ("User", "Group")) == {empty["id"], typed["id"], g["id"]}
     assert ids(store, tenant, "emails[type pr]") == {typed["id"]}
     assert ids(store, tenant, "emails.type pr") == {typed["id"]}
+
+
+@pytest.mark.parametrize(
+    ("value", "found"), [('W/\\"1\\"', True), ('\\"1\\"', True), ("1", True), ("X1", False)]
+)
+def test_rfc7644_3_14_version_filter_reads_only_the_etag_quotes(
+    store: Store, tenant: str, value: str, found: bool
+) -> None:
+    """meta.version compares the weak ETag W/"1", its quoted or bare number; other characters
+    around the digits make it no version at all, never a stripped one (our reading)."""
+    created = user(store, tenant, "v")
+    expected = {created["id"]} if found else set()
+    assert ids(store, tenant, f'meta.version eq "{value}"') == expected
