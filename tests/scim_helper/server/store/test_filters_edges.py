@@ -918,3 +918,24 @@ def test_rfc7644_3_14_version_filter_reads_only_the_etag_quotes(
     created = user(store, tenant, "v")
     expected = {created["id"]} if found else set()
     assert ids(store, tenant, f'meta.version eq "{value}"') == expected
+
+
+def test_rfc7644_3_4_2_2_groups_filter_over_two_types_selects_users_only(
+    store: Store, tenant: str
+) -> None:
+    """groups is a User attribute (RFC 7643 §4.1.2): searched over Users and Groups,
+    groups.value eq G selects G's users, not a group nested in G (a Group has no groups)."""
+    member = user(store, tenant, "member")
+    nested = group(store, tenant, "Nested")
+    outer = group(store, tenant, "Outer", member, nested)
+    found = ids(store, tenant, f'groups.value eq "{outer["id"]}"', ("User", "Group"))
+    assert found == {member["id"]}
+
+
+@pytest.mark.parametrize(("text", "found"), [('sw "HR:"', True), ('sw "hr:"', False)])
+def test_rfc7643_3_1_external_id_sw_is_case_exact(
+    store: Store, tenant: str, text: str, found: bool
+) -> None:
+    """externalId is caseExact (RFC 7643 §3.1), so sw compares its case too."""
+    created = user(store, tenant, "hr", externalId="HR:1")
+    assert ids(store, tenant, f"externalId {text}") == ({created["id"]} if found else set())
