@@ -939,3 +939,28 @@ def test_rfc7643_3_1_external_id_sw_is_case_exact(
     """externalId is caseExact (RFC 7643 §3.1), so sw compares its case too."""
     created = user(store, tenant, "hr", externalId="HR:1")
     assert ids(store, tenant, f"externalId {text}") == ({created["id"]} if found else set())
+
+
+def test_rfc7644_3_4_2_2_nesting_counts_depth_not_parentheses(store: Store, tenant: str) -> None:
+    """The cap of 64 is on depth: closed groups before a deep one do not add to it, and the
+    65th level is refused whatever came before, saying what to do (our limit)."""
+    deep = "(" * 64 + "userName pr" + ")" * 64
+    a = user(store, tenant, "a")
+    assert ids(store, tenant, f"((userName pr)) and {deep}") == {a["id"]}
+    text = f"(userName pr) and ({deep})"
+    with pytest.raises(SCIMException) as info:
+        compile_filter(["User"], text)
+    assert info.value.detail == (
+        "The filter nests parentheses more than 64 levels deep; simplify it (and/or chains "
+        "need no parentheses)."
+    )
+
+
+def test_rfc7644_3_4_2_2_lone_surrogate_detail() -> None:
+    """A string escaping half of a UTF-16 pair cannot be stored or compared: 400 saying so."""
+    with pytest.raises(SCIMException) as info:
+        compile_filter(["User"], 'title eq "\\ud800" or title pr')
+    assert info.value.detail == (
+        "The filter has a string escaping half of a UTF-16 surrogate pair (like \\ud800) "
+        "without the other half; send the whole character."
+    )
