@@ -98,3 +98,37 @@ def test_rfc7644_3_4_2_5_put_without_members_in_the_answer(store: Store, tenant:
     body = {"displayName": "Sales", "members": [{"value": jim["id"]}]}
     assert "members" not in store.replace(tenant, "Group", sales["id"], body, with_members=False)
     assert "members" in store.replace(tenant, "Group", sales["id"], body)
+
+
+@pytest.mark.parametrize(
+    ("rtype", "bodies", "detail"),
+    [
+        (
+            "User",
+            [{"userName": "mscott"}, {"userName": "dschrute"}, {"userName": "MScott"}],
+            "userName 'MScott' is already taken (409 uniqueness). userName is unique "
+            "case-insensitively: pick another, or find the existing user with "
+            'filter=userName eq "MScott".',
+        ),
+        (
+            "Group",
+            [{"displayName": "Sales"}, {"displayName": "SALES"}],
+            "A Group with displayName 'SALES' already exists (409 uniqueness). Find it with "
+            'filter=displayName eq "SALES".',
+        ),
+    ],
+)
+def test_rfc7644_3_7_a_name_twice_in_one_batch_is_409_naming_the_second(
+    store: Store, tenant: str, rtype: str, bodies: list[dict[str, Any]], detail: str
+) -> None:
+    """A Bulk batch naming one userName (or group displayName) twice, in any case, is 409
+    uniqueness before anything is written, naming the repeat; nothing is created."""
+    from scim2_models import ConflictException
+
+    from scim_helper.server import resources
+
+    normals = [resources.normalise(rtype, body) for body in bodies]
+    with pytest.raises(ConflictException) as info:
+        store.transaction(tenant, lambda tx: tx.create_many(rtype, normals))
+    assert (info.value.scim_type, info.value.detail) == ("uniqueness", detail)
+    assert store.search(tenant, [rtype])[0] == 0
