@@ -324,12 +324,19 @@ def test_rfc7644_3_4_2_2_setup_and_reset_with_refused_filters_read_wider(
         client.create_group(
             Group(displayName="Finer Things Club", externalId=course_external_id("group:ftc"))
         )
+        club = client.create_group(Group(displayName="Stranger Things")).to_dict()
+        # One of the wider company directory (marked too, but kept by reset)
+        directory = client.create_user(
+            User(userName="jdoe", externalId="office-course:directory:jdoe")
+        ).to_dict()
         proxy.seen.clear()
         assert course_setup(fresh_tenant.token, server_url=proxy.url, reset=True) == seeded
         users = {u["userName"]: u for u in Tenant(client).users()}
-        assert set(users) == {m.user_name for m in staff()} | {"stranger"}
-        assert users["stranger"] == stranger
-        assert [g["displayName"] for g in Tenant(client).groups()] == ["Dunder Mifflin"]
+        assert set(users) == {m.user_name for m in staff()} | {"stranger", "jdoe"}
+        assert users["stranger"] == stranger and users["jdoe"] == directory
+        groups = Tenant(client).groups()
+        assert sorted(g["displayName"] for g in groups) == ["Dunder Mifflin", "Stranger Things"]
+        assert club in groups
         # Each refused query was followed by a wider one that was answered.
         users_asked = [p for m, p in proxy.seen if m == "GET" and p.startswith("/Users")]
         assert any(" or " in p for p in users_asked) and any("not (" in p for p in users_asked)
@@ -338,3 +345,183 @@ def test_rfc7644_3_4_2_2_setup_and_reset_with_refused_filters_read_wider(
         groups_asked = [p for m, p in proxy.seen if m == "GET" and p.startswith("/Groups?")]
         assert any(" sw " in p for p in groups_asked)
         assert any("filter=" not in p for p in groups_asked)  # marked("Groups"): every group
+
+
+# -- on our own server, watched on the wire ------------------------------------------------------
+
+
+def unchanged(method: str, path: str, sent: Any, status: int, body: Any) -> tuple[int, Any] | None:
+    """Forward everything as it is: the proxy only records."""
+    return None
+
+
+def _writes(proxy: Reshaping) -> list[tuple[str, str]]:
+    return [(m, p) for m, p in proxy.seen if m != "GET" and not p.endswith("/.search")]
+
+
+def test_rfc7644_3_4_2_2_setup_again_reads_with_filters_and_writes_nothing(
+    fresh_tenant: TenantLogin, reshaped: Callable[[Reshape], Reshaping]
+) -> None:
+    """A second run and a reset of an untouched tenant: no write; every read names what it asks."""
+    proxy = reshaped(unchanged)
+    seeded = course_setup(fresh_tenant.token, server_url=proxy.url)
+    proxy.seen.clear()
+    assert course_setup(fresh_tenant.token, server_url=proxy.url) == seeded
+    assert course_setup(fresh_tenant.token, server_url=proxy.url, reset=True) == seeded
+    assert _writes(proxy) == []
+    listings = [p for m, p in proxy.seen if m == "GET" and p.split("?")[0] in ("/Users", "/Groups")]
+    assert listings and all("filter=" in p for p in listings), listings
+    # reset's search for what the course marked: the narrowest filter, only the attributes needed
+    assert any(
+        p.startswith(
+            '/Users?filter=externalId sw "office-course:" and not (externalId sw '
+            '"office-course:directory:")'
+        )
+        and p.endswith("attributes=externalId,userName")
+        for p in listings
+    ), listings
+    assert any(
+        p.startswith('/Groups?filter=externalId sw "office-course:" and not')
+        and p.endswith("attributes=externalId")
+        for p in listings
+    ), listings
+
+
+def test_rfc7644_3_5_2_reset_uses_patch_where_it_is_offered(
+    fresh_tenant: TenantLogin, reshaped: Callable[[Reshape], Reshaping]
+) -> None:
+    """Our server offers PATCH (RFC 7643 §5): reset restores a user and the group with PATCH."""
+    proxy = reshaped(unchanged)
+    group_id, ids = course_setup(fresh_tenant.token, server_url=proxy.url)
+    with _client(fresh_tenant) as client:
+        _change_the_staff(client, group_id, ids)
+    proxy.seen.clear()
+    course_setup(fresh_tenant.token, server_url=proxy.url, reset=True)
+    dwight, creed = ids["Dwight Schrute"], ids["Creed Bratton"]
+    assert sorted(_writes(proxy)) == sorted(
+        [
+            ("PATCH", f"/Users/{dwight}"),
+            ("PATCH", f"/Users/{creed}"),
+            ("PATCH", f"/Groups/{group_id}"),
+        ]
+    )
+
+
+def test_setup_finds_a_renamed_staff_member_by_the_course_mark(
+    fresh_tenant: TenantLogin, reshaped: Callable[[Reshape], Reshaping]
+) -> None:
+    """Dwight renamed by a learner keeps his externalId: setup finds him, creates nobody new."""
+    proxy = reshaped(unchanged)
+    group_id, ids = course_setup(fresh_tenant.token, server_url=proxy.url)
+    dwight = ids["Dwight Schrute"]
+    with _client(fresh_tenant) as client:
+        client.update_user(
+            id=dwight, ops=PatchOp(operations=[Operation("replace", "userName", "dks")])
+        )
+        proxy.seen.clear()
+        assert course_setup(fresh_tenant.token, server_url=proxy.url) == (group_id, ids)
+        assert _writes(proxy) == []
+        assert course_setup(fresh_tenant.token, server_url=proxy.url, reset=True) == (group_id, ids)
+        assert_starting_state(client, group_id, ids)
+
+
+def test_rfc7644_3_7_one_thing_is_sent_alone_and_several_through_bulk(
+    fresh_tenant: TenantLogin, reshaped: Callable[[Reshape], Reshaping]
+) -> None:
+    """One user to create or delete: a plain POST or DELETE; two: one /Bulk with failOnErrors 1."""
+    bulks: list[Any] = []
+
+    def watch(method: str, path: str, sent: Any, status: int, body: Any) -> tuple[int, Any] | None:
+        if path.endswith("/Bulk"):
+            bulks.append(sent)
+        return None
+
+    proxy = reshaped(watch)
+    group_id, ids = course_setup(fresh_tenant.token, server_url=proxy.url)
+    assert [b["failOnErrors"] for b in bulks] == [1]
+    with _client(fresh_tenant) as client:
+        client.delete_user(ids["Toby Flenderson"])
+        client.create_user(User(userName="cminer", externalId=course_external_id("cminer")))
+        proxy.seen.clear()
+        group_id, ids = course_setup(fresh_tenant.token, server_url=proxy.url, reset=True)
+        assert proxy.count("POST", "/Bulk") == 0
+        assert proxy.count("POST", "/Users") == 1 and proxy.count("DELETE", "/Users/") == 1
+        for name in ("cminer", "hflax"):
+            client.create_user(User(userName=name, externalId=course_external_id(name)))
+        for name in ("Finer Things Club", "Party Planning"):
+            client.create_group(
+                Group(displayName=name, externalId=course_external_id(f"group:{name}"))
+            )
+        client.delete_user(ids["Toby Flenderson"])
+        client.delete_user(ids["Kevin Malone"])
+        bulks.clear()
+        proxy.seen.clear()
+        group_id, ids = course_setup(fresh_tenant.token, server_url=proxy.url, reset=True)
+        assert proxy.count("DELETE") == 0 and proxy.count("POST", "/Users") == 0
+        assert [b["failOnErrors"] for b in bulks] == [1, 1, 1]
+        paths = [o["path"] for b in bulks for o in b["Operations"]]
+        assert sum(p.startswith("/Groups/") for p in paths) == 2
+        assert sum(p.startswith("/Users/") for p in paths) == 2
+        assert paths.count("/Users") == 2
+        assert_starting_state(client, group_id, ids)
+
+
+def small_bulk(method: str, path: str, sent: Any, status: int, body: Any) -> tuple[int, Any] | None:
+    """A server whose Bulk takes two operations at a time (RFC 7643 §5 bulk.maxOperations)."""
+    if method == "GET" and path.endswith("/ServiceProviderConfig"):
+        return status, {**body, "bulk": {**body["bulk"], "maxOperations": 2}}
+    return None
+
+
+def test_rfc7643_5_a_bulk_limit_of_two_still_means_bulk(
+    fresh_tenant: TenantLogin, reshaped: Callable[[Reshape], Reshaping]
+) -> None:
+    """maxOperations 2: the fifteen go in eight Bulk requests of at most two operations."""
+    proxy = reshaped(small_bulk)
+    group_id, ids = course_setup(fresh_tenant.token, server_url=proxy.url)
+    assert proxy.count("POST", "/Bulk") == 8 and proxy.count("POST", "/Users") == 0
+    with _client(fresh_tenant) as client:
+        assert_starting_state(client, group_id, ids)
+
+
+def refuse_bulk_delete(
+    method: str, path: str, sent: Any, status: int, body: Any
+) -> tuple[int, Any] | None:
+    """A Bulk DELETE refused with 403, and a single DELETE answered 404 (gone already)."""
+    if method == "POST" and path.endswith("/Bulk") and sent["Operations"][0]["method"] == "DELETE":
+        operations = [dict(o) for o in body["Operations"]]
+        refused = _error(403, "Deleting is not allowed for this token.")
+        operations[0] = {**operations[0], "status": "403", "response": refused}
+        return status, {**body, "Operations": operations}
+    if method == "DELETE":
+        return 404, _error(404, "Gone.")
+    return None
+
+
+def test_rfc7644_3_7_3_a_refused_delete_stops_reset_and_a_gone_one_does_not(
+    fresh_tenant: TenantLogin, reshaped: Callable[[Reshape], Reshaping]
+) -> None:
+    """A 403 on a Bulk DELETE is an error that names it; a 404 on a single DELETE is fine."""
+    proxy = reshaped(refuse_bulk_delete)
+    seeded = course_setup(fresh_tenant.token, server_url=proxy.url)
+    with _client(fresh_tenant) as client:
+        made = client.create_user(
+            User(userName="cminer", externalId=course_external_id("cminer"))
+        ).to_dict()
+        assert course_setup(fresh_tenant.token, server_url=proxy.url, reset=True) == seeded
+        assert proxy.count("DELETE", f"/Users/{made['id']}") == 1
+        doomed = {
+            client.create_user(User(userName=name, externalId=course_external_id(name))).to_dict()[
+                "id"
+            ]
+            for name in ("hflax", "rcalifornia")
+        }
+        with pytest.raises(CourseSetupError) as raised:
+            course_setup(fresh_tenant.token, server_url=proxy.url, reset=True)
+        message = str(raised.value)
+        assert message.startswith("The server refused DELETE /Users/")
+        assert message.split("/Users/")[1].split(" ")[0] in doomed
+        assert message.endswith(
+            " (403): Deleting is not allowed for this token. Run course_setup(reset=True) to "
+            "start over."
+        )
