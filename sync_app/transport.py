@@ -230,6 +230,11 @@ def _causes(exc: BaseException) -> list[BaseException]:
 def connect_failure_reason(exc: BaseException) -> str:
     """A few words on why a connection failed: refused, host not found, TLS…"""
     causes = _causes(exc)
+    if any(isinstance(c, ssl.SSLCertVerificationError) for c in causes):
+        return (
+            "its TLS certificate is not trusted here; for a server with a certificate "
+            "authority of its own, pass ClientConfiguration(verify='/path/to/ca.pem')"
+        )
     if any(isinstance(c, requests.exceptions.SSLError | ssl.SSLError) for c in causes):
         return "the TLS handshake failed"
     if any(isinstance(c, ConnectionRefusedError) for c in causes):

@@ -95,7 +95,8 @@ MODULES: dict[str, list[str]] = {
         for name in _CHAPTER_CHECKS
     },
     "scim_helper/setup.py": [
-        f"{_COURSE}/{name}.py" for name in ("test_setup", "test_strangers", "test_sandbox")
+        f"{_COURSE}/{name}.py"
+        for name in ("test_setup", "test_setup_servers", "test_strangers", "test_sandbox")
     ],
     "scim_helper/seeding.py": [
         f"{_COURSE}/{name}.py" for name in ("test_seeding", "test_setup", "test_directory")

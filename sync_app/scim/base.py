@@ -304,7 +304,9 @@ def _parse_datetime(model: str, name: str, value: str) -> dt.datetime:
 
 
 def _article(word: str) -> str:
-    return "an" if word[:1].lower() in "aeiou" else "a"
+    """ "an Email", "an X509Certificate": a letter before a digit is read by its name ("ex")."""
+    spelled = word[1:2].isdigit() and word[:1].upper() in "AEFHILMNORSX"
+    return "an" if word[:1].lower() in "aeiou" or spelled else "a"
 
 
 def _check_value(where: str, tp: Any, value: Any) -> None:

@@ -14,7 +14,7 @@ from sync_app.scim.base import dump_value
 from sync_app.scim.group import Group, Member
 from sync_app.scim.patchop import Operation, PatchOp
 from sync_app.scim.resource import ResourceMeta
-from sync_app.scim.user import Email, User
+from sync_app.scim.user import Email, Name, User
 
 
 @pytest.mark.parametrize(
@@ -498,4 +498,72 @@ def test_dates_keep_their_offset_unless_utc() -> None:
     plus_two = dt.timezone(dt.timedelta(hours=2))
     assert format_datetime(dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=plus_two)) == (
         "2024-01-02T03:04:05+02:00"
+    )
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_rfc7643_4_1_1_empty_user_name_says_what_a_user_name_is(blank: str) -> None:
+    """An empty or blank userName: the whole message, with an example (RFC 7643 §4.1.1)."""
+    with pytest.raises(ValidationError) as caught:
+        User(userName=blank)
+    assert str(caught.value) == (
+        "User.userName must not be empty: it is the unique name the User signs in with, "
+        "e.g. 'cminer'."
+    )
+    assert (caught.value.model, caught.value.field) == ("User", "userName")
+
+
+def test_an_x509_certificate_takes_an() -> None:
+    """A wrong item in x509Certificates reads "an X509Certificate", as it is said aloud."""
+    with pytest.raises(ValidationError) as caught:
+        User(userName="a", x509Certificates=["MIIC"])
+    assert str(caught.value) == (
+        "User.x509Certificates[0] must be an X509Certificate(...), not str ('MIIC')."
+    )
+
+
+def test_repr_html_is_one_table_of_adjacent_rows() -> None:
+    """The notebook table, whole: a caption, then one row per attribute, nothing between."""
+    html = User(userName="cminer", active=True)._repr_html_()
+    row = "<tr><th style='text-align:left'>{}</th><td style='text-align:left'>{}</td></tr>"
+    assert html == (
+        "<table><caption>&lt;User cminer active (not created yet)&gt;</caption>"
+        + row.format("id", "None")
+        + row.format("active", "True")
+        + row.format("userName", "cminer")
+        + "</table>"
+    )
+
+
+def test_rfc7644_3_5_2_patchop_takes_one_operation_as_a_dict() -> None:
+    """PatchOp(operations={...}): one operation given as a dict is one Operation."""
+    patch = PatchOp(operations={"op": "replace", "path": "active", "value": False})
+    assert patch.operations == [Operation("replace", "active", False)]
+
+
+@pytest.mark.parametrize("given", [None, 5, 2.5])
+def test_rfc7644_3_5_2_patchop_of_no_list_says_what_it_needs(given: Any) -> None:
+    """Operations that are not a list (nor one Operation or dict): the same ValidationError."""
+    with pytest.raises(ValidationError) as caught:
+        PatchOp(operations=given)
+    assert str(caught.value) == (
+        "PatchOp(operations=...) needs a non-empty list of Operation(op=, path=, value=)."
+    )
+
+
+def test_rfc7644_3_5_2_2_a_remove_of_an_object_without_value_is_sent_as_given() -> None:
+    """A remove whose value is a model without a value (a Name) is not turned into a filter."""
+    op = Operation("remove", "emails", value=Name(givenName="Ann"))
+    assert op.to_dicts() == [{"op": "remove", "path": "emails", "value": {"givenName": "Ann"}}]
+
+
+def test_rfc7644_3_5_2_2_validate_for_refuses_a_remove_that_carries_a_value() -> None:
+    """A remove selecting by anything but value ids keeps its value: RFC 7644 §3.5.2.2 wants
+    a filter in the path instead, and validate_for says so before anything is sent."""
+    patch = PatchOp([Operation("remove", "emails", value={"type": "work"})])
+    with pytest.raises(ValidationError) as caught:
+        patch.validate_for(User)
+    assert str(caught.value) == (
+        "This PatchOp cannot apply to a User: a remove operation carries no value, a filter in "
+        "the path selects what to remove."
     )

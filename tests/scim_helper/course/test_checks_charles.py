@@ -457,3 +457,31 @@ def test_wallace_created_looked_up_at_the_root_search(seeded: Seeded) -> None:
     seeded.client.search('userName eq "dwallace"')
     create_wallace(seeded.client, externalId="office-course:dwallace")
     ok(checks.wallace_created(seeded.client))
+
+
+def test_charles_joined_on_a_server_whose_user_groups_lag(seeded: Seeded) -> None:
+    """A server listing Charles in the group, but not yet the group in his groups: a hint."""
+    from .test_setup_servers import Reshaping
+
+    def lagging(method: str, path: str, sent: Any, status: int, body: Any) -> Any:
+        if method == "GET" and path.startswith("/Users") and isinstance(body, dict):
+            # An eventually consistent server: User.groups (RFC 7643 §4.1.2) not updated yet.
+            for user in body.get("Resources") or [body]:
+                if user.get("userName") == "cminer":
+                    user["groups"] = []
+            return status, body
+        return None
+
+    charles = make_user(seeded.client, "cminer", "Charles", "Miner")
+    patch_group(seeded.client, seeded.group_id, Operation("add", "members", members([charles])))
+    proxy = Reshaping(seeded.tenant.url, lagging)
+    try:
+        config = ClientConfiguration(server_url=proxy.url, auth_token=seeded.tenant.token)
+        with SCIMClient(config) as client:
+            says(
+                checks.charles_joined(client),
+                "The group lists Charles, but his groups attribute does not show it yet.",
+            )
+            ok(checks.charles_in_dunder_mifflin(client))
+    finally:
+        proxy.stop()

@@ -242,3 +242,12 @@ def test_ryan_emails_restored_says_each_hint_in_full(seeded: Seeded) -> None:
         checks.ryan_emails_restored(client),
         "There is no user 'rhoward' (Ryan Howard) on the server yet.",
     )
+
+
+def test_pam_home_email_without_pam_says_who_is_missing(seeded: Seeded) -> None:
+    """Pam deleted: the hint names her userName and who she is, word for word."""
+    seeded.client.delete_user(seeded.user_ids["Pam Beesly"])
+    says(
+        checks.pam_home_email(seeded.client),
+        "There is no user 'pbeesly' (Pam Beesly) on the server yet.",
+    )

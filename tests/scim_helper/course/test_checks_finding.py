@@ -225,3 +225,29 @@ def test_first_inactive_usernames_reads_the_sorted_search(learner: SCIMClient) -
     )
     learner.get_users("active   EQ false", sort_by="UserName", count=5)
     ok(checks.first_inactive_usernames(learner, names))
+
+
+def test_first_inactive_usernames_not_the_first_five_says_so_in_full(learner: SCIMClient) -> None:
+    """The sorting hint word for word, for five inactive people who are not the first five."""
+    page = learner.get_users(
+        "active eq false", sort_by="userName", sort_order="descending", count=5
+    ).to_dict()
+    last = sorted(u["userName"] for u in page["Resources"])
+    says(
+        checks.first_inactive_usernames(learner, last),
+        "All inactive, but not the first five by userName: let the server sort (sortBy, "
+        "sortOrder) before it pages.",
+    )
+
+
+def test_finding_checks_read_past_listings_without_a_filter(learner: SCIMClient) -> None:
+    """A learner's plain listings (no filter, no sortBy) in the log are skipped, not a crash."""
+    learner.get_users(count=1)
+    learner.get_users(start_index=2, count=1)
+    active = learner.get_users(f"{STAMFORD} and active eq true", count=0).to_dict()
+    ok(checks.stamford_active_count(learner, active["totalResults"]))
+    first = [u.to_dict() for u in learner.iter_users("active eq false", page_size=200)]
+    names = sorted((str(u["userName"]) for u in first), key=str.lower)[:5]
+    learner.get_users(count=1)
+    learner.get_users("active eq false", sort_by="userName", count=5)
+    ok(checks.first_inactive_usernames(learner, names))

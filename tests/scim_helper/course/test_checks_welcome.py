@@ -196,3 +196,23 @@ def test_welcome_missing_user_reads_the_status_at_its_edges(seeded: Seeded) -> N
             raise AssertionError(f"{exchange!r} was taken for the failed GET")
     last = _graded(seeded, _get(seeded, "/Users/x", 500), _get(seeded, "/Users/y", 404))
     assert "404" in check(last, (404, None))
+
+
+def test_welcome_bulk_limit_on_a_server_without_a_bulk_section(seeded: Seeded) -> None:
+    """A ServiceProviderConfig without "bulk" (RFC 7643 §5 requires it): a hint, not a crash."""
+    from typing import Any
+
+    from .test_setup_servers import Reshaping
+
+    def no_bulk(method: str, path: str, sent: Any, status: int, body: Any) -> Any:
+        if path.endswith("/ServiceProviderConfig"):
+            return status, {k: v for k, v in body.items() if k != "bulk"}
+        return None
+
+    proxy = Reshaping(seeded.tenant.url, no_bulk)
+    try:
+        config = ClientConfiguration(server_url=proxy.url, auth_token=seeded.tenant.token)
+        with SCIMClient(config) as client:
+            hint(checks.welcome_bulk_limit(client, 1000), "not the server's")
+    finally:
+        proxy.stop()

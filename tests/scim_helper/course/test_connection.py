@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 from html import escape
@@ -282,5 +283,125 @@ def test_show_course_advice_in_an_ipython_shell() -> None:
         shell.set_custom_exc((KeyError,), lambda *a, **k: None)
         connection.show_course_advice()  # someone else's handler: left alone
         assert shell.custom_exceptions == (KeyError,)
+    finally:
+        InteractiveShell.clear_instance()
+
+
+# -- the sandbox's liveness check, and advice without a request ---------------------------------
+
+
+def test_pid_one_is_a_live_process() -> None:
+    """pid 1 (init) is alive: is_sandbox may count it, unless it is another user's process."""
+    ours = os.geteuid() == 0 or Path("/proc/1").stat().st_uid == os.geteuid()
+    assert connection._process_alive(1) is ours
+
+
+def test_asking_whether_a_process_lives_leaves_it_running(tmp_path: Path) -> None:
+    """The check only asks (signal 0): the recorded process goes on running afterwards."""
+    import subprocess
+    import sys
+    import time
+
+    from scim_helper.server.runner import SANDBOX_RECORDS, token_digest
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        url, token = "http://127.0.0.1:5555/scim/v2", "the-token"
+        folder = tmp_path / SANDBOX_RECORDS
+        folder.mkdir()
+        record = {"url": url, "token_sha256": token_digest(token), "pid": child.pid}
+        (folder / "child.json").write_text(json.dumps(record), "utf-8")
+        assert connection.is_sandbox(url, token, tmp_path)
+        time.sleep(0.2)
+        assert child.poll() is None, "the check must not signal the process"
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_a_url_is_compared_whole_but_for_a_trailing_slash(tmp_path: Path) -> None:
+    """A URL ending in another character (here "X") is not shortened before comparing."""
+    from scim_helper.server.runner import SANDBOX_RECORDS, token_digest
+
+    url, token = "http://127.0.0.1:5555/tenantX", "the-token"
+    folder = tmp_path / SANDBOX_RECORDS
+    folder.mkdir()
+    record = {"url": url, "token_sha256": token_digest(token), "pid": os.getpid()}
+    (folder / "r.json").write_text(json.dumps(record), "utf-8")
+    assert connection.is_sandbox(url, token, tmp_path)
+    assert connection.is_sandbox(url + "/", token, tmp_path)
+    assert not connection.is_sandbox("http://127.0.0.1:5555/tenant", token, tmp_path)
+
+
+def test_the_embedded_server_makes_a_nested_data_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SCIM_COURSE_DATA_DIR may name folders that do not exist yet: all of them are made."""
+    from scim_helper.server.runner import DATA_DIR_ENV
+
+    nested = tmp_path / "a" / "b" / "course"
+    monkeypatch.setenv(DATA_DIR_ENV, str(nested))
+    try:
+        server = connection.embedded_server()
+        assert nested.is_dir() and server.url == course_server().url
+    finally:
+        connection.stop_embedded_server()
+
+
+def test_token_advice_without_a_request_says_how_to_mint_one() -> None:
+    """An Unauthorized made by hand (no request, no mention of the command): the whole advice."""
+    advice = course_advice(Unauthorized("The server refused the credentials (401)."))
+    assert advice == (
+        "The course reads the token from SCIM_AUTH_TOKEN: set it to one this server accepts "
+        "(`scim-course token` mints one for a server you run with `scim-course serve`), then "
+        "start the course again. A token never goes into a notebook."
+    )
+    said = Unauthorized("Refused (401). Mint a new one with 'scim-course token'.")
+    assert course_advice(said) == (
+        "The course reads the token from SCIM_AUTH_TOKEN: set it to one this server accepts, "
+        "then start the course again. A token never goes into a notebook."
+    )
+
+
+def test_other_errors_keep_their_whole_traceback_in_ipython(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """An error without advice shows IPython's own traceback: its type, message and frames."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        shell.InteractiveTB.set_theme_name("nocolor")
+
+        def lookup() -> None:
+            raise KeyError("plain")
+
+        try:
+            lookup()
+        except KeyError as plain:
+            connection._show_with_advice(shell, KeyError, plain, plain.__traceback__)
+        shown = capsys.readouterr().out
+        assert "KeyError: 'plain'" in shown
+        assert "--> " in shown and "lookup()" in shown and 'KeyError("plain")' in shown
+    finally:
+        InteractiveShell.clear_instance()
+
+
+def test_show_course_advice_installs_the_handler_ipython_calls() -> None:
+    """The handler IPython calls for ConnectError and Unauthorized is _show_with_advice."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        shell.set_custom_exc((), None)
+        shell.custom_exceptions = ()
+        connection.show_course_advice()
+        shown: list[list[str]] = []
+        shell._showtraceback = lambda etype, value, stb: shown.append(stb)  # type: ignore[method-assign]
+        result = shell.run_cell(
+            "from sync_app.errors import Unauthorized\nraise Unauthorized('Refused (401).')"
+        )
+        assert isinstance(result.error_in_exec, Unauthorized)
+        assert shown == [[f"Unauthorized: Refused (401). {course_advice(result.error_in_exec)}"]]
     finally:
         InteractiveShell.clear_instance()

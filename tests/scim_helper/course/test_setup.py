@@ -477,3 +477,30 @@ def test_rfc7644_3_5_2_restore_operations_see_a_changed_email_type() -> None:
         stored = {**body, "emails": [{**e, "type": kind} for e in body["emails"]]}
         ops = restore_operations(stored, body)
         assert [(o.op, o.path) for o in ops] == [("replace", "emails")]
+
+
+def test_rfc7644_3_5_2_restore_operations_go_past_an_empty_extra_attribute() -> None:
+    """An empty attribute the course never sets is skipped, and the ones after it still go."""
+    body = staff_member("dschrute").body()
+    stored = {**body, "addresses": [], "nickName": "D", "profileUrl": ""}
+    ops = restore_operations(stored, body)
+    assert [(o.op, o.path) for o in ops] == [("remove", "nickName")]
+
+
+def test_rfc7644_3_5_2_restore_operations_remove_a_core_complex_attribute_whole() -> None:
+    """A complex core attribute the body lacks goes in one remove; only an extension schema's
+    attributes are removed one by one (with the "urn:…:attribute" path of RFC 7644 §3.10)."""
+    body = {"userName": "dschrute", "active": True}
+    stored = {**body, "name": {"givenName": "Dwight", "familyName": "Schrute"}}
+    ops = restore_operations(stored, body)
+    assert [(o.op, o.path) for o in ops] == [("remove", "name")]
+
+
+def test_reset_in_the_sandbox_adopts_an_unmarked_dunder_mifflin(embedded: Path) -> None:
+    """In the sandbox, a hand-made "Dunder Mifflin" group becomes the course's group again."""
+    url, token = connection.course_server()
+    with SCIMClient(ClientConfiguration(server_url=url, auth_token=token)) as client:
+        made = client.create_group(Group(displayName="Dunder Mifflin")).to_dict()["id"]
+        group_id, user_ids = course_setup(reset=True)
+        assert group_id == made
+        assert_starting_state(client, group_id, user_ids)
