@@ -109,7 +109,6 @@ CHAPTERS = [
         },
         solution="10-sabre-gabe.py",
         check="checks.sabre_gabe(",
-        widgets=1,  # the sync's progress bar
     ),
 ]
 
