@@ -113,7 +113,8 @@ def _write_private(path: Path, text: str) -> None:
         handle.write(text)
 
 
-def _bind(host: str, port: int) -> socket.socket:
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host:port`` (port 0: a free one), inheritable by workers."""
     family, kind, proto, _, address = socket.getaddrinfo(
         host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
     )[0]
@@ -191,7 +192,7 @@ class LocalServer:
         return self
 
     def _serve(self, store: Store) -> None:
-        sock = _bind(self.host, self.port)
+        sock = bind_socket(self.host, self.port)
         config = uvicorn.Config(
             create_app(store, limits=self.limits),
             log_config=None,

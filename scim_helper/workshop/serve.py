@@ -14,7 +14,6 @@ other, so SQLite serves with one process (ours to decide: PostgreSQL is for more
 from __future__ import annotations
 
 import os
-import socket
 import sys
 
 import uvicorn
@@ -23,24 +22,10 @@ from uvicorn.supervisors import Multiprocess
 from scim_helper.server import roster
 from scim_helper.server.app import BASE_PATH
 from scim_helper.server.cli import open_store, shown_db
+from scim_helper.server.runner import bind_socket
 from scim_helper.server.workshop import DB_ENV, LOG_LEVEL_ENV, VIEW
 
 APP = "scim_helper.server.workshop:app_from_environment"
-
-
-def _listen(host: str, port: int) -> socket.socket:
-    family, kind, proto, _, address = socket.getaddrinfo(
-        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
-    )[0]
-    sock = socket.socket(family, kind, proto)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind(address)
-    except OSError:
-        sock.close()
-        raise
-    sock.set_inheritable(True)
-    return sock
 
 
 def _problem(db: str, processes: int) -> str | None:
@@ -72,7 +57,7 @@ def run(db: str, processes: int, host: str, port: int, log_level: str) -> int:
         print(f"scim-course workshop serve: {problem}", file=sys.stderr)
         return 2
     try:
-        sock = _listen(host, port)
+        sock = bind_socket(host, port)
     except OSError as exc:
         print(
             f"Cannot listen on {host}:{port} ({exc.strerror}). "
