@@ -42,7 +42,6 @@ from .members import MemberRows
 from .rows import (
     BY_ID,
     BY_ID_LOCKED,
-    BY_PK,
     DELETE_CHILDREN,
     GROUPS_OF,
     INSERT,
@@ -67,6 +66,7 @@ from .rows import (
     resource_table,
     retryable,
     taken_message,
+    unique_key,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -580,24 +580,33 @@ class Store:
         columns = columns_of(rtype, normal)
         if normal.password is None:
             columns.pop("password_hash")
-        self._check_unique(conn, tenant, rtype, [columns], row.pk)
+        key = UNIQUE_KEY[rtype][0]
+        if columns[key] != unique_key(rtype, row.doc):
+            # Only a new userName (displayName) can be taken: a PATCH of `active` or an
+            # email leaves the name as it is, and the uniqueness query out.
+            self._check_unique(conn, tenant, rtype, [columns], row.pk)
         try:
-            conn.execute(
-                update(resource_table)
-                .where(resource_table.c.pk == row.pk)
-                .values(version=resource_table.c.version + 1, last_modified=stamp, **columns)
-            )
+            conn.execute(_BUMP, {"bump_pk": row.pk, "stamp": stamp, **columns})
         except IntegrityError as exc:
             raise conflict(rtype, columns, exc) from None
         if editor is not None:
             editor.flush()
-        if normal.doc != row.doc:
+        children = child_rows(row.pk, normal.doc)
+        if children != child_rows(row.pk, row.doc):
             conn.execute(DELETE_CHILDREN, {"pk": row.pk})
-            children = child_rows(row.pk, normal.doc)
             if children:
                 conn.execute(INSERT_CHILDREN, children)
-        fresh = conn.execute(BY_PK, {"pk": row.pk}).one()
-        return self._render(conn, [fresh], with_members)[0]
+        # The row is locked, so what was written is what a re-read would return.
+        saved = SavedRow(
+            pk=row.pk,
+            id=row.id,
+            rtype=row.rtype,
+            doc=normal.doc,
+            created=row.created,
+            last_modified=stamp,
+            version=row.version + 1,
+        )
+        return self._render(conn, [saved], with_members)[0]
 
     def delete(self, tenant: str, rtype: str, rid: str, *, if_match: str | None = None) -> None:
         resources.resource_type(rtype)

@@ -55,7 +55,6 @@ BY_ID = select(*ROW, resource_table.c.password_hash).where(
     resource_table.c.rtype == bindparam("rtype"),
 )
 BY_ID_LOCKED = BY_ID.with_for_update()
-BY_PK = select(*ROW).where(resource_table.c.pk == bindparam("pk"))
 INSERT = insert(resource_table).returning(resource_table.c.pk)
 INSERT_MANY = insert(resource_table).returning(resource_table.c.pk, sort_by_parameter_order=True)
 INSERT_CHILDREN = insert(multi_value_table)
@@ -103,6 +102,12 @@ UNIQUE_KEY = {
     "User": ("user_name_lower", "user_name"),
     "Group": ("display_name_lower", "display_name"),
 }
+
+
+def unique_key(rtype: str, doc: dict[str, Any]) -> str | None:
+    """The value of the column that must be unique in a tenant (``UNIQUE_KEY``) for ``doc``."""
+    name = doc.get("userName" if rtype == "User" else "displayName")
+    return name.lower() if name else None
 
 
 def chunks(items: list[T], size: int = CHUNK) -> Iterator[list[T]]:
