@@ -13,16 +13,17 @@ from typing import Any, TypeVar
 from scim2_models import PreconditionFailedException, SCIMException, UniquenessException
 from sqlalchemy import JSON, Connection, bindparam, delete, func, insert, literal_column, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
-from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from .. import resources
 from ..db import membership_table, multi_value_table, resource_table
 
 T = TypeVar("T")
 
-class user_groups(FunctionElement[Any]):  # noqa: N801 - a SQL function, named as one
+
+class user_groups(FunctionElement[Any]):
     """User.groups (RFC 7643 §4.1.2) of the resource whose pk is the argument: one JSON
     array of ``{value, display, type}``, ordered as the groups were created, ``[]`` for none.
 
