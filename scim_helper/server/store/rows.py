@@ -50,8 +50,10 @@ def _groups_of(element: user_groups) -> tuple[Any, Any]:
 
 
 def _entry(value: Any, display: Any) -> list[Any]:
-    keys = [literal_column(f"'{key}'") for key in ("value", "display", "type")]
-    return [keys[0], value, keys[1], display, keys[2], literal_column("'direct'")]
+    def text(word: str) -> Any:
+        return literal_column(f"'{word}'")
+
+    return [text("value"), value, text("display"), display, text("type"), text("direct")]
 
 
 @compiles(user_groups, "postgresql")
