@@ -50,6 +50,7 @@ class MemberEditor(Protocol):
     def clear(self) -> None: ...
     def replace(self, members: list[Any]) -> None: ...
     def select(self, condition: FilterNode) -> list[str]: ...
+    def remove_matching(self, condition: FilterNode) -> bool: ...
 
 
 def apply_patch(
@@ -396,14 +397,12 @@ class _Operation:
                     detail=f"Operation {self.index}: {self.op} does not take a member filter; "
                     'add members with {"op": "add", "path": "members", "value": [{"value": id}]}.'
                 )
-            ids = editor.select(condition)
-            if not ids:
+            if not editor.remove_matching(condition):
                 # RFC 7644 §3.12 noTarget: "the specified "path" value contains a filter that
                 # yields no match".
                 raise NoTargetException(
                     detail=f"Operation {self.index}: no member matches {self.path!r}."
                 )
-            editor.remove(ids)
             return
         if self.op == "remove":
             if self.has_value and value not in (None, [], ""):

@@ -175,31 +175,33 @@ class MemberRows:
         self._set_display({pk: display for pk, current in rows if current != display})
 
     def remove(self, ids: list[str]) -> None:
-        pks: list[int] = []
         for chunk in chunks(list(ids)):
-            query = (
-                select(membership_table.c.member_pk)
-                .select_from(
-                    membership_table.join(
-                        resource_table, resource_table.c.pk == membership_table.c.member_pk
-                    )
-                )
-                .where(
-                    membership_table.c.group_pk == self.group_pk,
-                    resource_table.c.tenant == self.tenant,
-                    resource_table.c.id.in_(chunk),
-                )
+            named = select(resource_table.c.pk).where(
+                resource_table.c.tenant == self.tenant, resource_table.c.id.in_(chunk)
             )
-            pks.extend(pk for (pk,) in self.conn.execute(query))
-        for pk_chunk in chunks(pks):
-            self.conn.execute(
-                delete(membership_table).where(
-                    membership_table.c.group_pk == self.group_pk,
-                    membership_table.c.member_pk.in_(pk_chunk),
-                )
+            self._delete(membership_table.c.member_pk.in_(named.scalar_subquery()))
+
+    def remove_matching(self, condition: FilterNode) -> bool:
+        """Remove the members that ``condition`` selects (``members[...]``); False if none."""
+        matching = members_matching(self.group_pk, condition)
+        return self._delete(
+            membership_table.c.member_pk.in_(
+                matching.with_only_columns(membership_table.c.member_pk).scalar_subquery()
             )
+        )
+
+    def _delete(self, which: Any) -> bool:
+        """Delete the group's memberships that ``which`` selects, in one statement that says
+        which members they were; those members' versions move on. False if there were none."""
+        statement = (
+            delete(membership_table)
+            .where(membership_table.c.group_pk == self.group_pk, which)
+            .returning(membership_table.c.member_pk)
+        )
+        pks = list(self.conn.execute(statement).scalars())
         if pks:
             self._touch(pks)
+        return bool(pks)
 
     def clear(self) -> None:
         pks = list(self._current())
