@@ -377,8 +377,8 @@ class Store:
     def _row(
         self, conn: Connection, tenant: str, rtype: str, rid: str, lock: bool = False
     ) -> AnyRow:
-        statement = BY_ID_LOCKED if lock else BY_ID
-        params = {"rid": rid, "tenant": tenant, "rtype": rtype}
+        statement = (BY_ID_LOCKED if lock else BY_ID)[rtype]
+        params = {"rid": rid, "tenant": tenant}
         row = conn.execute(statement, params).first() if isinstance(rid, str) else None
         if row is None:
             raise NotFoundException(

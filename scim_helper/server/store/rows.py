@@ -119,12 +119,17 @@ RETRIES = 5
 
 # Statements on the hot paths are built once: SQLAlchemy then reuses their compiled form
 # and cache key, which is most of its per-statement cost.
-BY_ID = select(*ROW_GROUPS, resource_table.c.password_hash).where(
-    resource_table.c.id == bindparam("rid"),
-    resource_table.c.tenant == bindparam("tenant"),
-    resource_table.c.rtype == bindparam("rtype"),
-)
-BY_ID_LOCKED = BY_ID.with_for_update()
+# One resource by id, per resource type: a User with its groups, a Group without (its
+# members are read apart, and only when the answer shows them).
+BY_ID = {
+    rtype: select(*columns, resource_table.c.password_hash).where(
+        resource_table.c.id == bindparam("rid"),
+        resource_table.c.tenant == bindparam("tenant"),
+        resource_table.c.rtype == rtype,
+    )
+    for rtype, columns in (("User", ROW_GROUPS), ("Group", ROW))
+}
+BY_ID_LOCKED = {rtype: statement.with_for_update() for rtype, statement in BY_ID.items()}
 INSERT = insert(resource_table).returning(resource_table.c.pk)
 INSERT_MANY = insert(resource_table).returning(resource_table.c.pk, sort_by_parameter_order=True)
 INSERT_CHILDREN = insert(multi_value_table)
