@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
@@ -35,10 +35,10 @@ if TYPE_CHECKING:  # pragma: no cover
 P = ParamSpec("P")
 T = TypeVar("T")
 
-# The threads that run the store's calls, as many as anyio's default for Starlette's
-# run_in_threadpool (40). asyncio's own executor hand-off costs about half of anyio's (its
-# queue, condition variable and capacity limiter): 10-15% of the server's CPU per request on
-# PostgreSQL, where every call takes this hop (bench/RESULTS.md, "Rooms").
+# The threads that run the store's long or waiting calls, as many as anyio's default for
+# Starlette's run_in_threadpool (40). asyncio's own executor hand-off costs about half of
+# anyio's (its queue, condition variable and capacity limiter), and still a fifth or more of
+# a short request's CPU: calls about one User skip it (see one_user).
 _WORKERS = ThreadPoolExecutor(40, thread_name_prefix="scim-store")
 
 
@@ -60,23 +60,36 @@ def tenant_of(request: Request) -> str:
     return tenant
 
 
-def _reads_inline(store: Store) -> bool:
-    return store.engine.dialect.name == "sqlite"
+async def one_user(store: Store, func: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+    """A store write of one User: bounded work, inline on the event loop where that is
+    safe, else in a worker thread (reads of one User are always inline).
+
+    Handing a short call to a worker thread and back (waking the thread, then the loop) cost
+    a fifth to a third of the server's CPU per request (py-spy, bench/RESULTS.md "Rooms").
+    A User is bounded (one row, its emails and its groups), so its calls run inline when
+    they cannot wait long: reads always (SQLite's WAL and PostgreSQL's snapshots never make a
+    reader wait for a writer), and writes on PostgreSQL, whose row locks are held only by
+    other short transactions. SQLite makes a writer wait for the file's one write lock (up to
+    30 s), so there writes keep the thread; so does anything that can be long everywhere (a
+    search, a Group and its members, Bulk).
+    """
+    if store.engine.dialect.name == "postgresql":
+        return func(*args, **kwargs)
+    return await in_thread(func, *args, **kwargs)
+
+
+def _offload(rt: ResourceType, store: Store) -> Callable[..., Awaitable[Any]]:
+    """How a write of ``rt`` reaches the store: inline for a User where safe (see
+    :func:`one_user`), in a worker thread for a Group (its members are unbounded)."""
+    if rt.name == "User":
+        return functools.partial(one_user, store)
+    return in_thread
 
 
 async def read_one_user(request: Request, resource_id: str) -> dict[str, Any]:
-    """``GET /Users/{id}``'s store read, on the event loop itself when the store is SQLite.
-
-    Handing a 0.2 ms read to a worker thread and back (waking the thread, then the loop)
-    cost a third of the server's time per GET (py-spy, bench/RESULTS.md). A User read by id
-    is bounded (one indexed row and its groups), and SQLite in WAL mode never makes a reader
-    wait for a writer, so it runs inline; every other call, anything that can be long (a
-    search, a 5,000-member group) or wait (a write, a PostgreSQL round trip), keeps the thread.
-    """
+    """``GET /Users/{id}``'s store read, on the event loop (see :func:`one_user`)."""
     store = store_of(request)
-    if _reads_inline(store):
-        return store.get(tenant_of(request), "User", resource_id, inline=True)
-    return await in_thread(store.get, tenant_of(request), "User", resource_id)
+    return store.get(tenant_of(request), "User", resource_id, inline=True)
 
 
 def _limits(request: Request) -> Limits:
@@ -199,9 +212,9 @@ async def _query(
         start_index=start,
         count=size,
     )
-    if _reads_inline(store) and not sort_by and finds_one_user(resource_types, filter):
-        # userName eq / id eq: one indexed row at most, as bounded as GET /Users/{id}, so
-        # SQLite answers it on the event loop too (see read_one_user).
+    if not sort_by and finds_one_user(resource_types, filter):
+        # userName eq / id eq: one indexed row at most, as bounded as GET /Users/{id}, so it
+        # is answered on the event loop too (see one_user).
         found = run_search(inline=True)
     else:
         found = await in_thread(run_search)
@@ -365,8 +378,9 @@ async def create(rt: ResourceType, request: Request) -> Response:
     """POST /Users: create a resource, 201 with its Location (RFC 7644 §3.3)."""
     with_members = _with_members(request, rt)  # refuses bad attributes before any write
     body = await read_json(request, _limits(request))
-    document = await in_thread(
-        store_of(request).create, tenant_of(request), rt.name, body, with_members=with_members
+    store = store_of(request)
+    document = await _offload(rt, store)(
+        store.create, tenant_of(request), rt.name, body, with_members=with_members
     )
     return _respond(request, document, status_code=201)
 
@@ -398,8 +412,9 @@ async def replace(rt: ResourceType, request: Request) -> Response:
     _reject_search_as_id(resource_id)
     with_members = _with_members(request, rt)
     body = await read_json(request, _limits(request))
-    document = await in_thread(
-        store_of(request).replace,
+    store = store_of(request)
+    document = await _offload(rt, store)(
+        store.replace,
         tenant_of(request),
         rt.name,
         resource_id,
@@ -428,8 +443,9 @@ async def patch(rt: ResourceType, request: Request) -> Response:
         raise InvalidSyntaxException(
             detail='Each PATCH operation must be an object like {"op": "add", ...}.'
         )
-    document = await in_thread(
-        store_of(request).patch,
+    store = store_of(request)
+    document = await _offload(rt, store)(
+        store.patch,
         tenant_of(request),
         rt.name,
         resource_id,
@@ -444,8 +460,9 @@ async def delete(rt: ResourceType, request: Request) -> Response:
     """DELETE /Users/{id}: 204 No Content (RFC 7644 §3.6)."""
     resource_id = request.path_params["id"]
     _reject_search_as_id(resource_id)
-    await in_thread(
-        store_of(request).delete,
+    store = store_of(request)
+    await _offload(rt, store)(
+        store.delete,
         tenant_of(request),
         rt.name,
         resource_id,

@@ -139,7 +139,7 @@ class Store:
         # (py-spy). Between reads it holds no transaction, so no snapshot and no lock.
         kept: Connection | None = getattr(self._inline, "conn", None)
         if kept is None or kept.closed or kept.invalidated:
-            kept = self.engine.connect()
+            kept = self._read_engine.connect()
             self._inline.conn = kept
             with self._inline_lock:
                 self._inline_connections = [c for c in self._inline_connections if not c.closed]
