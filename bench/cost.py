@@ -56,13 +56,42 @@ def kinds(session: requests.Session, url: str) -> dict[str, Callable[[], request
         patch(members, {"op": "add", "path": "members", "value": [{"value": user["id"]}]})
         return patch(members, {"op": "remove", "path": f'members[value eq "{user["id"]}"]'})
 
+    def new_group() -> requests.Response:
+        body = {"schemas": [GROUP], "displayName": f"g{next(numbers)}"}
+        return session.post(url + "/Groups", json=body)
+
+    def search(expression: str, **params: Any) -> Callable[[], requests.Response]:
+        return lambda: session.get(url + "/Users", params={"filter": expression, **params})
+
+    def new_email() -> requests.Response:
+        value = f"u{next(numbers)}@new.example"
+        change = {"op": "replace", "path": 'emails[type eq "work"].value', "value": value}
+        return patch(users, change)
+
+    session.patch(
+        users,
+        json={
+            "schemas": [PATCH_OP],
+            "Operations": [
+                {"op": "add", "path": "emails", "value": [{"value": "w@w", "type": "work"}]}
+            ],
+        },
+    )
     return {
         "GET /ServiceProviderConfig": lambda: session.get(url + "/ServiceProviderConfig"),
+        "GET /ResourceTypes": lambda: session.get(url + "/ResourceTypes"),
+        "GET /Schemas": lambda: session.get(url + "/Schemas"),
+        "POST /Groups": new_group,
         "GET /Users/{id}": lambda: session.get(users),
         "GET /Users?filter=userName eq": lambda: session.get(
             url + "/Users", params={"filter": 'userName eq "u"'}
         ),
+        "GET /Users?filter=emails[type eq work and value co]": search(
+            'emails[type eq "work" and value co "w@"]'
+        ),
+        "GET /Users?filter=active eq false&count=10": search("active eq false", count=10),
         "POST /Users": new_user,
+        "PATCH replace emails[type eq work].value": new_email,
         "PATCH replace active": lambda: patch(
             users, {"op": "replace", "path": "active", "value": next(numbers) % 2 == 0}
         ),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
@@ -38,7 +38,7 @@ T = TypeVar("T")
 # The threads that run the store's long or waiting calls, as many as anyio's default for
 # Starlette's run_in_threadpool (40). asyncio's own executor hand-off costs about half of
 # anyio's (its queue, condition variable and capacity limiter), and still a fifth or more of
-# a short request's CPU: calls about one User skip it (see one_user).
+# a short request's CPU: calls about one resource skip it on PostgreSQL (one_resource).
 _WORKERS = ThreadPoolExecutor(40, thread_name_prefix="scim-store")
 
 
@@ -60,34 +60,31 @@ def tenant_of(request: Request) -> str:
     return tenant
 
 
-async def one_user(store: Store, func: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
-    """A store write of one User: bounded work, inline on the event loop where that is
-    safe, else in a worker thread (reads of one User are always inline).
+async def one_resource(
+    store: Store, func: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs
+) -> T:
+    """A store call about one resource (GET, POST, PUT, PATCH or DELETE of one User or
+    Group): on the event loop itself with PostgreSQL, in a worker thread with SQLite.
 
     Handing a short call to a worker thread and back (waking the thread, then the loop) cost
-    a fifth to a third of the server's CPU per request (py-spy, bench/RESULTS.md "Rooms").
-    A User is bounded (one row, its emails and its groups), so its calls run inline when
-    they cannot wait long: reads always (SQLite's WAL and PostgreSQL's snapshots never make a
-    reader wait for a writer), and writes on PostgreSQL, whose row locks are held only by
-    other short transactions. SQLite makes a writer wait for the file's one write lock (up to
-    30 s), so there writes keep the thread; so does anything that can be long everywhere (a
-    search, a Group and its members, Bulk).
+    a fifth to a third of the server's CPU per request (py-spy, bench/RESULTS.md "Rooms"). On
+    PostgreSQL a reader never waits for a writer, and a writer waits only for the row locks
+    of other short transactions, so the call runs inline: the loop waits for the database's
+    answers (a few round trips on a local network), as a thread's Python work would hold the
+    loop through the GIL anyway. A 5,000-member group's answer (~30 ms) then holds the loop
+    in one piece, which is the price. SQLite makes a writer wait for the file's one write
+    lock (up to 30 s), so there the thread stays (reads of one User excepted: see
+    :func:`read_one_user`). Searches and Bulk, which can be long anywhere, keep the thread.
     """
     if store.engine.dialect.name == "postgresql":
         return func(*args, **kwargs)
     return await in_thread(func, *args, **kwargs)
 
 
-def _offload(rt: ResourceType, store: Store) -> Callable[..., Awaitable[Any]]:
-    """How a write of ``rt`` reaches the store: inline for a User where safe (see
-    :func:`one_user`), in a worker thread for a Group (its members are unbounded)."""
-    if rt.name == "User":
-        return functools.partial(one_user, store)
-    return in_thread
-
-
 async def read_one_user(request: Request, resource_id: str) -> dict[str, Any]:
-    """``GET /Users/{id}``'s store read, on the event loop (see :func:`one_user`)."""
+    """``GET /Users/{id}``'s store read, on the event loop with either database: a User is
+    bounded (one row, its emails and its groups), and SQLite in WAL mode never makes a reader
+    wait for a writer (see :func:`one_resource`)."""
     store = store_of(request)
     return store.get(tenant_of(request), "User", resource_id, inline=True)
 
@@ -214,7 +211,7 @@ async def _query(
     )
     if not sort_by and finds_one_user(resource_types, filter):
         # userName eq / id eq: one indexed row at most, as bounded as GET /Users/{id}, so it
-        # is answered on the event loop too (see one_user).
+        # is answered on the event loop too (see read_one_user).
         found = run_search(inline=True)
     else:
         found = await in_thread(run_search)
@@ -379,8 +376,8 @@ async def create(rt: ResourceType, request: Request) -> Response:
     with_members = _with_members(request, rt)  # refuses bad attributes before any write
     body = await read_json(request, _limits(request))
     store = store_of(request)
-    document = await _offload(rt, store)(
-        store.create, tenant_of(request), rt.name, body, with_members=with_members
+    document = await one_resource(
+        store, store.create, tenant_of(request), rt.name, body, with_members=with_members
     )
     return _respond(request, document, status_code=201)
 
@@ -392,8 +389,10 @@ async def get(rt: ResourceType, request: Request) -> Response:
     if rt.name == "User":
         document = await read_one_user(request, resource_id)
     else:
-        document = await in_thread(
-            store_of(request).get,
+        store = store_of(request)
+        document = await one_resource(
+            store,
+            store.get,
             tenant_of(request),
             rt.name,
             resource_id,
@@ -413,7 +412,8 @@ async def replace(rt: ResourceType, request: Request) -> Response:
     with_members = _with_members(request, rt)
     body = await read_json(request, _limits(request))
     store = store_of(request)
-    document = await _offload(rt, store)(
+    document = await one_resource(
+        store,
         store.replace,
         tenant_of(request),
         rt.name,
@@ -444,7 +444,8 @@ async def patch(rt: ResourceType, request: Request) -> Response:
             detail='Each PATCH operation must be an object like {"op": "add", ...}.'
         )
     store = store_of(request)
-    document = await _offload(rt, store)(
+    document = await one_resource(
+        store,
         store.patch,
         tenant_of(request),
         rt.name,
@@ -461,7 +462,8 @@ async def delete(rt: ResourceType, request: Request) -> Response:
     resource_id = request.path_params["id"]
     _reject_search_as_id(resource_id)
     store = store_of(request)
-    await _offload(rt, store)(
+    await one_resource(
+        store,
         store.delete,
         tenant_of(request),
         rt.name,
