@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import statistics
+import subprocess
 import tempfile
-from collections.abc import Callable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +26,7 @@ import psutil
 import requests
 
 from bench import postgres, servers
-from bench.load import mint_tokens, start_server
+from bench.load import ROOT, mint_tokens, start_server
 from sync_app.scim.urns import GROUP, PATCH_OP, USER
 
 
@@ -99,50 +102,145 @@ def kinds(session: requests.Session, url: str) -> dict[str, Callable[[], request
     }
 
 
+@dataclass
+class Side:
+    """One server under measurement: ours (this checkout) or the baseline (``--baseline``)."""
+
+    label: str
+    process: subprocess.Popen[str]
+    sends: dict[str, Callable[[], requests.Response]]
+    spent: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
+
+
+@contextmanager
+def checkout(ref: str) -> Iterator[Path]:
+    """A temporary checkout of ``ref`` of this repository (``git worktree``), removed after."""
+    with tempfile.TemporaryDirectory(prefix="scim-baseline-") as scratch:
+        where = Path(scratch) / "tree"
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(where), ref],
+            check=True,
+            capture_output=True,
+        )
+        try:
+            yield where
+        finally:
+            subprocess.run(
+                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(where)],
+                check=False,
+                capture_output=True,
+            )
+
+
+def measure(side: Side, name: str, count: int, postmaster: int | None) -> None:
+    """Send ``count`` requests of kind ``name`` to ``side``; record CPU per request."""
+    send = side.sends[name]
+    per = 2 if "add + remove" in name else 1
+    server = _cpu(side.process.pid)
+    database = postgres.cpu_seconds(postmaster) if postmaster else 0.0
+    for _ in range(count):
+        answer = send()
+        if answer.status_code >= 300:
+            raise SystemExit(f"{side.label}, {name}: {answer.status_code} {answer.text[:300]}")
+    server = (_cpu(side.process.pid) - server) / count / per * 1e6
+    spent = (postgres.cpu_seconds(postmaster) - database) / count / per * 1e6 if postmaster else 0
+    side.spent.setdefault(name, []).append((server, spent))
+
+
+# A learner's flow in bench.learners, by kind: requests of each kind in one pass (9 in all).
+FLOW = {
+    "POST /Users": 1,
+    "GET /Users/{id}": 1,
+    "PATCH replace active": 1,
+    "PATCH member add + remove (per request)": 2,
+    "GET /Users?filter=userName eq": 1,
+    "GET /Users?filter=emails[type eq work and value co]": 1,
+    "GET /Users?filter=active eq false&count=10": 1,
+    "PATCH replace emails[type eq work].value": 1,
+}
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else 0.0
+
+
+def _table(sides: list[Side], database: bool, baseline: str | None) -> None:
+    """The figures per kind (median over the rounds), and a learner's flow (FLOW)."""
+    head = "| request |" + "".join(
+        f" {side.label} server CPU µs | {side.label} PostgreSQL CPU µs |" for side in sides
+    )
+    if baseline:
+        head += " ours / baseline (server + PostgreSQL) |"
+    print(head)
+    print("|---|" + "---:|" * (2 * len(sides) + (1 if baseline else 0)))
+    names = list(sides[0].spent)
+    flow = [[0.0, 0.0] for _ in sides]
+    for name in [*names, "a learner's flow (mean of its 9 requests)"]:
+        cells, totals = [], []
+        for i, side in enumerate(sides):
+            if name in side.spent:
+                server = _median([a for a, _ in side.spent[name]])
+                spent = _median([b for _, b in side.spent[name]])
+                flow[i][0] += FLOW.get(name, 0) * server / sum(FLOW.values())
+                flow[i][1] += FLOW.get(name, 0) * spent / sum(FLOW.values())
+            else:
+                server, spent = flow[i]
+            cells.append(f" {server:.0f} | {spent:.0f} |" if database else f" {server:.0f} | n/a |")
+            totals.append(server + spent)
+        ratio = f" {totals[0] / totals[1]:.2f} |" if baseline and totals[1] else ""
+        print(f"| {name} |" + "".join(cells) + ratio, flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.cost", description=__doc__)
     parser.add_argument("--requests", type=int, default=2000, help="per kind (default 2000)")
     parser.add_argument("--sqlite", action="store_true", help="a SQLite file, not PostgreSQL")
+    parser.add_argument(
+        "--baseline",
+        metavar="REF",
+        help="also measure a server from this git commit, side by side: each kind is sent to "
+        "one server, then the other, --rounds times, so both see the same machine",
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="with --baseline (default 3)")
     args = parser.parse_args(argv)
     count = args.requests
+    rounds = args.rounds if args.baseline else 1
     with (
         tempfile.TemporaryDirectory(prefix="scim-cost-") as scratch,
         nullcontext(None) if args.sqlite else postgres.cluster() as cluster,
+        checkout(args.baseline) if args.baseline else nullcontext(None) as baseline,
     ):
         db = cluster.url if cluster else str(Path(scratch) / "scim.db")
-        token = mint_tokens(db, 1)[0]
-        process, url = start_server(db, token, Path(scratch))
-        print("| request | server CPU µs | PostgreSQL CPU µs |")
-        print("|---|---:|---:|")
+        postmaster = cluster.postmaster if cluster else None
+        roots = [("ours", ROOT)] + ([("baseline", baseline)] if baseline else [])
+        tokens = mint_tokens(db, len(roots))
+        sides: list[Side] = []
         try:
-            session = requests.Session()
-            session.headers["Authorization"] = f"Bearer {token}"
-            for name, send in kinds(session, url).items():
-                per = 2 if "add + remove" in name else 1
-                for _ in range(min(count, 100)):  # warm up: caches, prepared statements
-                    send()
-                server = _cpu(process.pid)
-                database = postgres.cpu_seconds(cluster.postmaster) if cluster else 0.0
-                for _ in range(count):
-                    answer = send()
-                    if answer.status_code >= 300:
-                        raise SystemExit(f"{name}: {answer.status_code} {answer.text[:300]}")
-                server = (_cpu(process.pid) - server) / count / per * 1e6
-                shown = "n/a"
-                if cluster:
-                    spent = postgres.cpu_seconds(cluster.postmaster) - database
-                    shown = f"{spent / count / per * 1e6:.0f}"
-                print(f"| {name} | {server:.0f} | {shown} |", flush=True)
+            for (label, root), token in zip(roots, tokens, strict=True):
+                process, url = start_server(db, token, Path(scratch) / label, root=root)
+                session = requests.Session()
+                session.headers["Authorization"] = f"Bearer {token}"
+                sides.append(Side(label, process, {}))
+                sides[-1].sends = kinds(session, url)
+            for name in sides[0].sends:
+                for side in sides:
+                    for _ in range(min(count, 100)):  # warm up: caches, prepared statements
+                        side.sends[name]()
+                for _ in range(rounds):
+                    for side in sides:
+                        measure(side, name, count, postmaster)
         finally:
-            process.terminate()
-            process.wait(timeout=30)
+            for side in sides:
+                side.process.terminate()
+                side.process.wait(timeout=30)
+    _table(sides, cluster is not None, args.baseline)
     with servers.ceiling() as ceiling:
         session = ceiling.session()
         before = _cpu(ceiling.pid)
         for _ in range(count):
             session.get(ceiling.url + "/Users/probe")
         spent = (_cpu(ceiling.pid) - before) / count * 1e6
-        print(f"| ceiling: GET a constant User | {spent:.0f} | - |")
+        print(f"\nThe ceiling (a bare Starlette endpoint, bench.ceiling): {spent:.0f} µs CPU")
     return 0
 
 

@@ -67,18 +67,22 @@ def mint_tokens(db: str, count: int) -> list[str]:
     return tokens
 
 
-def start_server(db: str, token: str, home: Path) -> tuple[subprocess.Popen[str], str]:
-    """``python -m scim_helper.server`` on a free loopback port; the process and its URL."""
+def start_server(
+    db: str, token: str, home: Path, root: Path = ROOT
+) -> tuple[subprocess.Popen[str], str]:
+    """``python -m scim_helper.server`` on a free loopback port, from the checkout ``root``
+    (this one by default); the process and its URL."""
+    home.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "scim_helper.server", "--port", "0", "--db", db]
     command += ["--token", token, "--log-level", "warning"]
     env = {
         **os.environ,
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": str(root),
         "XDG_DATA_HOME": str(home),
         "SCIM_COURSE_DATA_DIR": str(home),
     }
     process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        command, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )
     assert process.stdout is not None
     deadline = time.monotonic() + START_TIMEOUT
