@@ -278,9 +278,10 @@ class Store:
                 if count is not None:
                     keys = keys.limit(count)
                 rows = self._rows_by_pk(conn, list(conn.execute(keys).scalars()), columns)
-            if rows and (count is None or len(rows) < count):
-                # The page holds the last match, so the total is known without counting:
-                # most filters (userName eq, externalId eq) match one resource or a few.
+            if (rows or start == 1) and (count is None or len(rows) < count):
+                # The page holds the last match (or, from the first, there is none), so the
+                # total is known without counting: most filters (userName eq, externalId eq)
+                # match one resource or a few, or none.
                 total = start - 1 + len(rows)
             else:
                 total = conn.execute(counting).scalar_one()

@@ -38,6 +38,26 @@ def test_rfc7644_3_4_2_4_paging(store: Store, tenant: str, five: list) -> None:
     assert names(store, tenant, start_index=6, count=10) == []
 
 
+@pytest.mark.parametrize("start", [1, 2, 3])
+def test_rfc7644_3_4_2_4_no_match_totals_zero_from_any_start(
+    store: Store, tenant: str, five: list, start: int
+) -> None:
+    """A filter that matches nothing totals 0, whatever the startIndex (the first page
+    answers without counting; later ones count)."""
+    found = store.search(tenant, ["User"], filter='userName eq "zz"', start_index=start, count=9)
+    assert found == (0, [])
+
+
+def test_rfc7644_3_4_2_4_total_from_a_page_past_the_end(
+    store: Store, tenant: str, five: list
+) -> None:
+    """An empty page past the last match still says how many there are."""
+    assert store.search(tenant, ["User"], start_index=7, count=10) == (5, [])
+    assert store.search(tenant, ["User"], start_index=2, count=10)[0] == 5
+    assert store.search(tenant, ["User"], start_index=1, count=5)[0] == 5
+    assert store.search(tenant, ["User"], start_index=1, count=4)[0] == 5
+
+
 def test_rfc7644_3_4_2_4_start_index_below_one_is_one(
     store: Store, tenant: str, five: list
 ) -> None:
