@@ -25,7 +25,7 @@ from sync_app.scim.urns import (
 
 from .limits import Limits
 from .resources import TYPES, ResourceType
-from .responses import ScimJSONResponse, base_url
+from .responses import MEDIA_TYPE, ScimJSONResponse, base_url
 from .store.cursors import CURSOR_TIMEOUT
 
 
@@ -142,10 +142,21 @@ async def get_service_provider_config(request: Request) -> Response:
     return ScimJSONResponse(service_provider_config(base_url(request), limits))
 
 
+@functools.lru_cache(maxsize=64)
+def _rendered_list(endpoint: str, base: str) -> bytes:
+    """The body of GET /Schemas or /ResourceTypes for ``base``: the same on every call to
+    one server, so rendered once per base URL (every learner of a room reads them first;
+    /Schemas took as much CPU as three GETs of a User)."""
+    if endpoint == "/Schemas":
+        documents = [_schema_document(urn, base) for urn in schema_definitions()]
+    else:
+        documents = [_resource_type_document(rt, base) for rt in TYPES.values()]
+    return bytes(ScimJSONResponse(_list(documents)).body)
+
+
 async def list_resource_types(request: Request) -> Response:
     _refuse_filter(request)
-    base = base_url(request)
-    return ScimJSONResponse(_list([_resource_type_document(rt, base) for rt in TYPES.values()]))
+    return Response(_rendered_list("/ResourceTypes", base_url(request)), media_type=MEDIA_TYPE)
 
 
 async def get_resource_type(request: Request) -> Response:
@@ -161,8 +172,7 @@ async def get_resource_type(request: Request) -> Response:
 
 async def list_schemas(request: Request) -> Response:
     _refuse_filter(request)
-    base = base_url(request)
-    return ScimJSONResponse(_list([_schema_document(urn, base) for urn in schema_definitions()]))
+    return Response(_rendered_list("/Schemas", base_url(request)), media_type=MEDIA_TYPE)
 
 
 async def get_schema(request: Request) -> Response:

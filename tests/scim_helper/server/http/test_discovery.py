@@ -98,3 +98,20 @@ def test_rfc7644_4_discovery_takes_only_get(api: Api) -> None:
     """POST, PUT, PATCH and DELETE on discovery endpoints answer a SCIM 405."""
     for method in ("POST", "PUT", "PATCH", "DELETE"):
         assert_scim_error(api.request(method, "/ServiceProviderConfig"), 405)
+
+
+def test_rfc7644_4_discovery_lists_name_the_address_each_client_used(
+    local_server: LocalServer,
+) -> None:
+    """/Schemas and /ResourceTypes are rendered once per base URL and kept: a client that
+    reaches the server under another name still gets locations under its own name."""
+    port = local_server.url.split(":")[2].split("/")[0]
+    for path in ("/Schemas", "/ResourceTypes", "/Schemas", "/ResourceTypes"):
+        for host in ("127.0.0.1", "localhost"):
+            url = local_server.url.replace("127.0.0.1", host)
+            answer = requests.get(url + path, timeout=30, headers={"Host": f"{host}:{port}"})
+            assert answer.status_code == 200, answer.text
+            assert answer.headers["content-type"] == "application/scim+json"
+            locations = [r["meta"]["location"] for r in answer.json()["Resources"]]
+            assert locations, path
+            assert all(loc.startswith(f"http://{host}:{port}/scim/v2{path}/") for loc in locations)
