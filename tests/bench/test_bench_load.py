@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bench.cost import FLOW
+
 ROOT = Path(__file__).resolve().parents[2]
 
 FIELDS = (
@@ -70,6 +72,36 @@ def test_bench_cost_prints_every_request_kind_and_the_ceiling() -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:] + done.stdout
-    for kind in ("GET /Users/{id}", "POST /Users", "PATCH replace active", "ceiling"):
-        row = next((line for line in done.stdout.splitlines() if kind in line), "")
-        assert re.match(r"\| [^|]+ \| \d+ \| (n/a|-) \|$", row), done.stdout
+    lines = done.stdout.splitlines()
+    for kind in [*FLOW, "GET /Schemas", "POST /Groups", "a learner's flow"]:
+        row = next((line for line in lines if line.startswith(f"| {kind}")), "")
+        assert re.match(r"\| [^|]+ \| \d+ \| n/a \|$", row), done.stdout
+    assert re.search(r"^The ceiling \(.*\): \d+ µs CPU$", done.stdout, re.MULTILINE), done.stdout
+
+
+def test_bench_cost_measures_a_baseline_commit_side_by_side() -> None:
+    """bench.cost --baseline REF starts a second server from a checkout of REF and prints
+    both sides per kind with their ratio; the checkout is removed afterwards."""
+    before = subprocess.run(
+        ["git", "worktree", "list"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    command = [sys.executable, "-m", "bench.cost", "--sqlite", "--requests", "10"]
+    done = subprocess.run(
+        [*command, "--baseline", "HEAD", "--rounds", "2"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:] + done.stdout
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("| request | ours server CPU µs | ours PostgreSQL CPU µs |")
+    assert "| baseline server CPU µs | baseline PostgreSQL CPU µs | ours / baseline" in lines[0]
+    for kind in [*FLOW, "a learner's flow"]:
+        row = next((line for line in lines if line.startswith(f"| {kind}")), "")
+        assert re.match(r"\| [^|]+ \| \d+ \| n/a \| \d+ \| n/a \| \d+\.\d\d \|$", row), row
+    after = subprocess.run(
+        ["git", "worktree", "list"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert after == before
