@@ -35,10 +35,10 @@ if TYPE_CHECKING:  # pragma: no cover
 P = ParamSpec("P")
 T = TypeVar("T")
 
-# The threads that run the store's long or waiting calls, as many as anyio's default for
-# Starlette's run_in_threadpool (40). asyncio's own executor hand-off costs about half of
-# anyio's (its queue, condition variable and capacity limiter), and still a fifth or more of
-# a short request's CPU: calls about one resource skip it on PostgreSQL (one_resource).
+# The threads that run the store's calls, as many as anyio's default for Starlette's
+# run_in_threadpool (40). asyncio's own executor hand-off costs about half of anyio's (its
+# queue, condition variable and capacity limiter): still 10-20% of a short request's CPU
+# (bench/RESULTS.md, "Rooms"), which is why reads of one User skip it (read_one_user).
 _WORKERS = ThreadPoolExecutor(40, thread_name_prefix="scim-store")
 
 
@@ -60,31 +60,18 @@ def tenant_of(request: Request) -> str:
     return tenant
 
 
-async def one_resource(
-    store: Store, func: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs
-) -> T:
-    """A store call about one resource (GET, POST, PUT, PATCH or DELETE of one User or
-    Group): on the event loop itself with PostgreSQL, in a worker thread with SQLite.
-
-    Handing a short call to a worker thread and back (waking the thread, then the loop) cost
-    a fifth to a third of the server's CPU per request (py-spy, bench/RESULTS.md "Rooms"). On
-    PostgreSQL a reader never waits for a writer, and a writer waits only for the row locks
-    of other short transactions, so the call runs inline: the loop waits for the database's
-    answers (a few round trips on a local network), as a thread's Python work would hold the
-    loop through the GIL anyway. A 5,000-member group's answer (~30 ms) then holds the loop
-    in one piece, which is the price. SQLite makes a writer wait for the file's one write
-    lock (up to 30 s), so there the thread stays (reads of one User excepted: see
-    :func:`read_one_user`). Searches and Bulk, which can be long anywhere, keep the thread.
-    """
-    if store.engine.dialect.name == "postgresql":
-        return func(*args, **kwargs)
-    return await in_thread(func, *args, **kwargs)
-
-
 async def read_one_user(request: Request, resource_id: str) -> dict[str, Any]:
-    """``GET /Users/{id}``'s store read, on the event loop with either database: a User is
-    bounded (one row, its emails and its groups), and SQLite in WAL mode never makes a reader
-    wait for a writer (see :func:`one_resource`)."""
+    """``GET /Users/{id}``'s store read, on the event loop itself.
+
+    Handing a 0.2 ms read to a worker thread and back (waking the thread, then the loop)
+    cost a third of the server's CPU per GET (py-spy, bench/RESULTS.md). A User read by id
+    is bounded (one indexed row with its groups, one statement), and a reader never waits for
+    a writer (SQLite in WAL mode; PostgreSQL's snapshots, in autocommit: one round trip), so
+    it runs inline. Everything that can be long (a search, a 5,000-member group) or wait
+    keeps the thread: above all every write, whose commit waits for the disk (on PostgreSQL,
+    writes inline cut the CPU per request by a tenth but let each commit's flush hold the
+    loop: p95 at 1,000 learners 0.3 s -> 1.4 s, bench/RESULTS.md "Rooms").
+    """
     store = store_of(request)
     return store.get(tenant_of(request), "User", resource_id, inline=True)
 
@@ -210,8 +197,8 @@ async def _query(
         count=size,
     )
     if not sort_by and finds_one_user(resource_types, filter):
-        # userName eq / id eq: one indexed row at most, as bounded as GET /Users/{id}, so it
-        # is answered on the event loop too (see read_one_user).
+        # userName eq / id eq: one indexed row at most, as bounded as GET /Users/{id}, so
+        # it is answered on the event loop too (see read_one_user).
         found = run_search(inline=True)
     else:
         found = await in_thread(run_search)
@@ -375,9 +362,8 @@ async def create(rt: ResourceType, request: Request) -> Response:
     """POST /Users: create a resource, 201 with its Location (RFC 7644 §3.3)."""
     with_members = _with_members(request, rt)  # refuses bad attributes before any write
     body = await read_json(request, _limits(request))
-    store = store_of(request)
-    document = await one_resource(
-        store, store.create, tenant_of(request), rt.name, body, with_members=with_members
+    document = await in_thread(
+        store_of(request).create, tenant_of(request), rt.name, body, with_members=with_members
     )
     return _respond(request, document, status_code=201)
 
@@ -389,10 +375,8 @@ async def get(rt: ResourceType, request: Request) -> Response:
     if rt.name == "User":
         document = await read_one_user(request, resource_id)
     else:
-        store = store_of(request)
-        document = await one_resource(
-            store,
-            store.get,
+        document = await in_thread(
+            store_of(request).get,
             tenant_of(request),
             rt.name,
             resource_id,
@@ -411,10 +395,8 @@ async def replace(rt: ResourceType, request: Request) -> Response:
     _reject_search_as_id(resource_id)
     with_members = _with_members(request, rt)
     body = await read_json(request, _limits(request))
-    store = store_of(request)
-    document = await one_resource(
-        store,
-        store.replace,
+    document = await in_thread(
+        store_of(request).replace,
         tenant_of(request),
         rt.name,
         resource_id,
@@ -443,10 +425,8 @@ async def patch(rt: ResourceType, request: Request) -> Response:
         raise InvalidSyntaxException(
             detail='Each PATCH operation must be an object like {"op": "add", ...}.'
         )
-    store = store_of(request)
-    document = await one_resource(
-        store,
-        store.patch,
+    document = await in_thread(
+        store_of(request).patch,
         tenant_of(request),
         rt.name,
         resource_id,
@@ -461,10 +441,8 @@ async def delete(rt: ResourceType, request: Request) -> Response:
     """DELETE /Users/{id}: 204 No Content (RFC 7644 §3.6)."""
     resource_id = request.path_params["id"]
     _reject_search_as_id(resource_id)
-    store = store_of(request)
-    await one_resource(
-        store,
-        store.delete,
+    await in_thread(
+        store_of(request).delete,
         tenant_of(request),
         rt.name,
         resource_id,
