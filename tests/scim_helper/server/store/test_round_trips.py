@@ -99,8 +99,8 @@ def test_rfc7643_4_1_1_a_new_user_name_is_checked_for_uniqueness(
 def test_rfc7643_4_1_1_a_user_name_changed_only_in_case_needs_no_check(
     store: Store, tenant: str
 ) -> None:
-    """alice -> Alice: userName is unique case-insensitively (RFC 7643 §4.1.1: "caseExact"
-    false), so the new spelling cannot collide with anyone else: stored, not looked up."""
+    """alice -> Alice: userName is unique case-insensitively (RFC 7643 §4.1.1: "case
+    insensitive"), so the new spelling cannot collide with anyone else: stored, not looked up."""
     alice = user(store, tenant, "alice")
     with statements(store) as sql:
         changed = store.patch(tenant, "User", alice["id"], _replace("userName", "Alice"))
