@@ -615,9 +615,10 @@ class Store:
             raise conflict(rtype, columns, exc) from None
         if editor is not None:
             editor.flush()
-        children = child_rows(row.pk, normal.doc)
-        if children != child_rows(row.pk, row.doc):
+        if any(normal.doc.get(a) != row.doc.get(a) for a in resources.CHILD_ATTRIBUTES):
+            # The child rows derive from these attributes alone (items kept whole).
             conn.execute(DELETE_CHILDREN, {"pk": row.pk})
+            children = child_rows(row.pk, normal.doc)
             if children:
                 conn.execute(INSERT_CHILDREN, children)
         # The row is locked, so what was written is what a re-read would return.
