@@ -159,8 +159,17 @@ async def login(request: Request) -> Response:
         )
         return HTMLResponse(workshop_page.sign_in(message), status_code=401, headers=_NO_STORE)
     response = RedirectResponse(f"{VIEW}/", status_code=303)
+    # Secure when the instructor reached the view over HTTPS (directly, or through a TLS
+    # proxy on this machine that says so in X-Forwarded-Proto): the browser then never sends
+    # the cookie over plain HTTP. A room on a LAN without TLS keeps a cookie it can use.
     response.set_cookie(
-        COOKIE, token, max_age=_COOKIE_SECONDS, path=VIEW, httponly=True, samesite="strict"
+        COOKIE,
+        token,
+        max_age=_COOKIE_SECONDS,
+        path=VIEW,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
     )
     return response
 
