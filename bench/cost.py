@@ -12,10 +12,13 @@ rather than wall time, so that a busy machine changes the figures less; it still
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import itertools
+import re
 import statistics
 import subprocess
 import tempfile
+import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -113,8 +116,9 @@ class Side:
 
 
 @contextmanager
-def checkout(ref: str) -> Iterator[Path]:
-    """A temporary checkout of ``ref`` of this repository (``git worktree``), removed after."""
+def checkout(ref: str) -> Iterator[tuple[Path, Path, list[str]]]:
+    """A temporary checkout of ``ref`` of this repository (``git worktree``), removed after,
+    and a folder that hides from it the packages it does not depend on (see :func:`hide`)."""
     with tempfile.TemporaryDirectory(prefix="scim-baseline-") as scratch:
         where = Path(scratch) / "tree"
         subprocess.run(
@@ -123,13 +127,42 @@ def checkout(ref: str) -> Iterator[Path]:
             capture_output=True,
         )
         try:
-            yield where
+            hidden = Path(scratch) / "hidden"
+            yield where, hidden, hide(where, hidden)
         finally:
             subprocess.run(
                 ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(where)],
                 check=False,
                 capture_output=True,
             )
+
+
+def _dependencies(tree: Path) -> set[str]:
+    project = tomllib.loads((tree / "pyproject.toml").read_text())["project"]
+    names = set()
+    for requirement in project.get("dependencies", []):
+        found = re.match(r"[A-Za-z0-9._-]+", requirement)
+        if found:
+            names.add(found.group(0).lower().replace("-", "_"))
+    return names
+
+
+def hide(baseline: Path, into: Path) -> list[str]:
+    """Stub packages in ``into`` for what this checkout depends on and ``baseline`` does not
+    (uvloop, httptools…), so that the baseline's server runs as its own commit would: with
+    uvicorn's automatic choices, an installed uvloop would otherwise speed it up too."""
+    into.mkdir(parents=True, exist_ok=True)
+    names = sorted(_dependencies(ROOT) - _dependencies(baseline))
+    hidden = []
+    for name in names:
+        if importlib.util.find_spec(name) is None:
+            continue
+        (into / name).mkdir()
+        (into / name / "__init__.py").write_text(
+            f"raise ImportError('{name} is hidden from the baseline: not its dependency')\n"
+        )
+        hidden.append(name)
+    return hidden
 
 
 def measure(side: Side, name: str, count: int, postmaster: int | None) -> None:
@@ -212,12 +245,13 @@ def main(argv: list[str] | None = None) -> int:
     ):
         db = cluster.url if cluster else str(Path(scratch) / "scim.db")
         postmaster = cluster.postmaster if cluster else None
-        roots = [("ours", ROOT)] + ([("baseline", baseline)] if baseline else [])
+        roots = [("ours", ROOT, None)] + ([("baseline", *baseline[:2])] if baseline else [])
         tokens = mint_tokens(db, len(roots))
         sides: list[Side] = []
         try:
-            for (label, root), token in zip(roots, tokens, strict=True):
-                process, url = start_server(db, token, Path(scratch) / label, root=root)
+            for (label, root, hidden), token in zip(roots, tokens, strict=True):
+                home = Path(scratch) / label
+                process, url = start_server(db, token, home, root=root, hidden=hidden)
                 session = requests.Session()
                 session.headers["Authorization"] = f"Bearer {token}"
                 sides.append(Side(label, process, {}))
@@ -234,6 +268,9 @@ def main(argv: list[str] | None = None) -> int:
                 side.process.terminate()
                 side.process.wait(timeout=30)
     _table(sides, cluster is not None, args.baseline)
+    if baseline:
+        names = ", ".join(baseline[2]) or "nothing"
+        print(f"\nThe baseline ({args.baseline}) ran without {names}: not its dependencies.")
     with servers.ceiling() as ceiling:
         session = ceiling.session()
         before = _cpu(ceiling.pid)

@@ -68,16 +68,17 @@ def mint_tokens(db: str, count: int) -> list[str]:
 
 
 def start_server(
-    db: str, token: str, home: Path, root: Path = ROOT
+    db: str, token: str, home: Path, root: Path = ROOT, hidden: Path | None = None
 ) -> tuple[subprocess.Popen[str], str]:
     """``python -m scim_helper.server`` on a free loopback port, from the checkout ``root``
-    (this one by default); the process and its URL."""
+    (this one by default), ``hidden`` first on its path (see bench.cost.hide); the process
+    and its URL."""
     home.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "scim_helper.server", "--port", "0", "--db", db]
     command += ["--token", token, "--log-level", "warning"]
     env = {
         **os.environ,
-        "PYTHONPATH": str(root),
+        "PYTHONPATH": os.pathsep.join(str(p) for p in (hidden, root) if p is not None),
         "XDG_DATA_HOME": str(home),
         "SCIM_COURSE_DATA_DIR": str(home),
     }

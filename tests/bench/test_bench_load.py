@@ -105,3 +105,28 @@ def test_bench_cost_measures_a_baseline_commit_side_by_side() -> None:
         ["git", "worktree", "list"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
     assert after == before
+
+
+def test_bench_cost_hides_from_a_baseline_what_it_does_not_depend_on(tmp_path: Path) -> None:
+    """A baseline whose pyproject lacks one of ours (requests here) runs with a stub that
+    refuses to import it; what both depend on stays visible."""
+    from bench.cost import hide
+
+    ours = (ROOT / "pyproject.toml").read_text()
+    baseline = tmp_path / "tree"
+    baseline.mkdir()
+    (baseline / "pyproject.toml").write_text(ours.replace('"requests', '"not-requests', 1))
+    hidden = hide(baseline, tmp_path / "hidden")
+    assert hidden == ["requests"]
+    probe = "import importlib, sys\nfor n in sys.argv[1:]:\n    importlib.import_module(n)\n"
+    env = {"PYTHONPATH": str(tmp_path / "hidden"), "PATH": "/usr/bin:/bin"}
+    refused = subprocess.run(
+        [sys.executable, "-c", probe, "requests"], env=env, capture_output=True, text=True
+    )
+    assert refused.returncode != 0 and "hidden from the baseline" in refused.stderr
+    fine = subprocess.run([sys.executable, "-c", probe, "starlette"], env=env, check=False)
+    assert fine.returncode == 0
+    same = tmp_path / "same"
+    same.mkdir()
+    (same / "pyproject.toml").write_text(ours)
+    assert hide(same, tmp_path / "hidden-same") == []
