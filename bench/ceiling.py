@@ -1,7 +1,7 @@
 """The ceiling: a bare Starlette endpoint that answers a constant SCIM User.
 
-It runs under the same uvicorn settings as the course's server (see
-``scim_helper.server.runner.LocalServer._serve``), so the gap between the two is what our
+It runs under the same uvicorn settings as the course's server
+(``scim_helper.server.protocol.uvicorn_settings``), so the gap between the two is what our
 routing, authentication, store and serialization cost on top of the stack itself::
 
     python -m bench.ceiling --port 8001    # GET http://127.0.0.1:8001/scim/v2/Users/<anything>
@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from scim_helper.server.protocol import uvicorn_settings
 from sync_app.scim import urns
 
 USER = {
@@ -51,18 +52,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8001)
     args = parser.parse_args(argv)
-    # The settings LocalServer uses for the course's server.
-    uvicorn.run(
-        app,
-        host=args.host,
-        port=args.port,
-        log_config=None,
-        log_level="warning",
-        access_log=False,
-        lifespan="off",
-        ws="none",
-        http="h11",
-    )
+    # The settings LocalServer uses for the course's server: the same protocol and loop.
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", **uvicorn_settings())
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ import uvicorn
 
 from .app import BASE_PATH, create_app
 from .limits import Limits
+from .protocol import uvicorn_settings
 
 if TYPE_CHECKING:  # pragma: no cover
     from .store import Store
@@ -134,6 +135,7 @@ class LocalServer:
 
     ``token`` is accepted and bound to its tenant (created on first use); without one, a fresh
     token and tenant are minted. ``port=0`` picks a free port; :attr:`url` has the real one.
+    ``http`` names another uvicorn HTTP protocol than :data:`.protocol.HTTP_PROTOCOL`.
     """
 
     url: str
@@ -149,12 +151,14 @@ class LocalServer:
         port: int = 0,
         log_level: str = "warning",
         limits: Limits | None = None,
+        http: str | None = None,
     ) -> None:
         self.db = os.fspath(db)
         self.host = host
         self.port = port
         self.log_level = log_level
         self.limits = limits or Limits()
+        self.http = http
         self._token = token
         self._store: Store | None = None
         self._server: uvicorn.Server | None = None
@@ -193,17 +197,11 @@ class LocalServer:
 
     def _serve(self, store: Store) -> None:
         sock = bind_socket(self.host, self.port)
+        settings = uvicorn_settings()
+        if self.http:  # tests compare the protocols
+            settings["http"] = self.http
         config = uvicorn.Config(
-            create_app(store, limits=self.limits),
-            log_config=None,
-            log_level=self.log_level,
-            access_log=False,
-            lifespan="off",
-            ws="none",
-            # h11 even where httptools is installed: httptools answers a request with an
-            # unknown method with its own plain-text 400 before the app sees it, and every
-            # answer of this server must be a SCIM Error (bench/RESULTS.md, "httptools").
-            http="h11",
+            create_app(store, limits=self.limits), log_level=self.log_level, **settings
         )
         server = uvicorn.Server(config)
         thread = threading.Thread(

@@ -22,6 +22,7 @@ from uvicorn.supervisors import Multiprocess
 from scim_helper.server import roster
 from scim_helper.server.app import BASE_PATH
 from scim_helper.server.cli import open_store, shown_db
+from scim_helper.server.protocol import uvicorn_settings
 from scim_helper.server.runner import bind_socket
 from scim_helper.server.workshop import DB_ENV, LOG_LEVEL_ENV, VIEW
 
@@ -73,12 +74,8 @@ def run(db: str, processes: int, host: str, port: int, log_level: str) -> int:
         APP,
         factory=True,
         workers=processes,
-        log_config=None,
         log_level=log_level,
-        access_log=False,
-        lifespan="off",
-        ws="none",
-        http="h11",  # as LocalServer: every answer a SCIM Error (bench/RESULTS.md, "httptools")
+        **uvicorn_settings(),  # as LocalServer's; the protocol an import string for the workers
     )
     print(f"Workshop server at http://{shown}:{bound_port}{BASE_PATH}", flush=True)
     print(f"Instructor view: http://{shown}:{bound_port}{VIEW}/", flush=True)
