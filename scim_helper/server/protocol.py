@@ -14,13 +14,15 @@ app's one mapping (:func:`.app.error_response`), and close the connection:
   limit is ours: httptools sets none, and h11 is given the same number, which it applies to a
   head that arrives in pieces), a URL longer than httptools reads (:data:`MAX_URL`) a 414.
 
-:func:`uvicorn_settings` is the one place that chooses the protocol and the event loop, for
-:class:`.runner.LocalServer`, ``scim-course workshop serve`` and ``bench/ceiling.py``.
+:func:`uvicorn_settings` is the one place that chooses the protocol and the event loop (uvloop
+where installed), for :class:`.runner.LocalServer`, ``scim-course workshop serve`` and
+``bench/ceiling.py``.
 """
 
 from __future__ import annotations
 
 import http
+import importlib.util
 import re
 import sys
 from typing import Any
@@ -223,16 +225,21 @@ else:  # pragma: no cover
     HTTP_PROTOCOL = f"{__name__}:ScimH11Protocol"
 
 
+#: uvloop where it is installed (a dependency except on Windows, which it does not support):
+#: 10-15% less server CPU per request than asyncio's loop (bench/RESULTS.md, session 4).
+LOOP = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+
+
 def uvicorn_settings() -> dict[str, Any]:
     """The keyword arguments of ``uvicorn.Config`` every server of the course runs with.
 
     Our own access log replaces uvicorn's (which prints query strings), there is no lifespan
-    and no WebSocket, and the HTTP protocol is :data:`HTTP_PROTOCOL`, an import string so
-    that ``workshop serve``'s worker processes load it too.
+    and no WebSocket, the HTTP protocol is :data:`HTTP_PROTOCOL` (an import string, so that
+    ``workshop serve``'s worker processes load it too) and the event loop :data:`LOOP`.
     """
     return {
         "http": HTTP_PROTOCOL,
-        "loop": "asyncio" if sys.platform == "win32" else "auto",
+        "loop": LOOP,
         "log_config": None,
         "access_log": False,
         "lifespan": "off",
