@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from scim2_models import UnauthorizedException
 from starlette.concurrency import run_in_threadpool
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 
 CHALLENGE = 'Bearer realm="scim"'
 _PUBLIC = ("/ServiceProviderConfig", "/ResourceTypes", "/Schemas")
@@ -37,16 +37,17 @@ def bearer_token(headers: list[tuple[bytes, bytes]]) -> str | None:
 
 
 class BearerAuth:
-    """ASGI middleware: find the tenant of the request's bearer token, or answer 401."""
+    """Find the tenant of a request's bearer token, or refuse it with a 401.
+
+    Awaited by the app's one ASGI layer (:class:`.app.Boundary`) before the router.
+    """
 
     def __init__(
         self,
-        app: ASGIApp,
         store: TokenStore,
         base_path: str,
         open_prefixes: tuple[str, ...] = (),
     ) -> None:
-        self.app = app
         self.store = store
         self.public = tuple(base_path + path for path in _PUBLIC)
         # Paths outside SCIM that check their own credentials (the workshop's instructor
@@ -62,9 +63,9 @@ class BearerAuth:
             path == public or path.startswith(public + "/") for public in self.public
         )
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self._is_public(scope):
-            await self.app(scope, receive, send)
+    async def __call__(self, scope: Scope) -> None:
+        """Put the tenant in ``scope["state"]``, or raise ``UnauthorizedException``."""
+        if self._is_public(scope):
             return
         token = bearer_token(scope["headers"])
         if token is None:
@@ -91,4 +92,3 @@ class BearerAuth:
             )
         state: dict[str, Any] = scope.setdefault("state", {})
         state["tenant"] = tenant
-        await self.app(scope, receive, send)
