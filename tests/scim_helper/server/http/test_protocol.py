@@ -187,7 +187,7 @@ def test_rfc9112_9_3_keep_alive_answers_requests_one_after_another(server: Local
 
 
 def test_rfc9110_9_3_2_head_has_the_get_headers_and_no_body(server: LocalServer) -> None:
-    """HEAD answers GET's status and Content-Length, and no body follows."""
+    """HEAD answers the status and Content-Length of GET, and no body follows."""
     with _connect(server) as sock:
         buffer = bytearray()
         sock.sendall(SPC.replace(b"GET", b"HEAD", 1))
