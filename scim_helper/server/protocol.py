@@ -163,6 +163,8 @@ if httptools is not None:
             super().on_message_complete()
 
         def data_received(self, data: bytes) -> None:
+            if self._refusal is not None:  # refused already, answered once the others are
+                return
             self._unset_keepalive_if_required()
             starts_request = not self._in_message
             head_in_progress = self._in_message and not self._head_read
