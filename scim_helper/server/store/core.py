@@ -590,17 +590,7 @@ class Store:
                 editor.flush(row.pk)
             else:
                 conn.execute(_BUMP, {"bump_pk": row.pk, "stamp": stamp})
-            saved = SavedRow(
-                pk=row.pk,
-                id=row.id,
-                rtype=row.rtype,
-                doc=row.doc,
-                created=row.created,
-                last_modified=stamp,
-                version=row.version + 1,
-                groups=carried_groups(row),
-            )
-            return self._render(conn, [saved], with_members)[0]
+            return self._written(conn, row, row.doc, stamp, with_members)
         columns = columns_of(rtype, normal)
         if normal.password is None:
             columns.pop("password_hash")
@@ -621,12 +611,19 @@ class Store:
             children = child_rows(row.pk, normal.doc)
             if children:
                 conn.execute(INSERT_CHILDREN, children)
-        # The row is locked, so what was written is what a re-read would return.
+        return self._written(conn, row, normal.doc, stamp, with_members)
+
+    def _written(
+        self, conn: Connection, row: AnyRow, doc: dict[str, Any], stamp: str, with_members: bool
+    ) -> dict[str, Any]:
+        """The resource of ``row`` as just written with ``doc`` at ``stamp``, without reading
+        it back: the row is locked, so its version is the old one plus one, and its groups
+        (read with the row) are what they were."""
         saved = SavedRow(
             pk=row.pk,
             id=row.id,
             rtype=row.rtype,
-            doc=normal.doc,
+            doc=doc,
             created=row.created,
             last_modified=stamp,
             version=row.version + 1,
