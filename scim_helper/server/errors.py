@@ -3,9 +3,9 @@
 The server raises scim2-models' own exception types: one class per ``scimType`` of RFC 7644
 §3.12 Table 9 and per status of Table 8, each with ``status``, ``scim_type`` and ``detail``.
 The client side models the same protocol with the same library, so a reader meets one
-vocabulary. Two refusals this server makes at the HTTP level have no SCIM class, because RFC
-7644 Table 8 lists neither status; they are ours, defined here on the same base. The HTTP layer
-turns every one of them into a SCIM ``Error`` body in exactly one place
+vocabulary. Four refusals this server makes at the HTTP level have no SCIM class, because
+RFC 7644 Table 8 lists none of their statuses; they are ours, defined here on the same base.
+The HTTP layer turns every one of them into a SCIM ``Error`` body in exactly one place
 (:func:`.app.error_response`).
 
     scim2_models.SCIMException (400)
@@ -20,7 +20,9 @@ turns every one of them into a SCIM ``Error`` body in exactly one place
     │   └── UniquenessException (409, scimType uniqueness)
     ├── PreconditionFailedException (412)
     ├── PayloadTooLargeException (413)
+    ├── URITooLong (414)                  ─ ours, from the HTTP layer (protocol.py)
     ├── UnsupportedMediaType (415)        ─ ours
+    ├── HeadersTooLarge (431)             ─ ours, from the HTTP layer (protocol.py)
     └── NotImplementedException (501)
 
 HTTP headers that go with an error (``WWW-Authenticate``, ``Allow``) are passed as
@@ -34,7 +36,14 @@ from typing import Any
 
 from scim2_models import SCIMException
 
-__all__ = ["MethodNotAllowed", "UnsupportedMediaType", "error_body", "headers_of"]
+__all__ = [
+    "HeadersTooLarge",
+    "MethodNotAllowed",
+    "URITooLong",
+    "UnsupportedMediaType",
+    "error_body",
+    "headers_of",
+]
 
 
 class MethodNotAllowed(SCIMException):
@@ -49,6 +58,20 @@ class UnsupportedMediaType(SCIMException):
 
     status = 415
     _default_detail = "Send the body as application/scim+json."
+
+
+class URITooLong(SCIMException):
+    """414: the request target is longer than the server reads (ours; RFC 9110 §15.5.15)."""
+
+    status = 414
+    _default_detail = "The URL is too long; send a long filter in the body of POST /.search."
+
+
+class HeadersTooLarge(SCIMException):
+    """431: the request line and headers are too large (ours; RFC 6585 §5)."""
+
+    status = 431
+    _default_detail = "The request line and headers are too large."
 
 
 def error_body(exc: SCIMException) -> dict[str, Any]:

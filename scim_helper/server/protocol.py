@@ -31,7 +31,7 @@ from scim2_models import SCIMException
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from .app import access_log, error_response
-from .errors import MethodNotAllowed
+from .errors import HeadersTooLarge, MethodNotAllowed, URITooLong
 
 try:
     import httptools
@@ -71,32 +71,26 @@ def _answer(transport: Any, default_headers: list[tuple[bytes, bytes]], exc: SCI
 
 def unreadable(reason: str) -> SCIMException:
     """400: the request line or a header could not be parsed."""
-    error = SCIMException(
+    return SCIMException(
         detail=f"The server could not read this HTTP request ({reason}). Check the request "
         "line and the headers your client sends."
     )
-    error.status = 400
-    return error
 
 
-def too_large_head() -> SCIMException:
+def too_large_head() -> HeadersTooLarge:
     """431: the request line and headers are over :data:`MAX_HEAD` bytes."""
-    error = SCIMException(
+    return HeadersTooLarge(
         detail=f"The request line and headers are longer than {MAX_HEAD} bytes, this server's "
         "limit. A long filter fits in the body of POST /.search (RFC 7644 §3.4.3)."
     )
-    error.status = 431
-    return error
 
 
-def too_long_url() -> SCIMException:
+def too_long_url() -> URITooLong:
     """414: the request target is over :data:`MAX_URL` bytes."""
-    error = SCIMException(
+    return URITooLong(
         detail=f"The URL is longer than {MAX_URL} bytes, the most this server reads. A long "
         "filter fits in the body of POST /.search (RFC 7644 §3.4.3)."
     )
-    error.status = 414
-    return error
 
 
 def unknown_method(method: str | None) -> SCIMException:
