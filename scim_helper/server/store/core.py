@@ -43,7 +43,6 @@ from .rows import (
     BY_ID,
     BY_ID_LOCKED,
     DELETE_CHILDREN,
-    GROUPS_OF,
     INSERT,
     INSERT_CHILDREN,
     INSERT_MANY,
@@ -54,14 +53,12 @@ from .rows import (
     TAKEN,
     UNIQUE_KEY,
     SavedRow,
-    carried_groups,
     check_if_match,
     child_rows,
     chunks,
     columns_of,
     conflict,
     document,
-    group_entry,
     member_entry,
     membership_table,
     related,
@@ -396,12 +393,9 @@ class Store:
         with_groups: bool = True,
     ) -> list[dict[str, Any]]:
         """The documents of ``rows``; ``with_groups=False`` leaves User.groups out (for a
-        client that did not ask for them: one query less per page of users)."""
-        groups_of = {r.pk: carried_groups(r) for r in rows if r.rtype == "User"}
-        users = [pk for pk, carried in groups_of.items() if carried is None]
+        client that did not ask for them: its rows are then read without them). A User's
+        groups come with its row (ROW_GROUPS); a Group's members are read here."""
         groups = [r.pk for r in rows if r.rtype == "Group"]
-        if users and with_groups:
-            groups_of.update(related(conn, GROUPS_OF, users, group_entry))
         members_of = (
             related(conn, MEMBERS_OF, groups, member_entry) if groups and with_members else {}
         )
@@ -413,7 +407,7 @@ class Store:
                 row.created,
                 row.last_modified,
                 row.version,
-                (groups_of.get(row.pk) if with_groups else None)
+                (row.groups if with_groups else None)
                 if row.rtype == "User"
                 else members_of.get(row.pk),
             )
@@ -627,7 +621,7 @@ class Store:
             created=row.created,
             last_modified=stamp,
             version=row.version + 1,
-            groups=carried_groups(row),
+            groups=row.groups if row.rtype == "User" else None,
         )
         return self._render(conn, [saved], with_members)[0]
 

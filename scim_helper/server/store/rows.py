@@ -35,8 +35,8 @@ class user_groups(FunctionElement[Any]):
     name = "user_groups"
 
 
-def _groups_of(element: user_groups) -> tuple[Any, Any]:
-    """The member ``pk`` column and a SELECT of its groups' id and displayName, in order."""
+def _groups_of(element: user_groups) -> Any:
+    """A SELECT of the groups' id, displayName and pk of the member ``element`` names."""
     (pk,) = element.clauses
     group = resource_table.alias("user_group")
     link = membership_table.alias("user_group_link")
@@ -46,7 +46,7 @@ def _groups_of(element: user_groups) -> tuple[Any, Any]:
         .where(link.c.member_pk == pk)
         .correlate(resource_table)
     )
-    return pk, rows
+    return rows
 
 
 def _entry(value: Any, display: Any) -> list[Any]:
@@ -58,7 +58,7 @@ def _entry(value: Any, display: Any) -> list[Any]:
 
 @compiles(user_groups, "postgresql")
 def _user_groups_postgresql(element: user_groups, compiler: Any, **kw: Any) -> str:
-    _, rows = _groups_of(element)
+    rows = _groups_of(element)
     inner = rows.subquery("user_groups")
     entry = func.json_build_object(*_entry(inner.c.id, inner.c.display_name))
     array = func.coalesce(
@@ -71,7 +71,7 @@ def _user_groups_postgresql(element: user_groups, compiler: Any, **kw: Any) -> s
 def _user_groups_sqlite(element: user_groups, compiler: Any, **kw: Any) -> str:
     # SQLite 3.40 has no ORDER BY inside an aggregate: the rows come ordered from a subquery
     # (an aggregate over it is never flattened, so its order is kept).
-    _, rows = _groups_of(element)
+    rows = _groups_of(element)
     inner = rows.order_by(rows.selected_columns.pk).subquery("user_groups")
     array = func.json_group_array(func.json_object(*_entry(inner.c.id, inner.c.display_name)))
     return str(compiler.process(select(array).select_from(inner).scalar_subquery(), **kw))
@@ -105,15 +105,6 @@ class SavedRow:
     groups: list[dict[str, Any]] | None = None
 
 
-def carried_groups(row: Any) -> list[dict[str, Any]] | None:
-    """The User.groups read with ``row`` (:data:`ROW_GROUPS`), or None if it was read
-    without them."""
-    if isinstance(row, SavedRow):
-        return row.groups
-    groups: list[dict[str, Any]] | None = row._mapping.get("groups")
-    return groups
-
-
 CHUNK = 500  # ids per IN (...) list, well under SQLite's variable limit
 RETRIES = 5
 
@@ -135,14 +126,6 @@ INSERT_MANY = insert(resource_table).returning(resource_table.c.pk, sort_by_para
 INSERT_CHILDREN = insert(multi_value_table)
 DELETE_CHILDREN = delete(multi_value_table).where(
     multi_value_table.c.resource_pk == bindparam("pk")
-)
-GROUPS_OF = (
-    select(membership_table.c.member_pk, resource_table.c.id, resource_table.c.display_name)
-    .select_from(
-        membership_table.join(resource_table, resource_table.c.pk == membership_table.c.group_pk)
-    )
-    .where(membership_table.c.member_pk.in_(bindparam("pks", expanding=True)))
-    .order_by(membership_table.c.member_pk, resource_table.c.pk)
 )
 MEMBERS_OF = (
     select(
@@ -179,10 +162,10 @@ UNIQUE_KEY = {
 }
 
 
-def unique_key(rtype: str, doc: dict[str, Any]) -> str | None:
-    """The value of the column that must be unique in a tenant (``UNIQUE_KEY``) for ``doc``."""
-    name = doc.get("userName" if rtype == "User" else "displayName")
-    return name.lower() if name else None
+def unique_key(rtype: str, doc: dict[str, Any]) -> str:
+    """The value of the column that must be unique in a tenant (``UNIQUE_KEY``) for a stored
+    ``doc``, which always has its userName or displayName (both required)."""
+    return str(doc["userName" if rtype == "User" else "displayName"]).lower()
 
 
 def chunks(items: list[T], size: int = CHUNK) -> Iterator[list[T]]:
@@ -230,10 +213,6 @@ def related(
         for row in conn.execute(statement, {"pks": chunk}):
             result.setdefault(row[0], []).append(entry(row))
     return result
-
-
-def group_entry(row: Any) -> dict[str, Any]:
-    return {"value": row[1], "display": row[2], "type": "direct"}
 
 
 def member_entry(row: Any) -> dict[str, Any]:
