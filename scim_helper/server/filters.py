@@ -419,11 +419,6 @@ def is_multi_valued_table(attribute: Attribute) -> bool:
 def compare(operand: Operand, op: CompareOperator, value: Any) -> ColumnElement[bool]:
     """SQL for ``operand op value`` with RFC 7644 §3.4.2.2 semantics."""
     expr, kind, name = operand.expr, operand.kind, operand.name
-    if kind == "complex":
-        raise InvalidFilterException(
-            detail=f"{name} is a complex attribute: compare one of its sub-attributes (e.g. "
-            f"{name}.value or name.familyName) or test it with pr."
-        )
     if value is None:
         if op == CompareOperator.eq:
             return expr.is_(None)
@@ -638,6 +633,12 @@ class _Compiler(_Boolean):
         if a.multi_valued:
             raise InvalidFilterException(
                 detail=f"{target.name} is multi-valued and cannot be compared here."
+            )
+        if a.type == "complex" and target.sub is None:
+            examples = " or ".join(f"{target.name}.{s.name}" for s in list(a.sub.values())[:2])
+            raise InvalidFilterException(
+                detail=f"{target.name} is a complex attribute: compare one of its "
+                f"sub-attributes (e.g. {examples}) or test it with pr."
             )
         return compare(singular_operand(self.rtype, target), node.op, node.value)
 
