@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
@@ -40,6 +41,17 @@ T = TypeVar("T")
 # queue, condition variable and capacity limiter): still 10-20% of a short request's CPU
 # (bench/RESULTS.md, "Rooms"), which is why reads of one User skip it (read_one_user).
 _WORKERS = ThreadPoolExecutor(40, thread_name_prefix="scim-store")
+
+
+def _new_workers() -> None:
+    """A forked child has none of its parent's threads, but the parent's executor believes its
+    idle ones are there and queues work for them forever: the child gets an executor of its own."""
+    global _WORKERS
+    _WORKERS = ThreadPoolExecutor(40, thread_name_prefix="scim-store")
+
+
+if hasattr(os, "register_at_fork"):  # POSIX only: Windows has no fork
+    os.register_at_fork(after_in_child=_new_workers)
 
 
 async def in_thread(func: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:

@@ -1,0 +1,60 @@
+"""A process forked after its parent served requests still serves (issue 18).
+
+The store's calls run on a pool of worker threads (``routes._WORKERS``). A forked child has
+none of its parent's threads, yet a pool carried over believes its idle workers are there and
+queues work for them forever: every request to a server started in the child hung until the
+client's timeout. mutmut forks one child per mutant after a first run of the tests in the
+parent, so every test over real HTTP failed by timeout and each mutant it reached was counted
+caught. Our own guard (not an RFC matter): the child gets a pool of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from scim_helper.server.runner import LocalServer
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+
+
+def _serve_one_request(db: Path) -> bool:
+    with LocalServer(db) as server:
+        answer = requests.get(
+            f"{server.url}/Users",
+            headers={"Authorization": f"Bearer {server.token}"},
+            timeout=5,
+        )
+        return answer.status_code == 200
+
+
+def _exit_code(pid: int, seconds: float) -> int | None:
+    """The child's exit code, or None (and the child killed) if it runs past ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    return None
+
+
+def test_a_forked_child_serves_after_its_parent_did(tmp_path: Path) -> None:
+    """The parent serves first (its worker threads exist and sit idle), then a forked child
+    starts a server of its own and gets an answer to GET /Users within the client's 5 s."""
+    assert _serve_one_request(tmp_path / "parent.db")
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child reports through its exit code only
+        code = 1
+        try:
+            code = 0 if _serve_one_request(tmp_path / "child.db") else 2
+        finally:
+            os._exit(code)
+    assert _exit_code(pid, 30) == 0
