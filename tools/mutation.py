@@ -96,7 +96,13 @@ MODULES: dict[str, list[str]] = {
     },
     "scim_helper/setup.py": [
         f"{_COURSE}/{name}.py"
-        for name in ("test_setup", "test_setup_servers", "test_strangers", "test_sandbox")
+        for name in (
+            "test_setup",
+            "test_setup_servers",
+            "test_setup_sandbox_wire",
+            "test_strangers",
+            "test_sandbox",
+        )
     ],
     "scim_helper/seeding.py": [
         f"{_COURSE}/{name}.py" for name in ("test_seeding", "test_setup", "test_directory")

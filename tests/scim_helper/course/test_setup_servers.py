@@ -525,3 +525,20 @@ def test_rfc7644_3_7_3_a_refused_delete_stops_reset_and_a_gone_one_does_not(
             " (403): Deleting is not allowed for this token. Run course_setup(reset=True) to "
             "start over."
         )
+
+
+def test_rfc7643_5_a_bulk_limit_of_two_deletes_two_in_one_bulk(
+    fresh_tenant: TenantLogin, reshaped: Callable[[Reshape], Reshaping]
+) -> None:
+    """maxOperations 2 and two leftover marked users: reset deletes both in one Bulk request,
+    not with two DELETEs (a limit of 2 is still Bulk; 1 would mean none)."""
+    proxy = reshaped(small_bulk)
+    seeded = course_setup(fresh_tenant.token, server_url=proxy.url)
+    with _client(fresh_tenant) as client:
+        for name in ("hflax", "rcalifornia"):
+            client.create_user(User(userName=name, externalId=course_external_id(name)))
+        before = len(proxy.seen)
+        assert course_setup(fresh_tenant.token, server_url=proxy.url, reset=True) == seeded
+        writes = [(m, p) for m, p in proxy.seen[before:] if m != "GET"]
+        assert writes == [("POST", "/Bulk")]
+        assert_starting_state(client, *seeded)
