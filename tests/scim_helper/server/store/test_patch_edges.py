@@ -767,3 +767,160 @@ def test_rfc7644_3_5_2_2_remove_member_display_through_filter(store: Store, tena
     path = f'members[value eq "{jim["id"]}"].display'
     result = store.patch(tenant, "Group", sales["id"], [{"op": "remove", "path": path}])
     assert result["members"][0]["display"] == "jhalpert"
+
+
+# -- found by the fourth mutation run ------------------------------------------------------
+
+
+def test_rfc7644_3_5_2_without_path_extension_value_must_be_an_object(
+    store: Store, tenant: str, pam: dict
+) -> None:
+    """Without a path, an extension's key holds an object of its attributes: a string there
+    is 400 invalidValue naming the key."""
+    error = refused(store, tenant, pam, {"op": "add", "value": {ENTERPRISE: "Sales"}})
+    assert (error.scim_type, error.detail) == (
+        "invalidValue",
+        f"Operation 1: {ENTERPRISE} must hold an object of its attributes.",
+    )
+
+
+def test_rfc7644_3_12_replace_through_filter_without_match_names_attribute_and_path(
+    store: Store, tenant: str, pam: dict
+) -> None:
+    """replace emails[type eq "other"].value matches nothing: 400 noTarget, detail in full."""
+    path = 'emails[type eq "other"].display'
+    error = refused(store, tenant, pam, {"op": "replace", "path": path, "value": "x"})
+    assert (error.scim_type, error.detail) == (
+        "noTarget",
+        f"Operation 1: no value of emails matches {path!r}.",
+    )
+
+
+def test_rfc7644_3_5_2_1_add_through_filter_takes_an_object_detail_in_full(
+    store: Store, tenant: str, pam: dict
+) -> None:
+    """add emails[type eq "home"] with a string: 400 invalidValue naming the operation."""
+    error = refused(
+        store, tenant, pam, {"op": "add", "path": 'emails[type eq "home"]', "value": "x"}
+    )
+    assert (error.scim_type, error.detail) == (
+        "invalidValue",
+        "Operation 1: a value of emails is an object of sub-attributes.",
+    )
+
+
+def test_rfc7644_3_5_2_member_details_in_full(store: Store, tenant: str, sales: dict) -> None:
+    """The three member refusals, word for word: an immutable value, an add through a filter,
+    and display of a member that is not there (RFC 7644 §3.12 noTarget)."""
+    jim = sales["jim"]["id"]
+    value_path = f'members[value eq "{jim}"].value'
+    error = refused(
+        store, tenant, sales["group"], {"op": "replace", "path": value_path, "value": "x"}
+    )
+    assert error.detail == (
+        "Operation 1: members.value cannot be changed; remove the member and add the right one."
+    )
+    add_path = f'members[value eq "{jim}"]'
+    error = refused(store, tenant, sales["group"], {"op": "add", "path": add_path, "value": {}})
+    assert error.detail == (
+        "Operation 1: add does not take a member filter; add members with "
+        '{"op": "add", "path": "members", "value": [{"value": id}]}.'
+    )
+    ghost = 'members[value eq "ghost"].display'
+    error = refused(store, tenant, sales["group"], {"op": "replace", "path": ghost, "value": "x"})
+    assert error.detail == f"Operation 1: no member matches {ghost!r}."
+
+
+def test_rfc7644_3_12_remove_member_through_filter_without_match_is_no_target(
+    store: Store, tenant: str, sales: dict
+) -> None:
+    """remove members[value eq "ghost"]: no member matches, 400 noTarget, detail in full."""
+    path = 'members[value eq "ghost"]'
+    error = refused(store, tenant, sales["group"], {"op": "remove", "path": path})
+    assert (error.scim_type, error.detail) == (
+        "noTarget",
+        f"Operation 1: no member matches {path!r}.",
+    )
+
+
+def test_rfc7644_3_5_2_2_remove_member_display_with_a_value_still_unsets_it(
+    store: Store, tenant: str
+) -> None:
+    """A remove of members[…].display that carries a value unsets the display; it never sets
+    it to that value."""
+    jim = user(store, tenant, "jhalpert")
+    sales = store.create(
+        tenant, "Group", {"displayName": "Sales", "members": [{"value": jim["id"], "display": "B"}]}
+    )
+    path = f'members[value eq "{jim["id"]}"].display'
+    op = {"op": "remove", "path": path, "value": "Big Tuna"}
+    result = store.patch(tenant, "Group", sales["id"], [op])
+    assert result["members"][0]["display"] == "jhalpert"
+
+
+@pytest.mark.parametrize("empty", [[], ""])
+def test_rfc7644_3_5_2_2_remove_members_with_one_empty_value_clears_them(
+    store: Store, tenant: str, sales: dict, empty: Any
+) -> None:
+    """Each empty value on its own ([] and "") removes every member, as no value does."""
+    op = {"op": "remove", "path": "members", "value": empty}
+    assert "members" not in patch(store, tenant, sales["group"], op)
+
+
+def test_rfc7644_3_5_2_3_replace_members_with_one_object_without_list(
+    store: Store, tenant: str, sales: dict
+) -> None:
+    """replace members with a single object (not a list): that member alone remains."""
+    kevin = user(store, tenant, "kmalone")
+    op = {"op": "replace", "path": "members", "value": {"value": kevin["id"]}}
+    result = patch(store, tenant, sales["group"], op)
+    assert [m["value"] for m in result["members"]] == [kevin["id"]]
+
+
+@pytest.mark.parametrize(
+    ("operation", "scim_type", "detail"),
+    [
+        (
+            {"op": "replace", "path": "favouriteColour", "value": "blue"},
+            "invalidPath",
+            "Operation 1: 'favouriteColour' is not an attribute of a User (see /Schemas). "
+            "Extension attributes take their schema URN as prefix.",
+        ),
+        (
+            {"op": "add", "path": "groups", "value": []},
+            "mutability",
+            "Operation 1: groups is readOnly and cannot be changed; change membership through "
+            "the Group's members.",
+        ),
+        (
+            {"op": "replace", "path": "id", "value": "x"},
+            "mutability",
+            "Operation 1: id is readOnly and cannot be changed.",
+        ),
+        (
+            {"op": "remove", "path": "userName"},
+            "mutability",
+            "Operation 1: userName is required for a User and cannot be removed or set to "
+            "null; replace it with a new value instead.",
+        ),
+    ],
+)
+def test_rfc7644_3_5_2_path_refusals_in_full(
+    store: Store, tenant: str, pam: dict, operation: dict, scim_type: str, detail: str
+) -> None:
+    """An unknown path (400 invalidPath), a readOnly attribute and a required one (400
+    mutability, RFC 7644 §3.5.2): each detail word for word; only groups points to members."""
+    error = refused(store, tenant, pam, operation)
+    assert (error.scim_type, error.detail) == (scim_type, detail)
+
+
+@pytest.mark.parametrize("path", ["name.givenName", f"{ENTERPRISE}:manager.value"])
+def test_rfc7644_3_5_2_2_remove_sub_attribute_of_absent_complex_changes_nothing(
+    store: Store, tenant: str, path: str
+) -> None:
+    """remove of a sub-attribute whose complex attribute is absent: 200, nothing changes."""
+    created = user(store, tenant, "tflenderson")
+    result = patch(store, tenant, created, {"op": "remove", "path": path})
+    assert {k: v for k, v in result.items() if k != "meta"} == {
+        k: v for k, v in created.items() if k != "meta"
+    }
