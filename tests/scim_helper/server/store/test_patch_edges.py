@@ -924,3 +924,37 @@ def test_rfc7644_3_5_2_2_remove_sub_attribute_of_absent_complex_changes_nothing(
     assert {k: v for k, v in result.items() if k != "meta"} == {
         k: v for k, v in created.items() if k != "meta"
     }
+
+
+def test_rfc7644_3_5_2_complex_value_refusals_in_full(store: Store, tenant: str, pam: dict) -> None:
+    """replace name with a string: 400 invalidValue listing name's sub-attributes; with an
+    unknown sub-attribute: 400 invalidSyntax naming it and the operation."""
+    error = refused(store, tenant, pam, {"op": "replace", "path": "name", "value": "Pam"})
+    assert (error.scim_type, error.detail) == (
+        "invalidValue",
+        "Operation 1: name is complex: its value is an object of sub-attributes (formatted, "
+        "familyName, givenName, middleName, honorificPrefix, honorificSuffix).",
+    )
+    error = refused(store, tenant, pam, {"op": "replace", "path": "name", "value": {"colour": 1}})
+    assert (error.scim_type, error.detail) == (
+        "invalidSyntax",
+        "Operation 1: 'colour' is not a sub-attribute of name.",
+    )
+
+
+@pytest.mark.parametrize("op", ["remove", "Remove"])
+def test_rfc7644_3_5_2_2_remove_a_whole_complex_attribute(
+    store: Store, tenant: str, pam: dict, op: str
+) -> None:
+    """remove name (in any case of "remove") removes the whole complex attribute."""
+    created = user(store, tenant, "kkapoor", name={"givenName": "Kelly", "familyName": "Kapoor"})
+    assert "name" not in patch(store, tenant, created, {"op": op, "path": "name"})
+
+
+def test_rfc7644_3_5_2_3_replace_absent_attribute_with_null_changes_nothing(
+    store: Store, tenant: str, pam: dict
+) -> None:
+    """replace title with null on a user without a title: 200, nothing to remove."""
+    result = patch(store, tenant, pam, {"op": "replace", "path": "title", "value": None})
+    assert "title" not in result
+    assert result["emails"] == pam["emails"]
