@@ -958,3 +958,32 @@ def test_rfc7644_3_5_2_3_replace_absent_attribute_with_null_changes_nothing(
     result = patch(store, tenant, pam, {"op": "replace", "path": "title", "value": None})
     assert "title" not in result
     assert result["emails"] == pam["emails"]
+
+
+@pytest.mark.parametrize(
+    ("operations", "scim_type", "detail"),
+    [
+        ([], "invalidValue", 'A PatchOp needs a non-empty "Operations" list (RFC 7644 §3.5.2).'),
+        (
+            [{"op": "replace", "path": 'title eq "x"', "value": 1}],
+            "invalidPath",
+            "Operation 1: 'title eq \"x\"' is a filter, not a path; select values with brackets, "
+            'e.g. emails[type eq "work"].',
+        ),
+        (
+            [{"op": "replace", "path": "emails[type eq", "value": 1}],
+            "invalidPath",
+            "Operation 1: the path 'emails[type eq' is not a valid SCIM path (invalid syntax at "
+            'column 13). Examples: title, name.familyName, emails[type eq "work"].value, '
+            'members[value eq "<id>"].',
+        ),
+    ],
+)
+def test_rfc7644_3_5_2_malformed_operations_in_full(
+    store: Store, tenant: str, pam: dict, operations: list, scim_type: str, detail: str
+) -> None:
+    """An empty PatchOp, a filter where a path goes, a path that does not parse: each
+    detail word for word (it is what a learner reads)."""
+    with pytest.raises(SCIMException) as info:
+        store.patch(tenant, "User", pam["id"], operations)
+    assert (info.value.scim_type, info.value.detail) == (scim_type, detail)
