@@ -17,6 +17,7 @@ from collections.abc import Iterator
 
 import pytest
 import requests
+from urllib3 import HTTPConnectionPool
 from urllib3.exceptions import MaxRetryError
 
 from sync_app.client import ClientConfiguration, SCIMClient
@@ -110,7 +111,11 @@ def _chain(*exceptions: BaseException) -> BaseException:
         # urllib3 keeps the cause in .reason, not in args (MaxRetryError)
         (
             requests.ConnectionError(
-                MaxRetryError(None, "/Users", reason=ConnectionRefusedError(111, "refused"))
+                MaxRetryError(
+                    HTTPConnectionPool("127.0.0.1"),
+                    "/Users",
+                    reason=ConnectionRefusedError(111, "refused"),
+                )
             ),
             "connection refused",
         ),
