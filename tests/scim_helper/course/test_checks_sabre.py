@@ -11,6 +11,7 @@ from scim_helper import checks
 from scim_helper.checks.sabre import SOURCE
 from scim_helper.story import Roster as StaffGroups
 from sync_app.client import ClientConfiguration, SCIMClient
+from sync_app.errors import SCIMError
 from sync_app.scim.patchop import Operation, PatchOp
 from sync_app.scim.user import User
 from sync_app.sync import (
@@ -287,3 +288,89 @@ def test_sabre_quiet_friday_counts_the_writes_of_the_last_plan(seeded: Seeded) -
     assert report.writes == 4, report.text()
     hint(checks.sabre_quiet_friday(seeded.client, 0), "You predicted 0")
     ok(checks.sabre_quiet_friday(seeded.client, 4))
+
+
+# -- found by the fourth mutation run ---------------------------------------------------------
+
+
+def _set_toby(seeded: Seeded, state: str) -> None:
+    """Toby's account as the plan will find it, changed by another client (not the learner's
+    wire log): gone, without an externalId, or marked by this very sync."""
+    toby = seeded.user_ids["Toby Flenderson"]
+    with another_client(seeded) as other:
+        if state == "create":
+            other.delete_user(toby)
+        elif state == "adopt":
+            other.update_user(toby, PatchOp(operations=[Operation("remove", "externalId")]))
+        else:
+            marker = external_id(SOURCE, "S011")  # his own row's employee id
+            other.update_user(
+                toby, PatchOp(operations=[Operation("replace", "externalId", marker)])
+            )
+
+
+@pytest.mark.parametrize("state", ["create", "adopt", "update"])
+def test_sabre_toby_each_rule_of_the_plan_gets_its_tick(seeded: Seeded, state: str) -> None:
+    """No account: create; an account without externalId: adopt; one carrying this sync's
+    mark: update (the plan's own rule, issue 15). The right word gets ✓ naming it, "conflict"
+    a hint."""
+    _set_toby(seeded, state)
+    plan = plan_sync(seeded.client, export("with-toby"), source=SOURCE)
+    assert {c.user_name: c.action for c in plan.users}["tflenderson"] == state
+    if state == "update":
+        # The plan matched him by this sync's externalId and never asked for his userName:
+        # the learner looks him up by name, as the check asks.
+        seeded.client.get_users(filter='userName eq "tflenderson"')
+    says(
+        checks.sabre_toby(seeded.client, state),
+        f"Predicted: the sync's answer for Toby's row is {state!r}.",
+    )
+    hint(checks.sabre_toby(seeded.client, "conflict"), "You predicted 'conflict'")
+
+
+def test_sabre_toby_hints_in_full(seeded: Seeded) -> None:
+    """Each of sabre_toby's hints word for word (a learner reads them; notebooks store them)."""
+    says(
+        checks.sabre_toby(seeded.client, "delete"),
+        "The prediction is 'delete'; write one of the four words: "
+        '"create", "adopt", "update" or "conflict".',
+    )
+    says(
+        checks.sabre_toby(seeded.client, "conflict"),
+        "Your prediction is written, but your client has not asked for Toby's userName yet: "
+        "run the plan cell under the exercise (plan_sync), then this check.",
+    )
+    plan_with_toby(seeded)
+    says(
+        checks.sabre_toby(seeded.client, "adopt"),
+        "You predicted 'adopt', and the plan did something else with Toby's row. Look at the "
+        "externalId on his account: whose mark is it?",
+    )
+
+
+def test_sabre_toby_other_reads_are_not_the_plan(seeded: Seeded) -> None:
+    """A read of the users that does not name Toby, or a read of the groups that does, is not
+    the plan's read of Toby's userName."""
+    seeded.client.get_users(filter='userName eq "dschrute"')
+    seeded.client.get_groups(filter='displayName eq "tflenderson"')
+    hint(checks.sabre_toby(seeded.client, "conflict"), "has not asked for Toby's userName")
+
+
+def test_sabre_gabe_a_failed_rename_does_not_count(seeded: Seeded) -> None:
+    """The learner's rename PATCH was refused (400: it also set an unknown attribute), then
+    another client renamed Gabe: no accepted PATCH of the learner renamed him."""
+    state = monday_synced(seeded)
+    gabe_id = state.managed["S002"].user_id
+    refused = [
+        Operation(op="replace", path="userName", value=GABE_AFTER),
+        Operation(op="replace", path="favouriteColour", value="blue"),
+    ]
+    with pytest.raises(SCIMError):
+        seeded.client.update_user(gabe_id, PatchOp(operations=refused))
+    with another_client(seeded) as other:
+        solve_gabe(Seeded(seeded.tenant, other, seeded.group_id, seeded.user_ids), state)
+    says(
+        checks.sabre_gabe(seeded.client),
+        f"Gabe is {GABE_AFTER}, but no accepted PATCH of him that your client still remembers "
+        "replaced his userName: the exercise asks for one PATCH.",
+    )
