@@ -357,13 +357,13 @@ def test_sabre_toby_other_reads_are_not_the_plan(seeded: Seeded) -> None:
 
 
 def test_sabre_gabe_a_failed_rename_does_not_count(seeded: Seeded) -> None:
-    """The learner's rename PATCH was refused (400: it also set an unknown attribute), then
+    """The learner's rename PATCH was refused (400 noTarget: Gabe has no home email), then
     another client renamed Gabe: no accepted PATCH of the learner renamed him."""
     state = monday_synced(seeded)
     gabe_id = state.managed["S002"].user_id
     refused = [
         Operation(op="replace", path="userName", value=GABE_AFTER),
-        Operation(op="replace", path="favouriteColour", value="blue"),
+        Operation(op="replace", path='emails[type eq "home"].value', value="g@home.example"),
     ]
     with pytest.raises(SCIMError):
         seeded.client.update_user(gabe_id, PatchOp(operations=refused))
