@@ -374,3 +374,85 @@ def test_sabre_gabe_a_failed_rename_does_not_count(seeded: Seeded) -> None:
         f"Gabe is {GABE_AFTER}, but no accepted PATCH of him that your client still remembers "
         "replaced his userName: the exercise asks for one PATCH.",
     )
+
+
+def test_sabre_quiet_friday_hints_in_full(seeded: Seeded) -> None:
+    """Each of sabre_quiet_friday's hints word for word."""
+    says(
+        checks.sabre_quiet_friday(seeded.client, None),
+        "No prediction yet: write prediction = the number of requests that write (POST, "
+        "PATCH, PUT, DELETE) you expect from the re-run, before you run it.",
+    )
+    says(
+        checks.sabre_quiet_friday(seeded.client, 0),
+        "Your prediction is written, but your client has not planned this sync yet: run "
+        "the re-run cell under the exercise (plan_sync, then apply_plan), then this check.",
+    )
+    monday_synced(seeded)
+    rerun_monday(seeded)
+    says(
+        checks.sabre_quiet_friday(seeded.client, 2),
+        "You predicted 2, and the re-run sent a different number of writes. Compare Friday's "
+        "export with what the directory already holds: what differs?",
+    )
+
+
+def test_rfc7644_3_4_3_sabre_quiet_friday_reads_are_not_writes(seeded: Seeded) -> None:
+    """After the re-run's plan, a POST /.search and a HEAD read: still 0 writes (RFC 7644
+    §3.4.3: a search by POST reads)."""
+    monday_synced(seeded)
+    rerun_monday(seeded)
+    seeded.client.search('userName eq "dschrute"', resource_type="User")
+    seeded.client._transport.request("HEAD", "/Users")
+    ok(checks.sabre_quiet_friday(seeded.client, 0))
+
+
+def test_sabre_quiet_friday_a_plans_second_page_is_not_a_new_plan(seeded: Seeded) -> None:
+    """Writes after the plan's first page count, whatever pages the client reads after it:
+    Tuesday's plan and its 4 writes, then a second page of the sync's users (startIndex 2)."""
+    monday_synced(seeded)
+    report = apply_plan(seeded.client, plan_sync(seeded.client, export("tuesday"), source=SOURCE))
+    assert report.writes == 4, report.text()
+    seeded.client.get_users(filter=f'externalId sw "{SOURCE}:"', start_index=2, count=1)
+    ok(checks.sabre_quiet_friday(seeded.client, 4))
+
+
+def test_sabre_quiet_friday_the_latest_plan_counts(seeded: Seeded) -> None:
+    """Tuesday's plan writes 4, then a re-run of it writes none: the last plan's 0 counts,
+    and 4 (the earlier plan's) gets a hint."""
+    monday_synced(seeded)
+    tuesday = export("tuesday")
+    assert apply_plan(seeded.client, plan_sync(seeded.client, tuesday, source=SOURCE)).writes == 4
+    assert apply_plan(seeded.client, plan_sync(seeded.client, tuesday, source=SOURCE)).writes == 0
+    ok(checks.sabre_quiet_friday(seeded.client, 0))
+    hint(checks.sabre_quiet_friday(seeded.client, 4), "You predicted 4")
+
+
+def test_sabre_gabe_two_users_hint_in_full(seeded: Seeded) -> None:
+    """The hint for two users carrying Gabe's externalId, word for word."""
+    monday_synced(seeded)
+    with another_client(seeded) as other:
+        other.create_user(User.from_dict(gabe_body("gabe.twin@sabre.example")))
+    says(
+        checks.sabre_gabe(seeded.client),
+        "2 users carry the externalId 'office-course:sabre:S002': a sync keeps one account "
+        "per person. Run the chapter again from the top to start over.",
+    )
+
+
+def test_sabre_gabe_an_operation_without_path_is_named_as_such(seeded: Seeded) -> None:
+    """The renaming PATCH also carried an operation without a path: the hint names it
+    "(no path)"."""
+    state = monday_synced(seeded)
+    gabe_id = state.managed["S002"].user_id
+    operations = [
+        Operation(op="replace", path="userName", value=GABE_AFTER),
+        Operation(op="replace", path="emails", value=gabe_body()["emails"]),
+        Operation(op="replace", value={"title": "Coordinator of Emerging Regions"}),
+    ]
+    seeded.client.update_user(gabe_id, PatchOp(operations=operations))
+    says(
+        checks.sabre_gabe(seeded.client),
+        "The PATCH that renamed Gabe also sent (no path), which Tuesday's row does not change: "
+        "the exercise asks for only what differs (user_operations).",
+    )
