@@ -456,3 +456,15 @@ def test_sabre_gabe_an_operation_without_path_is_named_as_such(seeded: Seeded) -
         "The PATCH that renamed Gabe also sent (no path), which Tuesday's row does not change: "
         "the exercise asks for only what differs (user_operations).",
     )
+
+
+def test_sabre_quiet_friday_a_post_is_a_write(seeded: Seeded) -> None:
+    """Monday's first sync creates people (POST): every request of its apply counts."""
+    monday = export("monday")
+    for name in monday.group_names:
+        StaffGroups(seeded.client, seeded.user_ids).make_group(name, [])
+    report = apply_plan(seeded.client, plan_sync(seeded.client, monday, source=SOURCE))
+    assert report.ok and report.writes > 0, report.text()
+    posts = [e for e in seeded.client.wire_log if e.method == "POST"]
+    assert posts
+    ok(checks.sabre_quiet_friday(seeded.client, report.writes))
