@@ -12,6 +12,7 @@ from scim_helper.checks.sabre import SOURCE
 from scim_helper.story import Roster as StaffGroups
 from sync_app.client import ClientConfiguration, SCIMClient
 from sync_app.errors import SCIMError
+from sync_app.scim.group import Group
 from sync_app.scim.patchop import Operation, PatchOp
 from sync_app.scim.user import User
 from sync_app.sync import (
@@ -468,3 +469,66 @@ def test_sabre_quiet_friday_a_post_is_a_write(seeded: Seeded) -> None:
     posts = [e for e in seeded.client.wire_log if e.method == "POST"]
     assert posts
     ok(checks.sabre_quiet_friday(seeded.client, report.writes))
+
+
+def test_sabre_gabe_second_gabe_and_put_hints_in_full(seeded: Seeded) -> None:
+    """The hints for a second Gabe (POST) and for a PUT of Gabe, word for word."""
+    state = monday_synced(seeded)
+    gabe_id = state.managed["S002"].user_id
+    seeded.client.replace_user(User.from_dict(gabe_body()), id=gabe_id)
+    says(
+        checks.sabre_gabe(seeded.client),
+        "Your client sent a PUT of Gabe: a PUT replaces the whole user (RFC 7644 §3.5.1). "
+        "The exercise asks for one PATCH with the operations user_operations returns.",
+    )
+    body = gabe_body()
+    del body["externalId"]
+    with pytest.raises(SCIMError):  # userName taken by Gabe himself now: 409
+        seeded.client.create_user(User.from_dict(body))
+    says(
+        checks.sabre_gabe(seeded.client),
+        f"Your client sent POST /Users for {GABE_AFTER}: that is a second Gabe. The exercise "
+        "asks for a PATCH of the Gabe who exists, found by his employee number.",
+    )
+
+
+def test_rfc7644_3_5_1_sabre_gabe_a_put_of_someone_else_is_fine(seeded: Seeded) -> None:
+    """A PUT of another resource (the Sales group) does not count against Gabe's rename."""
+    state = monday_synced(seeded)
+    solve_gabe(seeded, state)
+    group = seeded.client.get_group(seeded.group_id).to_dict()
+    seeded.client.replace_group(Group.from_dict(group), id=seeded.group_id)
+    ok(checks.sabre_gabe(seeded.client))
+
+
+@pytest.mark.parametrize(
+    ("emails", "shown"),
+    [
+        ([], "none"),
+        (
+            [
+                {"value": "gabe.lewis@sabre.example", "type": "work"},
+                {"value": "gabe@home.example", "type": "home"},
+            ],
+            "gabe.lewis@sabre.example, gabe@home.example",
+        ),
+    ],
+)
+def test_sabre_gabe_renamed_with_other_emails_names_them(
+    seeded: Seeded, emails: list[dict[str, str]], shown: str
+) -> None:
+    """Renamed, but his emails are none, or two that are not the new one: the hint lists them."""
+    state = monday_synced(seeded)
+    gabe_id = state.managed["S002"].user_id
+    operations = [Operation(op="replace", path="userName", value=GABE_AFTER)]
+    operations.append(
+        Operation(op="replace", path="emails", value=emails)
+        if emails
+        else Operation(op="remove", path="emails")
+    )
+    seeded.client.update_user(gabe_id, PatchOp(operations=operations))
+    says(
+        checks.sabre_gabe(seeded.client),
+        f"Gabe is renamed, but his emails are {shown}: Tuesday's row changes his work email "
+        f"to {GABE_AFTER} too.",
+    )
