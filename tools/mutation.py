@@ -285,6 +285,8 @@ def resume(copy: Path, module: str, tests: list[str]) -> Report:
             shutil.copytree(src, dst, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         else:
             shutil.copy2(src, dst)
+    if module.startswith("scim_helper/checks/"):
+        _undecorate_checks(copy / module)  # as run_module does, or its checks go unmutated
     meta = copy / "mutants" / f"{module}.meta"
     data = json.loads(meta.read_text())
     codes = data["exit_code_by_key"]
