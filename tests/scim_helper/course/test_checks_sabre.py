@@ -532,3 +532,23 @@ def test_sabre_gabe_renamed_with_other_emails_names_them(
         f"Gabe is renamed, but his emails are {shown}: Tuesday's row changes his work email "
         f"to {GABE_AFTER} too.",
     )
+
+
+def test_sabre_quiet_friday_a_plan_first_in_the_log_is_found(seeded: Seeded) -> None:
+    """A client whose very first requests are the re-run's plan: that plan is found (the search
+    for it reaches the start of the log)."""
+    monday_synced(seeded)
+    with another_client(seeded) as fresh:
+        report = apply_plan(fresh, plan_sync(fresh, export("monday"), source=SOURCE))
+        assert report.ok and report.writes == 0, report.text()
+        ok(checks.sabre_quiet_friday(fresh, 0))
+
+
+def test_sabre_quiet_friday_a_later_read_is_not_a_plan(seeded: Seeded) -> None:
+    """After Tuesday's plan and its 4 writes, a plain read of the users (no filter of this
+    sync) starts no new plan: 4 still counts."""
+    monday_synced(seeded)
+    report = apply_plan(seeded.client, plan_sync(seeded.client, export("tuesday"), source=SOURCE))
+    assert report.writes == 4, report.text()
+    seeded.client.get_users()
+    ok(checks.sabre_quiet_friday(seeded.client, 4))
