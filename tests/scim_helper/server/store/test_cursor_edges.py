@@ -7,6 +7,9 @@ groups holds, a page of nothing — was never pinned.
 
 from __future__ import annotations
 
+import pytest
+from scim2_models import SCIMException
+
 from scim_helper.server.store import Store
 
 from .builders import group, user
@@ -59,3 +62,42 @@ def test_rfc9865_2_a_page_of_nothing_after_a_cursor_counts_zero(store: Store, te
     _, _, following = store.search_after(tenant, ["User"], count=1)
     assert following is not None
     assert store.search_after(tenant, ["User"], cursor=following, count=0) == (0, [], None)
+
+
+def test_rfc9865_2_a_page_without_members_leaves_them_out(store: Store, tenant: str) -> None:
+    """with_members=False (a client that asked not to see them): groups come without members."""
+    group(store, tenant, "Sales", user(store, tenant, "jhalpert"))
+    _, page, _ = store.search_after(tenant, ["Group"], count=5, with_members=False)
+    assert [g["displayName"] for g in page] == ["Sales"]
+    assert "members" not in page[0]
+
+
+def test_rfc7644_3_4_2_search_shows_groups_by_default_and_not_when_asked(
+    store: Store, tenant: str
+) -> None:
+    """A search's users carry their groups (RFC 7643 §4.1.2) unless with_groups=False."""
+    jim = user(store, tenant, "jhalpert")
+    sales = group(store, tenant, "Sales", jim)
+    _, users = store.search(tenant, ["User"])
+    assert [g["value"] for g in users[0]["groups"]] == [sales["id"]]
+    _, users = store.search(tenant, ["User"], with_groups=False)
+    assert "groups" not in users[0]
+
+
+def test_rfc7644_3_4_1_unknown_id_detail_in_full(store: Store, tenant: str) -> None:
+    """GET of an id the tenant does not hold: 404, and a detail that says where to look."""
+    with pytest.raises(SCIMException) as info:
+        store.get(tenant, "User", "nope")
+    assert (info.value.status, info.value.detail) == (
+        404,
+        "No User with id 'nope' in your tenant. List /Users to see the ids that exist.",
+    )
+
+
+def test_rfc7644_3_3_created_group_is_returned_with_its_members(store: Store, tenant: str) -> None:
+    """A created Group comes back with the members it was created with (RFC 7644 §3.3)."""
+    jim = user(store, tenant, "jhalpert")
+    created = store.create(
+        tenant, "Group", {"displayName": "Sales", "members": [{"value": jim["id"]}]}
+    )
+    assert [m["value"] for m in created["members"]] == [jim["id"]]
