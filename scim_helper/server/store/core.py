@@ -33,7 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from .. import resources, tenants
+from .. import db, resources, tenants
 from ..db import MAX_SQL_INTEGER, analyse, create_db_engine, optimise
 from ..filters import compile_filter, sort_expression
 from ..patch import apply_patch
@@ -135,6 +135,18 @@ class Store:
         # connection: checking one out of the pool and back cost a fifth of a GET /Users/{id}
         # (py-spy). Between reads it holds no transaction, so no snapshot and no lock.
         kept: Connection | None = getattr(self._inline, "conn", None)
+        now = time.monotonic()
+        if kept is not None and now - self._inline.used > db.PING_AFTER_IDLE:
+            # Idle a while: the database may have dropped it (a restart, an idle timeout).
+            # Pinged as the pool pings its own (db._ping_when_idle); a dead one is replaced.
+            raw = None if kept.closed or kept.invalidated else kept.connection.dbapi_connection
+            try:
+                if raw is not None:
+                    self.engine.dialect.do_ping(raw)
+            except (self.engine.dialect.loaded_dbapi.Error, DBAPIError):
+                with contextlib.suppress(DBAPIError):
+                    kept.invalidate()
+        self._inline.used = now
         if kept is None or kept.closed or kept.invalidated:
             kept = self._read_engine.connect()
             self._inline.conn = kept

@@ -86,3 +86,42 @@ def test_connection_dropped_right_after_use_fails_once_then_the_pool_recovers(
     with pytest.raises(DBAPIError):
         own_store.get(tenant, "User", uid)
     assert own_store.get(tenant, "User", uid)["id"] == uid
+
+
+def _kill_inline(store: Store, postgres_url: str) -> None:
+    """Terminate the backend of the connection this thread keeps for inline reads."""
+    kept = store._inline.conn
+    with kept.begin():
+        pid = kept.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+    url = postgres_url.replace("postgresql+psycopg://", "postgresql://", 1)
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+
+
+def test_inline_reader_idle_connection_dropped_is_replaced_before_use(
+    own_store: Store, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The event loop's kept connection (GET /Users/{id} reads inline): idle past
+    PING_AFTER_IDLE with its backend gone, it is pinged, replaced, and the read succeeds, as
+    the pool's own connections are."""
+    tenant, uid = _user(own_store)
+    assert own_store.get(tenant, "User", uid, inline=True)["id"] == uid
+    first = own_store._inline.conn
+    _kill_inline(own_store, postgres_url)
+    monkeypatch.setattr(db, "PING_AFTER_IDLE", 0.0)
+    assert own_store.get(tenant, "User", uid, inline=True)["id"] == uid
+    assert own_store._inline.conn is not first
+
+
+def test_inline_reader_dropped_right_after_use_fails_once_then_recovers(
+    own_store: Store, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Within PING_AFTER_IDLE of its last read the kept connection is not pinged: the first
+    read on a dropped one fails, the next one starts from a fresh connection."""
+    tenant, uid = _user(own_store)
+    monkeypatch.setattr(db, "PING_AFTER_IDLE", 3600.0)
+    assert own_store.get(tenant, "User", uid, inline=True)["id"] == uid
+    _kill_inline(own_store, postgres_url)
+    with pytest.raises(DBAPIError):
+        own_store.get(tenant, "User", uid, inline=True)
+    assert own_store.get(tenant, "User", uid, inline=True)["id"] == uid
