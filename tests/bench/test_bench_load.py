@@ -61,17 +61,23 @@ def test_bench_load_prints_a_room_with_every_field_and_no_errors() -> None:
         assert f"| {step} |" in out, out
 
 
-def test_bench_cost_prints_every_request_kind_and_the_ceiling() -> None:
-    """bench.cost on SQLite, 20 requests a kind: one row per kind, CPU figures, the ceiling."""
+def _cost(*arguments: str, timeout: float) -> subprocess.CompletedProcess[str]:
+    """``python -m bench.cost --sqlite ARGUMENTS``, which must succeed."""
     done = subprocess.run(
-        [sys.executable, "-m", "bench.cost", "--sqlite", "--requests", "20"],
+        [sys.executable, "-m", "bench.cost", "--sqlite", *arguments],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=180,
+        timeout=timeout,
         check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:] + done.stdout
+    return done
+
+
+def test_bench_cost_prints_every_request_kind_and_the_ceiling() -> None:
+    """bench.cost on SQLite, 20 requests a kind: one row per kind, CPU figures, the ceiling."""
+    done = _cost("--requests", "20", timeout=180)
     lines = done.stdout.splitlines()
     for kind in [*FLOW, "GET /Schemas", "POST /Groups", "a learner's flow"]:
         row = next((line for line in lines if line.startswith(f"| {kind}")), "")
@@ -85,16 +91,7 @@ def test_bench_cost_measures_a_baseline_commit_side_by_side() -> None:
     before = subprocess.run(
         ["git", "worktree", "list"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
-    command = [sys.executable, "-m", "bench.cost", "--sqlite", "--requests", "10"]
-    done = subprocess.run(
-        [*command, "--baseline", "HEAD", "--rounds", "2"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:] + done.stdout
+    done = _cost("--requests", "10", "--baseline", "HEAD", "--rounds", "2", timeout=300)
     lines = done.stdout.splitlines()
     assert lines[0].startswith("| request | ours server CPU µs | ours PostgreSQL CPU µs |")
     assert "| baseline server CPU µs | baseline PostgreSQL CPU µs | ours / baseline" in lines[0]
