@@ -178,8 +178,17 @@ class Notebook:
             "() => window.__runAll !== undefined", timeout=timeout * 1000, polling=250
         )
         self.wait_idle(timeout)
-        # Every code cell ran: Run All stops at the first error, leaving the rest unnumbered.
-        not_run = [c.index for c in self.cells() if c.type == "code" and c.execution_count is None]
+        cells = self.cells()
+        # A traceback fails the run. Run All usually stops there too, but not always: ipykernel
+        # aborts only the requests that reach it within stop_on_error_timeout (0 s by default),
+        # so on a loaded machine the cells after the error may still run.
+        tracebacks = [c.index for c in cells for o in c.outputs if o["type"] == "error"]
+        if tracebacks:
+            raise NotebookError(
+                f"{self.path}: cells {tracebacks} raised.\n{self.describe_errors()}"
+            )
+        # Every code cell ran: a cell left unnumbered was aborted or never reached.
+        not_run = [c.index for c in cells if c.type == "code" and c.execution_count is None]
         if not_run:
             raise NotebookError(
                 f"{self.path}: Run All left cells {not_run} unexecuted.\n{self.describe_errors()}"

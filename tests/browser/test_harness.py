@@ -101,7 +101,7 @@ def test_run_all_shows_outputs_and_widgets_that_answer(
 
 
 def test_a_traceback_fails_the_notebook(lab: Lab, selftest_dir: Path) -> None:
-    """A cell that raises is reported with its exception, and Run All stops there."""
+    """A cell that raises fails Run All with its exception (even if later cells ran too)."""
     notebook = lab.open(f"{SELFTEST_DIR}/broken.ipynb")
     with pytest.raises(NotebookError, match="ZeroDivisionError"):
         notebook.run_all()
