@@ -230,8 +230,9 @@ def uvicorn_settings() -> dict[str, Any]:
     """The keyword arguments of ``uvicorn.Config`` every server of the course runs with.
 
     Our own access log replaces uvicorn's (which prints query strings), there is no lifespan
-    and no WebSocket, the HTTP protocol is :data:`HTTP_PROTOCOL` (an import string, so that
-    ``workshop serve``'s worker processes load it too) and the event loop :data:`LOOP`.
+    (``workshop serve`` turns it on: its workers close their store) and no WebSocket, the HTTP
+    protocol is :data:`HTTP_PROTOCOL` (an import string, so that ``workshop serve``'s worker
+    processes load it too) and the event loop :data:`LOOP`.
     """
     return {
         "http": HTTP_PROTOCOL,

@@ -24,7 +24,8 @@ import io
 import json
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qs
@@ -276,9 +277,24 @@ def create_workshop_app(store: Store) -> Starlette:
 
 
 def app_from_environment() -> Starlette:
-    """The app of one ``scim-course workshop serve`` process (a uvicorn factory)."""
+    """The app of one ``scim-course workshop serve`` process (a uvicorn factory).
+
+    The process owns its store: the app's lifespan closes it when the process stops (its
+    database connections closed, SQLite's log checkpointed), as ``scim-course serve`` does.
+    """
     from .store import Store  # imported late: the store pulls in SQLAlchemy
 
     level = os.environ.get(LOG_LEVEL_ENV, "warning").upper()
     logging.basicConfig(level=level, format="%(levelname)s %(process)d %(name)s: %(message)s")
-    return create_workshop_app(Store(os.environ[DB_ENV]))
+    store = Store(os.environ[DB_ENV])
+    app = create_workshop_app(store)
+
+    @asynccontextmanager
+    async def closing(_app: object) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            store.close()
+
+    app.router.lifespan_context = closing
+    return app

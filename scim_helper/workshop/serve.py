@@ -75,7 +75,9 @@ def run(db: str, processes: int, host: str, port: int, log_level: str) -> int:
         factory=True,
         workers=processes,
         log_level=log_level,
-        **uvicorn_settings(),  # as LocalServer's; the protocol an import string for the workers
+        # As LocalServer's (the protocol an import string for the workers), with a lifespan:
+        # each worker closes its store when it stops (app_from_environment).
+        **{**uvicorn_settings(), "lifespan": "on"},
     )
     print(f"Workshop server at http://{shown}:{bound_port}{BASE_PATH}", flush=True)
     print(f"Instructor view: http://{shown}:{bound_port}{VIEW}/", flush=True)

@@ -39,6 +39,23 @@ def test_serve_an_unprepared_database_says_prepare_first(tmp_path: Path) -> None
     assert "run 'scim-course workshop prepare" in done.stderr
 
 
+def test_serve_closes_its_database_when_stopped(tmp_path: Path) -> None:
+    """SIGTERM stops the server cleanly: its store is closed, so SQLite folds its write-ahead
+    log back into the file and removes it (a process that just exits leaves room.db-wal)."""
+    db = tmp_path / "room.db"
+    room = prepare_room(str(db), ["ann"], tmp_path / "tokens.csv")
+    with WorkshopServer(str(db)) as server:
+        headers = {"Authorization": f"Bearer {room.learners['ann']}"}
+        user = {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "kevin"}
+        created = requests.post(f"{server.url}/Users", json=user, headers=headers, timeout=30)
+        assert created.status_code == 201
+        assert (tmp_path / "room.db-wal").exists(), "the write is in the log while it runs"
+    assert not (tmp_path / "room.db-wal").exists(), "".join(server.output)
+    with WorkshopServer(str(db)) as again:
+        found = requests.get(f"{again.url}/Users", headers=headers, timeout=30).json()
+    assert [u["userName"] for u in found["Resources"]] == ["kevin"]
+
+
 def _cpu(process: psutil.Process) -> float:
     times = process.cpu_times()
     return float(times.user + times.system)
