@@ -268,8 +268,8 @@ def main(argv: list[str] | None = None) -> int:
                 side.process.terminate()
                 side.process.wait(timeout=30)
     _table(sides, cluster is not None, args.baseline)
-    if baseline:
-        names = ", ".join(baseline[2]) or "nothing"
+    if baseline and baseline[2]:
+        names = ", ".join(baseline[2])
         print(f"\nThe baseline ({args.baseline}) ran without {names}: not its dependencies.")
     with servers.ceiling() as ceiling:
         session = ceiling.session()

@@ -38,6 +38,7 @@ from ..db import MAX_SQL_INTEGER, analyse, create_db_engine, optimise
 from ..filters import compile_filter, sort_expression
 from ..patch import apply_patch
 from .cursors import Cursor, scope_of
+from .execute import run
 from .members import MemberRows
 from .rows import (
     BY_ID,
@@ -272,12 +273,12 @@ class Store:
             if (count is not None and count <= 0) or start > MAX_SQL_INTEGER:
                 # RFC 7644 §3.4.2.4: count=0 asks for totalResults alone. A startIndex past
                 # any possible result is a page past the end: empty, never an error.
-                return conn.execute(counting).scalar_one(), []
+                return run(conn, counting).scalar_one(), []
             columns = ROW_GROUPS if with_groups else ROW
             if start == 1:
                 # The first page (most searches): its rows in one statement.
                 page = select(*columns).where(*where).order_by(*ordering)
-                rows = list(conn.execute(page if count is None else page.limit(count)))
+                rows = list(run(conn, page if count is None else page.limit(count)))
             else:
                 # The page's keys first, then their rows: the OFFSET then skips index entries
                 # and keys, not whole rows with their documents (startIndex 99,000 of 100,000
@@ -286,14 +287,14 @@ class Store:
                 keys = keys.offset(start - 1)
                 if count is not None:
                     keys = keys.limit(count)
-                rows = self._rows_by_pk(conn, list(conn.execute(keys).scalars()), columns)
+                rows = self._rows_by_pk(conn, list(run(conn, keys).scalars()), columns)
             if (rows or start == 1) and (count is None or len(rows) < count):
                 # The page holds the last match (or, from the first, there is none), so the
                 # total is known without counting: most filters (userName eq, externalId eq)
                 # match one resource or a few, or none.
                 total = start - 1 + len(rows)
             else:
-                total = conn.execute(counting).scalar_one()
+                total = run(conn, counting).scalar_one()
             if total < start:
                 return total, []
             return total, self._render(conn, rows, with_members, with_groups)
@@ -345,10 +346,10 @@ class Store:
             total: int | None = None
             dense = True
             if position is None:
-                total = conn.execute(_count(where)).scalar_one()
+                total = run(conn, _count(where)).scalar_one()
                 if len(where) > 2:
                     # A filter that matches a quarter of the rows or more is dense (ours).
-                    everything = conn.execute(_count(where[:2])).scalar_one()
+                    everything = run(conn, _count(where[:2])).scalar_one()
                     dense = total * 4 >= everything
             else:
                 dense = position.dense
@@ -362,11 +363,11 @@ class Store:
                 test = func.coalesce(and_(*where[2:]), false(), type_=Boolean)
                 columns = ROW_GROUPS if with_groups else ROW
                 query = select(*columns).where(*where[:2], test, pk > after)
-                rows = conn.execute(query.order_by(pk).limit(count + 1)).all()
+                rows = run(conn, query.order_by(pk).limit(count + 1)).all()
             else:
                 keys = select(pk).where(*where, pk > after).order_by(pk).limit(count + 1)
                 columns = ROW_GROUPS if with_groups else ROW
-                rows = self._rows_by_pk(conn, list(conn.execute(keys).scalars()), columns)
+                rows = self._rows_by_pk(conn, list(run(conn, keys).scalars()), columns)
             more = len(rows) > count
             rows = rows[:count]
             following = Cursor.after_row(rows[-1].pk, scope, dense).encode() if more else None
@@ -380,7 +381,7 @@ class Store:
         found = {
             row.pk: row
             for chunk in chunks(pks)
-            for row in conn.execute(select(*columns).where(resource_table.c.pk.in_(chunk)))
+            for row in run(conn, select(*columns).where(resource_table.c.pk.in_(chunk)))
         }
         return [found[k] for k in pks if k in found]
 
@@ -389,7 +390,7 @@ class Store:
     ) -> AnyRow:
         statement = (BY_ID_LOCKED if lock else BY_ID)[rtype]
         params = {"rid": rid, "tenant": tenant}
-        row = conn.execute(statement, params).first() if isinstance(rid, str) else None
+        row = run(conn, statement, params).first() if isinstance(rid, str) else None
         if row is None:
             raise NotFoundException(
                 detail=f"No {rtype} with id '{rid}' in your tenant. List /{rtype}s to see the ids "
@@ -472,7 +473,7 @@ class Store:
         ]
         try:
             if len(rows) == 1:
-                pks = [conn.execute(INSERT, rows[0]).scalar_one()]
+                pks = [run(conn, INSERT, rows[0]).scalar_one()]
             else:
                 pks = list(conn.execute(INSERT_MANY, rows).scalars())
         except IntegrityError as exc:
@@ -595,7 +596,7 @@ class Store:
             if editor is not None:
                 editor.flush(row.pk)
             else:
-                conn.execute(_BUMP, {"bump_pk": row.pk, "stamp": stamp})
+                run(conn, _BUMP, {"bump_pk": row.pk, "stamp": stamp})
             return self._written(conn, row, row.doc, stamp, with_members)
         columns = columns_of(rtype, normal)
         if normal.password is None:
@@ -606,14 +607,14 @@ class Store:
             # email leaves the name as it is, and the uniqueness query out.
             self._check_unique(conn, tenant, rtype, [columns], row.pk)
         try:
-            conn.execute(_BUMP, {"bump_pk": row.pk, "stamp": stamp, **columns})
+            run(conn, _BUMP, {"bump_pk": row.pk, "stamp": stamp, **columns})
         except IntegrityError as exc:
             raise conflict(rtype, columns, exc) from None
         if editor is not None:
             editor.flush()
         if any(normal.doc.get(a) != row.doc.get(a) for a in resources.CHILD_ATTRIBUTES):
             # The child rows derive from these attributes alone (items kept whole).
-            conn.execute(DELETE_CHILDREN, {"pk": row.pk})
+            run(conn, DELETE_CHILDREN, {"pk": row.pk})
             children = child_rows(row.pk, normal.doc)
             if children:
                 conn.execute(INSERT_CHILDREN, children)
@@ -659,20 +660,22 @@ class Store:
                 select(membership_table.c.member_pk).where(membership_table.c.group_pk == row.pk)
             )
         )
-        affected = [pk for (pk,) in conn.execute(touched)]
+        affected = [pk for (pk,) in run(conn, touched)]
         for chunk in chunks(sorted(affected)):
-            conn.execute(
+            run(
+                conn,
                 update(resource_table)
                 .where(resource_table.c.pk.in_(chunk))
-                .values(version=resource_table.c.version + 1, last_modified=stamp)
+                .values(version=resource_table.c.version + 1, last_modified=stamp),
             )
-        conn.execute(
+        run(
+            conn,
             delete(membership_table).where(
                 (membership_table.c.member_pk == row.pk) | (membership_table.c.group_pk == row.pk)
-            )
+            ),
         )
-        conn.execute(DELETE_CHILDREN, {"pk": row.pk})
-        conn.execute(delete(resource_table).where(resource_table.c.pk == row.pk))
+        run(conn, DELETE_CHILDREN, {"pk": row.pk})
+        run(conn, delete(resource_table).where(resource_table.c.pk == row.pk))
 
     def _check_unique(
         self,
@@ -696,7 +699,7 @@ class Store:
         keys = list(seen)
         for chunk in chunks(keys):
             params = {"tenant": tenant, "keys": chunk, "own": -1 if own_pk is None else own_pk}
-            taken = conn.execute(TAKEN[rtype], params).scalars().first()
+            taken = run(conn, TAKEN[rtype], params).scalars().first()
             if taken is not None:
                 raise UniquenessException(detail=taken_message(rtype, label, seen[taken]))
 

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, and_, bindparam, delete, insert, select, upda
 
 from .. import resources
 from ..filters import members_matching
+from .execute import run
 from .rows import chunks, membership_table, resource_table
 
 # Built once, like the statements of .rows: SQLAlchemy then reuses their compiled form.
@@ -73,7 +74,7 @@ class MemberRows:
         ids = list(wanted)
         for chunk in chunks(ids):
             params = {"group_pk": self.group_pk, "tenant": self.tenant, "ids": chunk}
-            found.update((row.id, row) for row in self.conn.execute(_FIND_MEMBERS, params))
+            found.update((row.id, row) for row in run(self.conn, _FIND_MEMBERS, params))
         return wanted, found
 
     def _resolve(self, members: list[Any]) -> dict[int, str | None]:
@@ -107,7 +108,7 @@ class MemberRows:
         query = select(membership_table.c.member_pk, membership_table.c.display).where(
             membership_table.c.group_pk == self.group_pk
         )
-        return {pk: display for pk, display in self.conn.execute(query)}
+        return {pk: display for pk, display in run(self.conn, query)}
 
     def _touch(self, pks: list[int]) -> None:
         self.changed = True
@@ -119,7 +120,7 @@ class MemberRows:
         pks = sorted(self._touched.union(also))
         self._touched.clear()
         for chunk in chunks(pks):
-            self.conn.execute(_TOUCH, {"pks": chunk, "stamp": self.stamp})
+            run(self.conn, _TOUCH, {"pks": chunk, "stamp": self.stamp})
 
     def _insert(self, wanted: dict[int, str | None], pks: list[int]) -> None:
         self.conn.execute(_INSERT_MEMBERS, [_row(self.group_pk, pk, wanted[pk]) for pk in pks])
@@ -127,12 +128,13 @@ class MemberRows:
     def _set_display(self, displays: dict[int, str | None]) -> None:
         # Only the group's representation changes: the member's User.groups does not show it.
         for pk, display in sorted(displays.items()):
-            self.conn.execute(
+            run(
+                self.conn,
                 update(membership_table)
                 .where(
                     membership_table.c.group_pk == self.group_pk, membership_table.c.member_pk == pk
                 )
-                .values(display=display, display_lower=_lower(display))
+                .values(display=display, display_lower=_lower(display)),
             )
         if displays:
             self.changed = True
@@ -164,14 +166,14 @@ class MemberRows:
             membership_table.c.group_pk == self.group_pk
         )
         if ids is None:
-            rows = list(self.conn.execute(query))
+            rows = list(run(self.conn, query))
         else:
             rows = []
             for chunk in chunks(ids):
                 chosen = query.join(
                     resource_table, resource_table.c.pk == membership_table.c.member_pk
                 ).where(resource_table.c.id.in_(chunk))
-                rows.extend(self.conn.execute(chosen))
+                rows.extend(run(self.conn, chosen))
         self._set_display({pk: display for pk, current in rows if current != display})
 
     def remove(self, ids: list[str]) -> None:
@@ -198,7 +200,7 @@ class MemberRows:
             .where(membership_table.c.group_pk == self.group_pk, which)
             .returning(membership_table.c.member_pk)
         )
-        pks = list(self.conn.execute(statement).scalars())
+        pks = list(run(self.conn, statement).scalars())
         if pks:
             self._touch(pks)
         return bool(pks)
@@ -206,8 +208,9 @@ class MemberRows:
     def clear(self) -> None:
         pks = list(self._current())
         if pks:
-            self.conn.execute(
-                delete(membership_table).where(membership_table.c.group_pk == self.group_pk)
+            run(
+                self.conn,
+                delete(membership_table).where(membership_table.c.group_pk == self.group_pk),
             )
             self._touch(pks)
 
@@ -217,11 +220,12 @@ class MemberRows:
         gone = sorted(current.keys() - wanted.keys())
         new = sorted(wanted.keys() - current.keys())
         for chunk in chunks(gone):
-            self.conn.execute(
+            run(
+                self.conn,
                 delete(membership_table).where(
                     membership_table.c.group_pk == self.group_pk,
                     membership_table.c.member_pk.in_(chunk),
-                )
+                ),
             )
         if new:
             self._insert(wanted, new)
@@ -235,7 +239,7 @@ class MemberRows:
 
     def select(self, condition: FilterNode) -> list[str]:
         """The ids of the group's members that ``condition`` selects (``members[...]``)."""
-        return list(self.conn.execute(members_matching(self.group_pk, condition)).scalars())
+        return list(run(self.conn, members_matching(self.group_pk, condition)).scalars())
 
 
 def _row(group_pk: int, member_pk: int, display: str | None) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from .. import resources
 from ..db import membership_table, multi_value_table, resource_table
+from .execute import run
 
 T = TypeVar("T")
 
@@ -210,7 +211,7 @@ def related(
     """User.groups or Group.members of several resources, in one query per chunk."""
     result: dict[int, list[dict[str, Any]]] = {}
     for chunk in chunks(pks):
-        for row in conn.execute(statement, {"pks": chunk}):
+        for row in run(conn, statement, {"pks": chunk}):
             result.setdefault(row[0], []).append(entry(row))
     return result
 

@@ -1,0 +1,219 @@
+"""store.execute.run: the store's statements on the driver's cursor answer what
+``Connection.execute`` answers, fail as it fails, and leave the connection as it would.
+
+Every test runs on a real SQLite file and on PostgreSQL (the ``store`` fixture)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+import pytest
+from sqlalchemy import (
+    Column,
+    Connection,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    event,
+    func,
+    insert,
+    select,
+)
+from sqlalchemy.exc import DBAPIError, IntegrityError, MultipleResultsFound, NoResultFound
+
+from scim_helper.server.store import Store
+from scim_helper.server.store import execute as execute_module
+from scim_helper.server.store.execute import run
+from scim_helper.server.store.rows import BY_ID, TAKEN, resource_table
+
+USER = "urn:ietf:params:scim:schemas:core:2.0:User"
+
+
+def _users(store: Store, tenant: str, *names: str) -> list[dict[str, Any]]:
+    return [store.create(tenant, "User", {"schemas": [USER], "userName": n}) for n in names]
+
+
+@pytest.fixture
+def conn(store: Store) -> Iterator[Connection]:
+    with store.engine.connect() as connection, connection.begin():
+        yield connection
+
+
+def test_a_row_by_id_is_what_connection_execute_gives(
+    store: Store, tenant: str, conn: Connection
+) -> None:
+    """Same values, same names, JSON already decoded on both databases."""
+    (user,) = _users(store, tenant, "kevin")
+    group = store.create(tenant, "Group", {"schemas": [], "displayName": "Accounting"})
+    store.patch(
+        tenant,
+        "Group",
+        group["id"],
+        [{"op": "add", "path": "members", "value": [{"value": user["id"]}]}],
+    )
+    params = {"rid": user["id"], "tenant": tenant}
+    ours = run(conn, BY_ID["User"], params).first()
+    theirs = conn.execute(BY_ID["User"], params).first()
+    assert tuple(ours) == tuple(theirs)
+    assert ours.id == user["id"] and ours.doc["userName"] == "kevin"
+    assert [g["value"] for g in ours.groups] == [group["id"]]
+    assert ours._fields == tuple(theirs._fields)
+
+
+def test_a_missing_row_is_none_and_an_empty_result(tenant: str, conn: Connection) -> None:
+    result = run(conn, BY_ID["User"], {"rid": "no-such-id", "tenant": tenant})
+    assert result.first() is None
+    assert result.all() == [] and list(result) == []
+    assert result.scalar_one_or_none() is None
+    with pytest.raises(NoResultFound):
+        result.scalar_one()
+
+
+def test_expanding_in_and_dynamic_literals_are_bound(
+    store: Store, tenant: str, conn: Connection
+) -> None:
+    """An IN list of any length (expanding parameter) and literal values in a statement built
+    per request (SQLAlchemy's cache key carries them) reach the database."""
+    _users(store, tenant, "Oscar", "Angela", "Kevin")
+    keys = {"tenant": tenant, "own": -1}
+    taken = run(conn, TAKEN["User"], {**keys, "keys": ["oscar", "kevin", "toby"]}).scalars()
+    assert sorted(taken) == ["kevin", "oscar"]
+    assert run(conn, TAKEN["User"], {**keys, "keys": ["angela"]}).scalars().all() == ["angela"]
+    for name, expected in (("oscar", 1), ("angela", 1), ("creed", 0)):
+        # A new statement object each time, with the name as a literal, not a bindparam.
+        counting = select(func.count()).where(
+            resource_table.c.tenant == tenant, resource_table.c.user_name_lower == name
+        )
+        assert run(conn, counting).scalar_one() == expected
+
+
+def test_a_limit_and_the_order_are_kept(store: Store, tenant: str, conn: Connection) -> None:
+    _users(store, tenant, "a", "b", "c")
+    names = resource_table.c.user_name
+    page = select(names).where(resource_table.c.tenant == tenant).order_by(names.desc())
+    assert [row.user_name for row in run(conn, page.limit(2))] == ["c", "b"]
+    with pytest.raises(MultipleResultsFound):
+        run(conn, page).scalar_one()
+    with pytest.raises(MultipleResultsFound):
+        run(conn, page).scalar_one_or_none()
+    assert run(conn, page.limit(1)).scalar_one() == "c"
+    assert run(conn, page.limit(1)).scalar_one_or_none() == "c"
+
+
+def test_a_statement_without_rows_gives_an_empty_result(
+    store: Store, tenant: str, conn: Connection
+) -> None:
+    (user,) = _users(store, tenant, "toby")
+    gone = resource_table.delete().where(resource_table.c.id == bindparam("rid"))
+    assert run(conn, gone, {"rid": user["id"]}).all() == []
+    assert run(conn, BY_ID["User"], {"rid": user["id"], "tenant": tenant}).first() is None
+
+
+def test_a_unique_violation_is_sqlalchemys_integrity_error_and_changes_nothing(
+    store: Store, tenant: str
+) -> None:
+    """As from Connection.execute: IntegrityError, the driver's error as .orig; the
+    transaction rolls back and the connection serves the next one."""
+    (user,) = _users(store, tenant, "dwight")
+    duplicate = resource_table.update().where(resource_table.c.id == bindparam("rid"))
+    _users(store, tenant, "jim")
+    with store.engine.connect() as conn:
+        with pytest.raises(IntegrityError) as caught, conn.begin():
+            run(
+                conn,
+                duplicate.values(user_name_lower="jim"),
+                {"rid": user["id"]},
+            )
+        assert isinstance(caught.value.orig, store.engine.dialect.loaded_dbapi.IntegrityError)
+        assert not caught.value.connection_invalidated
+        with conn.begin():
+            row = run(conn, BY_ID["User"], {"rid": user["id"], "tenant": tenant}).first()
+    assert row.doc["userName"] == "dwight"
+
+
+def test_cursor_events_see_each_statement(tenant: str, store: Store, conn: Connection) -> None:
+    seen: list[tuple[str, bool]] = []
+
+    def before(*args: Any) -> None:
+        seen.append((args[2], args[5]))
+
+    def after(*args: Any) -> None:
+        seen.append(("after", args[5]))
+
+    event.listen(store.engine, "before_cursor_execute", before)
+    event.listen(store.engine, "after_cursor_execute", after)
+    try:
+        run(conn, BY_ID["Group"], {"rid": "x", "tenant": tenant})
+    finally:
+        event.remove(store.engine, "before_cursor_execute", before)
+        event.remove(store.engine, "after_cursor_execute", after)
+    assert len(seen) == 2
+    assert seen[0][0].startswith("SELECT resources.pk") and seen[1] == ("after", False)
+
+
+def test_python_side_defaults_go_through_sqlalchemy(store: Store) -> None:
+    """A column with a Python default needs SQLAlchemy's execution (it fills the value)."""
+    table = Table(
+        f"t_{secrets.token_hex(4)}",
+        MetaData(),
+        Column("n", Integer, primary_key=True),
+        Column("label", String(20), default=lambda: "made"),
+    )
+    table.create(store.engine)
+    try:
+        with store.engine.connect() as conn, conn.begin():
+            run(conn, insert(table), {"n": 1})
+            assert run(conn, select(table.c.label)).scalar_one() == "made"
+    finally:
+        table.drop(store.engine)
+
+
+def test_row_classes_are_bounded_and_rebuilt(
+    store: Store, tenant: str, conn: Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(execute_module, "_ROW_CLASSES", {})
+    monkeypatch.setattr(execute_module, "_MAX_ROW_CLASSES", 2)
+    _users(store, tenant, "pam")
+    columns = (resource_table.c.user_name, resource_table.c.rtype, resource_table.c.tenant)
+    for n in range(1, 4):
+        statement = select(*columns[:n]).where(resource_table.c.tenant == tenant)
+        row = run(conn, statement).first()
+        assert row._fields == ("user_name", "rtype", "tenant")[:n]
+        assert row.user_name == "pam"
+        assert len(execute_module._ROW_CLASSES) <= 2
+
+
+def test_same_named_columns_keep_their_order(store: Store, tenant: str, conn: Connection) -> None:
+    _users(store, tenant, "meredith")
+    twice = select(resource_table.c.user_name, resource_table.c.user_name.label("again"))
+    row = run(conn, twice.where(resource_table.c.tenant == tenant)).first()
+    assert tuple(row) == ("meredith", "meredith") and row.again == "meredith"
+
+
+@pytest.mark.postgres
+def test_rfc7644_3_12_a_lost_connection_is_invalidated_as_sqlalchemy_would(
+    postgres_url: str,
+) -> None:
+    """The database ended the session: DBAPIError with connection_invalidated, the connection
+    invalidated, and the pool hands out a working one next."""
+    store = Store(postgres_url)
+    try:
+        with store.engine.connect() as conn:
+            pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+            conn.commit()
+            admin_url = postgres_url.replace("postgresql+psycopg://", "postgresql://", 1)
+            with psycopg.connect(admin_url, autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            with pytest.raises(DBAPIError) as caught:
+                run(conn, select(func.abs(-1)))
+            assert caught.value.connection_invalidated
+            assert conn.invalidated
+        with store.engine.connect() as fresh:
+            assert run(fresh, select(func.abs(-42))).scalar_one() == 42
+    finally:
+        store.close()
