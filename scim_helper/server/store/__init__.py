@@ -4,6 +4,8 @@
   :class:`Transaction` (several writes as one, for Bulk).
 - :mod:`.rows`: how a resource maps to table rows and back to a SCIM document.
 - :mod:`.members`: Group membership changes as row inserts and deletes.
+- :mod:`.execute`: one statement on the driver's cursor (SQLAlchemy compiles it).
+- :mod:`.cursors`: the tokens of cursor-based pagination (RFC 9865).
 """
 
 from .core import Store, Transaction
