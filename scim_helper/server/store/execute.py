@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import Connection, exc
 from sqlalchemy.sql import compiler
@@ -112,15 +112,13 @@ def run(conn: Connection, statement: Executable, params: Mapping[str, Any] | Non
         cursor.execute(sql, sent)
         if events:
             conn.dispatch.after_cursor_execute(conn, cursor, sql, sent, None, False)
-        description = cursor.description
-        rows = cursor.fetchall() if description is not None else []
+        if cursor.description is None:  # no rows to return (an UPDATE without RETURNING)
+            return Result([])
+        return Result(_rows(compiled, dialect, cursor.description, cursor.fetchall()))
     except dialect.loaded_dbapi.Error as error:
         _raise(conn, error, cursor, sql, sent)
     finally:
         cursor.close()
-    if description is None:
-        return Result([])
-    return Result(_rows(compiled, dialect, description, rows))
 
 
 def _rows(compiled: Any, dialect: Any, description: Any, rows: list[Any]) -> list[Any]:
@@ -130,7 +128,10 @@ def _rows(compiled: Any, dialect: Any, description: Any, rows: list[Any]) -> lis
     if known is None or known[0] is not compiled:
         columns = compiled._result_columns
         if len(columns) != len(description):
-            raise AssertionError(f"{len(description)} columns returned, {len(columns)} known")
+            raise AssertionError(
+                f"{len(description)} columns returned, {len(columns)} known: run() takes "
+                "statements whose columns SQLAlchemy knows (select(), not text())"
+            )
         if len(_ROW_CLASSES) >= _MAX_ROW_CLASSES:
             _ROW_CLASSES.clear()
         names = [column[0] for column in columns]
@@ -148,7 +149,7 @@ def _rows(compiled: Any, dialect: Any, description: Any, rows: list[Any]) -> lis
     ]
 
 
-def _raise(conn: Connection, error: Any, cursor: Any, sql: str, sent: Any) -> None:
+def _raise(conn: Connection, error: Any, cursor: Any, sql: str, sent: Any) -> NoReturn:
     """Raise ``error`` as ``Connection.execute`` would: wrapped, the connection invalidated
     if the database is gone."""
     dialect = conn.dialect

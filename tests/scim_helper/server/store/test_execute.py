@@ -23,8 +23,10 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
 )
 from sqlalchemy.exc import DBAPIError, IntegrityError, MultipleResultsFound, NoResultFound
+from sqlalchemy.types import TypeDecorator
 
 from scim_helper.server.store import Store
 from scim_helper.server.store import execute as execute_module
@@ -217,3 +219,56 @@ def test_rfc7644_3_12_a_lost_connection_is_invalidated_as_sqlalchemy_would(
             assert run(fresh, select(func.abs(-42))).scalar_one() == 42
     finally:
         store.close()
+
+
+class _Lowered(TypeDecorator[str]):
+    """A type with a bind processor: values are stored and compared lowercased."""
+
+    impl = String(40)
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> str | None:
+        return value.lower() if value is not None else None
+
+
+def test_bind_processors_apply_to_plain_and_expanding_parameters(store: Store) -> None:
+    table = Table(
+        f"t_{secrets.token_hex(4)}",
+        MetaData(),
+        Column("n", Integer, primary_key=True),
+        Column("name", _Lowered),
+    )
+    table.create(store.engine)
+    try:
+        with store.engine.connect() as conn, conn.begin():
+            run(conn, insert(table), {"n": 1, "name": "Oscar"})
+            assert run(conn, select(table.c.n).where(table.c.name == "OSCAR")).all() == [(1,)]
+            found = run(conn, select(table.c.n).where(table.c.name.in_(["ANGELA", "OsCaR"])))
+            assert found.scalars().all() == [1]
+    finally:
+        table.drop(store.engine)
+
+
+def test_first_is_the_first_row_and_the_cursor_is_closed(
+    store: Store, tenant: str, conn: Connection
+) -> None:
+    _users(store, tenant, "a", "b")
+    cursors: list[Any] = []
+    listener = lambda *args: cursors.append(args[1])  # noqa: E731
+    event.listen(store.engine, "before_cursor_execute", listener)
+    try:
+        names = resource_table.c.user_name
+        statement = select(names, resource_table.c.rtype).where(resource_table.c.tenant == tenant)
+        result = run(conn, statement.order_by(names))
+    finally:
+        event.remove(store.engine, "before_cursor_execute", listener)
+    assert result.first() == ("a", "User") and result.scalars().all() == ["a", "b"]
+    assert len(cursors) == 1
+    with pytest.raises(store.engine.dialect.loaded_dbapi.Error, match=r"(?i)closed"):
+        cursors[0].execute("SELECT 1")  # a closed cursor refuses
+
+
+def test_a_textual_statement_is_refused_with_a_reason(conn: Connection) -> None:
+    """run() needs the columns SQLAlchemy compiled: text() has none it knows."""
+    with pytest.raises(AssertionError, match=r"2 columns returned, 0 known.*not text\(\)"):
+        run(conn, text("SELECT 1, 2"))
