@@ -12,15 +12,12 @@ rather than wall time, so that a busy machine changes the figures less; it still
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import itertools
-import re
 import statistics
 import subprocess
 import tempfile
-import tomllib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +26,7 @@ import psutil
 import requests
 
 from bench import postgres, servers
+from bench.baseline import checkout
 from bench.load import ROOT, mint_tokens, start_server
 from sync_app.scim.urns import GROUP, PATCH_OP, USER
 
@@ -113,56 +111,6 @@ class Side:
     process: subprocess.Popen[str]
     sends: dict[str, Callable[[], requests.Response]]
     spent: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
-
-
-@contextmanager
-def checkout(ref: str) -> Iterator[tuple[Path, Path, list[str]]]:
-    """A temporary checkout of ``ref`` of this repository (``git worktree``), removed after,
-    and a folder that hides from it the packages it does not depend on (see :func:`hide`)."""
-    with tempfile.TemporaryDirectory(prefix="scim-baseline-") as scratch:
-        where = Path(scratch) / "tree"
-        subprocess.run(
-            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(where), ref],
-            check=True,
-            capture_output=True,
-        )
-        try:
-            hidden = Path(scratch) / "hidden"
-            yield where, hidden, hide(where, hidden)
-        finally:
-            subprocess.run(
-                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(where)],
-                check=False,
-                capture_output=True,
-            )
-
-
-def _dependencies(tree: Path) -> set[str]:
-    project = tomllib.loads((tree / "pyproject.toml").read_text())["project"]
-    names = set()
-    for requirement in project.get("dependencies", []):
-        found = re.match(r"[A-Za-z0-9._-]+", requirement)
-        if found:
-            names.add(found.group(0).lower().replace("-", "_"))
-    return names
-
-
-def hide(baseline: Path, into: Path) -> list[str]:
-    """Stub packages in ``into`` for what this checkout depends on and ``baseline`` does not
-    (uvloop, httptools…), so that the baseline's server runs as its own commit would: with
-    uvicorn's automatic choices, an installed uvloop would otherwise speed it up too."""
-    into.mkdir(parents=True, exist_ok=True)
-    names = sorted(_dependencies(ROOT) - _dependencies(baseline))
-    hidden = []
-    for name in names:
-        if importlib.util.find_spec(name) is None:
-            continue
-        (into / name).mkdir()
-        (into / name / "__init__.py").write_text(
-            f"raise ImportError('{name} is hidden from the baseline: not its dependency')\n"
-        )
-        hidden.append(name)
-    return hidden
 
 
 def measure(side: Side, name: str, count: int, postmaster: int | None) -> None:

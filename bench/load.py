@@ -15,7 +15,10 @@ divided by the requests answered), the PostgreSQL connections opened per minute 
 churn, from ``pg_stat_database.sessions``), and the first room whose p95 passes 250 ms.
 The load generator runs on the same machine as the server: its CPU is taken from the server's
 and is printed so that the reader can see how much. ``--record FILE`` appends the figures, with
-the machine and its load average, as a Markdown section.
+the machine and its load average, as a Markdown section. ``--baseline REF`` runs every room on
+REF's server too (:mod:`bench.baseline`: a checkout of REF, its own database), ours then REF's
+room by room so that both see the same machine, and prints the two side by side with the ratio
+of their CPU per request (server and PostgreSQL).
 
 This is a benchmark, not a test: it takes minutes and its figures depend on the machine.
 """
@@ -33,7 +36,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,6 +45,7 @@ from typing import Any
 import psutil
 
 from bench import postgres
+from bench.baseline import checkout
 from bench.learners import STEPS, client_process
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -326,6 +330,8 @@ def report(rooms: list[Room], args: argparse.Namespace, kind: str, load_before: 
         command += " --workshop"
     if args.postgres:
         command += " --postgres"
+    if args.baseline:
+        command += f" --baseline {args.baseline}"
     elif kind == "PostgreSQL":
         command += " --db postgresql://..."
     lines += ["", f"Command: `{command}`", ""]
@@ -387,45 +393,111 @@ def main(argv: list[str] | None = None) -> int:
         help="serve with 'scim-course workshop serve --processes N' (N from --servers): one URL",
     )
     parser.add_argument("--record", type=Path, help="append the figures to this Markdown file")
+    parser.add_argument(
+        "--baseline",
+        metavar="REF",
+        help="also run every room on the server of this git commit (its own database), "
+        "room by room after ours, and print both side by side",
+    )
     args = parser.parse_args(argv)
     if args.learners:
         args.rooms = [args.learners]
+    if args.baseline and args.workshop:
+        parser.error("--baseline measures the plain server; leave out --workshop")
+    if args.baseline and args.db:
+        parser.error("--baseline gives each side a database of its own: use --postgres or none")
     load_before = load_average()
-    with (
-        tempfile.TemporaryDirectory(prefix="scim-load-") as scratch,
-        database(args, Path(scratch)) as (db, cluster),
-    ):
+    with ExitStack() as stack:
+        scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="scim-load-")))
+        sides = [stack.enter_context(_side(args, scratch / "ours", ROOT, None))]
+        if args.baseline:
+            tree, hidden, _ = stack.enter_context(checkout(args.baseline))
+            sides.append(stack.enter_context(_side(args, scratch / "baseline", tree, hidden)))
+        pool = stack.enter_context(ProcessPoolExecutor(args.processes))
+        for size in args.rooms:
+            for side in sides:
+                side.rooms.append(
+                    run_room(pool, size, side.urls, side.tokens, args, side.pids, side.cluster)
+                )
+                time.sleep(2)  # the last requests' connections close before the next room
+    texts = [report(side.rooms, args, side.kind, load_before) for side in sides]
+    if args.baseline:
+        texts[0] = texts[0].replace("### Rooms: ", "### Rooms (ours): ", 1)
+        texts[1] = texts[1].replace("### Rooms: ", f"### Rooms (baseline {args.baseline}): ", 1)
+        texts.append(side_by_side(sides[0].rooms, sides[1].rooms, args.baseline))
+    text = "\n".join(texts)
+    print(text)
+    if args.record:
+        with args.record.open("a", encoding="utf-8") as handle:
+            handle.write("\n" + text)
+    return 1 if any(room.errors for side in sides for room in side.rooms) else 0
+
+
+@dataclass
+class Side:
+    """The servers of one side (ours, or ``--baseline``'s) with their database and rooms."""
+
+    kind: str
+    urls: list[str]
+    tokens: list[str]
+    pids: list[int]
+    cluster: postgres.Cluster | None
+    rooms: list[Room] = field(default_factory=list)
+
+
+@contextmanager
+def _side(
+    args: argparse.Namespace, scratch: Path, root: Path, hidden: Path | None
+) -> Iterator[Side]:
+    """The database and the servers of one side, from the checkout ``root``; stopped after."""
+    scratch.mkdir(parents=True, exist_ok=True)
+    with database(args, scratch) as (db, cluster):
         if args.workshop:
-            tokens, supervisor, url = start_workshop(
-                db, max(args.rooms), args.servers, Path(scratch)
-            )
+            tokens, supervisor, url = start_workshop(db, max(args.rooms), args.servers, scratch)
             servers, urls = [(supervisor, url)], [url]
         else:
             tokens = mint_tokens(db, max(args.rooms))
-            servers = [start_server(db, tokens[0], Path(scratch)) for _ in range(args.servers)]
+            servers = [
+                start_server(db, tokens[0], scratch, root=root, hidden=hidden)
+                for _ in range(args.servers)
+            ]
             urls = [url for _, url in servers]
-        rooms = []
         try:
-            with ProcessPoolExecutor(args.processes) as pool:
-                for size in args.rooms:
-                    rooms.append(
-                        run_room(
-                            pool, size, urls, tokens, args, [p.pid for p, _ in servers], cluster
-                        )
-                    )
-                    time.sleep(2)  # the last requests' connections close before the next room
+            kind = "PostgreSQL" if cluster or "://" in db else "SQLite"
+            yield Side(kind, urls, tokens, [process.pid for process, _ in servers], cluster)
         finally:
             for process, _ in servers:
                 process.terminate()
             for process, _ in servers:
                 process.wait(timeout=30)
-    kind = "PostgreSQL" if cluster or "://" in db else "SQLite"
-    text = report(rooms, args, kind, load_before)
-    print(text)
-    if args.record:
-        with args.record.open("a", encoding="utf-8") as handle:
-            handle.write("\n" + text)
-    return 1 if any(room.errors for room in rooms) else 0
+
+
+def side_by_side(ours: list[Room], baseline: list[Room], ref: str) -> str:
+    """Each room, ours beside the baseline's: errors, p95 and CPU per request (server and
+    PostgreSQL together), and ours / baseline for the CPU."""
+    lines = [
+        f"### Rooms side by side: ours and {ref}",
+        "",
+        "| learners | ours: errors, p95 ms, CPU ms/req | baseline: errors, p95 ms, CPU ms/req "
+        "| ours / baseline (CPU) |",
+        "|---:|---|---|---:|",
+    ]
+    for mine, theirs in zip(ours, baseline, strict=True):
+        cpu = [_cpu_per_request(room) for room in (mine, theirs)]
+        ratio = f"{cpu[0] / cpu[1]:.2f}" if cpu[1] else "n/a"
+        cells = [
+            f"{len(r.errors)}, {r.p(0.95):.0f}, {c:.2f}"
+            for r, c in zip((mine, theirs), cpu, strict=True)
+        ]
+        lines.append(f"| {mine.learners} | {cells[0]} | {cells[1]} | {ratio} |")
+    return "\n".join([*lines, ""])
+
+
+def _cpu_per_request(room: Room) -> float:
+    """Server and PostgreSQL CPU per request, ms (the generator's left out)."""
+    if not room.requests:
+        return 0.0
+    return (room.server_cpu + (room.database_cpu or 0.0)) * 1000 / room.requests
 
 
 if __name__ == "__main__":

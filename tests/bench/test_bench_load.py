@@ -61,6 +61,57 @@ def test_bench_load_prints_a_room_with_every_field_and_no_errors() -> None:
         assert f"| {step} |" in out, out
 
 
+def _worktrees() -> str:
+    return subprocess.run(
+        ["git", "worktree", "list"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_bench_load_runs_each_room_on_a_baseline_too_and_prints_the_ratio() -> None:
+    """--baseline REF: every room on ours, then on REF's server (its own database); both
+    tables, then one row per room side by side with ours / baseline; the checkout removed."""
+    before = _worktrees()
+    done = subprocess.run(
+        [
+            *(sys.executable, "-m", "bench.load", "--rooms", "3,4", "--seconds", "3"),
+            *("--think", "0.1,0.3", "--baseline", "HEAD"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    out = done.stdout
+    assert done.returncode == 0, done.stderr[-2000:] + out
+    assert "### Rooms (ours): SQLite" in out and "### Rooms (baseline HEAD): SQLite" in out
+    assert out.count("| learners | requests |") == 2
+    side = out.split("### Rooms side by side: ours and HEAD", 1)[1]
+    rows = [line for line in side.splitlines() if re.match(r"\| \d+ \|", line)]
+    cell = r"0, \d+, \d+\.\d\d"
+    assert [row.split("|")[1].strip() for row in rows] == ["3", "4"], side
+    for row in rows:
+        assert re.fullmatch(rf"\| \d+ \| {cell} \| {cell} \| \d+\.\d\d \|", row), row
+    assert "--baseline HEAD`" in out
+    assert _worktrees() == before
+
+
+def test_bench_load_baseline_refuses_a_shared_database_or_the_workshop() -> None:
+    for extra, reason in (
+        (["--db", "x.db"], "a database of its own"),
+        (["--workshop"], "leave out --workshop"),
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.load", "--baseline", "HEAD", *extra],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 2 and reason in done.stderr, done.stderr
+
+
 def _cost(*arguments: str, timeout: float) -> subprocess.CompletedProcess[str]:
     """``python -m bench.cost --sqlite ARGUMENTS``, which must succeed."""
     done = subprocess.run(
@@ -88,9 +139,7 @@ def test_bench_cost_prints_every_request_kind_and_the_ceiling() -> None:
 def test_bench_cost_measures_a_baseline_commit_side_by_side() -> None:
     """bench.cost --baseline REF starts a second server from a checkout of REF and prints
     both sides per kind with their ratio; the checkout is removed afterwards."""
-    before = subprocess.run(
-        ["git", "worktree", "list"], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout
+    before = _worktrees()
     done = _cost("--requests", "10", "--baseline", "HEAD", "--rounds", "2", timeout=300)
     lines = done.stdout.splitlines()
     assert lines[0].startswith("| request | ours server CPU µs | ours PostgreSQL CPU µs |")
@@ -98,16 +147,13 @@ def test_bench_cost_measures_a_baseline_commit_side_by_side() -> None:
     for kind in [*FLOW, "a learner's flow"]:
         row = next((line for line in lines if line.startswith(f"| {kind}")), "")
         assert re.match(r"\| [^|]+ \| \d+ \| n/a \| \d+ \| n/a \| \d+\.\d\d \|$", row), row
-    after = subprocess.run(
-        ["git", "worktree", "list"], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout
-    assert after == before
+    assert _worktrees() == before
 
 
 def test_bench_cost_hides_from_a_baseline_what_it_does_not_depend_on(tmp_path: Path) -> None:
     """A baseline whose pyproject lacks one of ours (requests here) runs with a stub that
     refuses to import it; what both depend on stays visible."""
-    from bench.cost import hide
+    from bench.baseline import hide
 
     ours = (ROOT / "pyproject.toml").read_text()
     baseline = tmp_path / "tree"
