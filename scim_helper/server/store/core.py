@@ -147,7 +147,7 @@ class Store:
     @contextmanager
     def _reading(self, inline: bool = False) -> Iterator[Connection]:
         if not inline:
-            with self._read_engine.connect() as conn, conn.begin():
+            with self._read_engine.connect() as conn, self._read_transaction(conn):
                 yield conn
             return
         # A thread that reads inline (the event loop, one short read at a time) keeps its
@@ -174,7 +174,7 @@ class Store:
                 self._inline_connections.append(kept)
         conn = kept
         try:
-            with conn.begin():
+            with self._read_transaction(conn):
                 yield conn
         except DBAPIError:
             # Whatever the database said, the next read starts from a fresh connection.
@@ -182,6 +182,25 @@ class Store:
             with contextlib.suppress(DBAPIError):
                 conn.close()
             raise
+
+    @contextmanager
+    def _read_transaction(self, conn: Connection) -> Iterator[None]:
+        """A read's transaction: SQLite's BEGIN … COMMIT (one snapshot for the read); none on
+        PostgreSQL, whose reads run in autocommit, where SQLAlchemy's begin and commit would
+        cost CPU and send nothing (a statement run through ``conn.execute`` still autobegins:
+        that is ended after, so a kept connection never holds one between reads)."""
+        if self._read_engine is self.engine:
+            with conn.begin():
+                yield
+            return
+        try:
+            yield
+        except BaseException:
+            if conn.in_transaction():
+                conn.rollback()
+            raise
+        if conn.in_transaction():
+            conn.commit()
 
     def _writing(self, work: Callable[[Connection], T]) -> T:
         """Run ``work`` in one write transaction, retrying when the database reports a

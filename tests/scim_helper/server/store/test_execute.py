@@ -272,3 +272,23 @@ def test_a_textual_statement_is_refused_with_a_reason(conn: Connection) -> None:
     """run() needs the columns SQLAlchemy compiled: text() has none it knows."""
     with pytest.raises(AssertionError, match=r"2 columns returned, 0 known.*not text\(\)"):
         run(conn, text("SELECT 1, 2"))
+
+
+@pytest.mark.parametrize("inline", [False, True])
+def test_a_read_holds_a_snapshot_on_sqlite_and_nothing_between_reads(
+    store: Store, tenant: str, inline: bool
+) -> None:
+    """SQLite reads are one transaction (one snapshot); PostgreSQL's run in autocommit with no
+    SQLAlchemy transaction around them. Either way nothing is left open after a read, also
+    when it used SQLAlchemy's own execute (which autobegins) or failed."""
+    sqlite = store.engine.dialect.name == "sqlite"
+    with store._reading(inline) as conn:
+        assert conn.in_transaction() is sqlite
+        conn.execute(select(func.count()).select_from(resource_table)).scalar_one()
+        assert conn.in_transaction()
+    assert not conn.in_transaction()
+    with pytest.raises(LookupError), store._reading(inline) as conn:
+        conn.execute(select(func.count()).select_from(resource_table)).scalar_one()
+        raise LookupError("the read failed")
+    assert not conn.in_transaction()
+    assert store.get(tenant, "User", _users(store, tenant, "ryan")[0]["id"], inline=inline)
