@@ -49,6 +49,20 @@ _lock = threading.Lock()
 _thread: threading.Thread | None = None
 
 
+def _after_fork() -> None:
+    """A forked child has none of its parent's threads, but the queue it inherits still lists
+    the parent's sending thread as a waiter, so the child's first report would wake that dead
+    thread and never be sent: the child gets a queue, a lock and a thread of its own."""
+    global _queue, _lock, _thread
+    _queue = queue.Queue(maxsize=_QUEUED_MAX)
+    _lock = threading.Lock()
+    _thread = None
+
+
+if hasattr(os, "register_at_fork"):  # POSIX only: Windows has no fork
+    os.register_at_fork(after_in_child=_after_fork)
+
+
 def enabled() -> bool:
     return os.environ.get(PROGRESS_ENV, "").strip().lower() not in _OFF
 
