@@ -93,7 +93,8 @@ MODULES: dict[str, list[str]] = {
     "sync_app/scim/resource.py": ["tests/sync_app"],
     "sync_app/scim/user.py": ["tests/sync_app"],
     "scim_helper/checks/__init__.py": _CHECKS,
-    "scim_helper/checks/_framework.py": _CHECKS,
+    # Check._reported sends the progress report: the reporter's tests read what it sent
+    "scim_helper/checks/_framework.py": [*_CHECKS, "tests/scim_helper/workshop/test_reporter.py"],
     "scim_helper/checks/_technique.py": _CHECKS,
     **{
         f"scim_helper/checks/{name}.py": [

@@ -18,7 +18,7 @@ from scim_helper.workshop import reporter
 from sync_app.client import SCIMClient
 from sync_app.config import ClientConfiguration
 from tests.fixtures.peer import PeerServer
-from tests.scim_helper.workshop.conftest import Workshop
+from tests.scim_helper.workshop.conftest import FakeWorkshop, Workshop
 
 EXERCISE = "01-welcome/welcome_bulk_limit"
 
@@ -142,6 +142,47 @@ def test_a_slow_workshop_server_never_slows_the_check(slow_workshop: str) -> Non
     assert took < 2.0, f"two checks took {took:.1f} s"
     assert reporter.wait(timeout=3 * reporter.TIMEOUT + 2)
     assert [r["outcome"] for r in _SlowWorkshop.received] == ["pass", "hint"]
+
+
+def test_a_report_says_which_exercise_its_outcome_hint_and_seconds(
+    fake_workshop: FakeWorkshop,
+) -> None:
+    """What a check sends, word for word: ``chapter/name``, hint or pass, the hint's text (none
+    for a pass) and the check's own seconds, to the advertised path with the learner's token."""
+    with _client(fake_workshop.url, "learner-token") as client:
+        wrong = checks.welcome_bulk_limit(client, 6)
+        assert checks.welcome_bulk_limit(client, 7).ok
+    assert reporter.wait()
+    assert [r.path for r in fake_workshop.received] == ["/scim/v2/Workshop/Progress"] * 2
+    assert {r.authorization for r in fake_workshop.received} == {"Bearer learner-token"}
+    hint, passed = (r.body for r in fake_workshop.received)
+    assert set(hint) == {"exercise", "outcome", "hint", "seconds"}
+    assert (hint["exercise"], hint["outcome"], hint["hint"]) == (EXERCISE, "hint", wrong.message)
+    assert (passed["exercise"], passed["outcome"], passed["hint"]) == (EXERCISE, "pass", None)
+    for body in (hint, passed):
+        assert isinstance(body["seconds"], float) and 0 <= body["seconds"] < 5
+
+
+def test_a_check_with_its_own_client_or_no_server_reports_too(
+    fake_workshop: FakeWorkshop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A check given server_url and auth_token reports through the client it made; a check of
+    the answer alone reports to SCIM_SERVER_URL with SCIM_AUTH_TOKEN, once that server is
+    known to be a workshop server."""
+    monkeypatch.setenv("SCIM_SERVER_URL", fake_workshop.url + "/")
+    monkeypatch.setenv("SCIM_AUTH_TOKEN", "env-token")
+    owned = checks.welcome_bulk_limit(None, 7, server_url=fake_workshop.url, auth_token="own")
+    assert owned.ok
+    assert reporter.wait()
+    alone = checks.caught_uniqueness("not an exception")
+    assert not alone.ok
+    assert reporter.wait()
+    assert [
+        (r.authorization, r.body["exercise"], r.body["hint"]) for r in fake_workshop.received
+    ] == [
+        ("Bearer own", EXERCISE, None),
+        ("Bearer env-token", "07-when-things-go-wrong/caught_uniqueness", alone.message),
+    ]
 
 
 @pytest.fixture
