@@ -271,6 +271,11 @@ def _measure(copy: Path, module: str, tests: list[str]) -> Report:
         output = done.stdout[-3000:] + done.stderr
         sys.exit(f"mutmut found nothing to run for {module}:\n{output}")
     codes = json.loads(meta.read_text())["exit_code_by_key"]
+    if codes and all(code is None for code in codes.values()):
+        # mutmut stops before the mutants when the clean run of the tests fails (a flaky
+        # test, a loaded machine): no verdict at all is a failed run, not a score
+        output = done.stdout[-3000:] + done.stderr
+        sys.exit(f"mutmut gave no verdict for {module} (exit {done.returncode}):\n{output}")
     report = Report(module, seconds)
     for name, code in codes.items():
         report.mutants.append(Mutant(name, _STATUS.get(code, "suspicious")))
