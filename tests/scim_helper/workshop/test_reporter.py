@@ -120,6 +120,7 @@ class _SlowWorkshop(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def slow_workshop() -> Iterator[str]:
+    _SlowWorkshop.received.clear()  # mutmut runs the tests more than once in one process
     server = ThreadingHTTPServer(("127.0.0.1", 0), _SlowWorkshop)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
