@@ -52,7 +52,7 @@ _thread: threading.Thread | None = None
 def _after_fork() -> None:
     """A forked child has none of its parent's threads, but the queue it inherits still lists
     the parent's sending thread as a waiter, so the child's first report would wake that dead
-    thread and never be sent: the child gets a queue, a lock and a thread of its own."""
+    thread and wait for a second one: the child gets a queue, a lock and a thread of its own."""
     global _queue, _lock, _thread
     _queue = queue.Queue(maxsize=_QUEUED_MAX)
     _lock = threading.Lock()

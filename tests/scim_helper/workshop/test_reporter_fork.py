@@ -2,11 +2,11 @@
 
 The reporter sends from one daemon thread that waits on a queue. A forked child has none of its
 parent's threads, yet the queue it inherits still lists the parent's thread as a waiter: the
-child's first report woke that dead waiter, its own thread never took the report, and
-``reporter.wait()`` ran out its timeout. mutmut forks one child per mutant after a first run of
-the tests in the parent, so every reporter test would fail by timeout and each mutant it reached
-would count as caught (the fault issue 18 found in ``routes._WORKERS``). Our own guard, not an
-RFC matter: the child gets a queue and a thread of its own.
+child's first report woke that dead waiter, its own thread took the report only when a second
+came, and ``reporter.wait()`` ran out its timeout. mutmut forks one child per mutant after a
+first run of the tests in the parent, so every reporter test would fail by timeout and each
+mutant it reached would count as caught (the fault issue 18 found in ``routes._WORKERS``). Our
+own guard, not an RFC matter: the child gets a queue and a thread of its own.
 """
 
 from __future__ import annotations
