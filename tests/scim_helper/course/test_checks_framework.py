@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from scim_helper import checks
 from scim_helper.checks import _framework
 from scim_helper.checks._framework import Check, check, sent
 from scim_helper.tenant import Tenant
@@ -83,6 +84,20 @@ def test_check_reads_what_the_function_needs_from_its_parameters(
     assert list(registry) == ["tenant_only", "answer_only", "nothing", "client_first"]
 
 
+def test_a_check_called_without_its_answer_gets_none(seeded: Seeded) -> None:
+    """No answer given: the function sees None (what every check reads as "no answer yet")."""
+    seen: list[Any] = []
+
+    def graded(tenant: Tenant, answer: Any) -> str:
+        seen.append(answer)
+        return "done"
+
+    assert Check(graded, "99-test")(seeded.client).ok
+    assert Check(graded, "99-test")(seeded.client, 0).ok
+    assert seen == [None, 0]
+    assert checks.welcome_bulk_limit(seeded.client).message.startswith("No answer yet")
+
+
 def _raising(error: SCIMError) -> Check:
     def fails(tenant: Tenant) -> str:
         raise error
@@ -94,7 +109,8 @@ def test_a_failure_becomes_a_hint_of_its_first_line_or_its_kind(seeded: Seeded) 
     """A SCIM error of several lines: the hint quotes its first; one with no message: the hint
     names its class."""
     several = _raising(SCIMError("first line\nsecond line"))(seeded.client)
-    assert (several.ok, several.message) == (
+    assert (several.name, several.ok, several.message) == (
+        "fails",
         False,
         "The check could not ask the server: first line",
     )
