@@ -10,7 +10,7 @@ from sqlalchemy import event
 
 from scim_helper.server.runner import LocalServer
 
-from .conftest import ENTERPRISE, USER, Api, assert_scim_error
+from .conftest import ENTERPRISE, PATCH_OP, USER, Api, assert_scim_error
 
 SEARCH = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
 
@@ -179,3 +179,35 @@ def test_filters_are_evaluated_by_the_database(
     ]
     assert any(value in repr(params) for _, params in selects), selects
     assert all(value not in sql for sql, _ in statements), "values are bound, never inlined"
+
+
+def test_rfc7644_3_4_2_3_sort_by_meta_is_refused_as_complex(api: Api) -> None:
+    """meta is a complex attribute (RFC 7643 §3.1): sortBy=meta is a 400 invalidValue that says
+    to sort by a sub-attribute, like sortBy=name, not a list in some order of our choosing."""
+    for attribute in ("meta", "name"):
+        response = api.get("/Users", params={"sortBy": attribute})
+        assert_scim_error(response, 400, "invalidValue")
+        detail = f"sortBy='{attribute}' is complex: sort by a sub-attribute."
+        assert response.json()["detail"] == detail
+
+
+def test_rfc7644_3_5_2_member_filter_sees_only_this_groups_members(api: Api) -> None:
+    """A PATCH path ``members[value eq "id"]`` filters the members of the group patched: a user
+    who is a member of another group only is no target there (RFC 7644 §3.12 noTarget)."""
+    kevin = api.create_user("kmalone")
+    oscar = api.create_user("omartinez")
+    accounting = api.create_group("Accounting", members=[{"value": kevin["id"]}])
+    api.create_group("Finance", members=[{"value": oscar["id"]}])
+    for op, path, value in (
+        ("replace", f'members[value eq "{oscar["id"]}"].display', "Oscar"),
+        ("remove", f'members[value eq "{oscar["id"]}"]', None),
+    ):
+        operation = {"op": op, "path": path} | ({"value": value} if value else {})
+        response = api.patch(
+            f"/Groups/{accounting['id']}",
+            json={"schemas": [PATCH_OP], "Operations": [operation]},
+        )
+        assert_scim_error(response, 400, "noTarget")
+        assert response.json()["detail"] == f"Operation 1: no member matches {path!r}."
+    members = api.get(f"/Groups/{accounting['id']}").json()["members"]
+    assert [m["value"] for m in members] == [kevin["id"]]
