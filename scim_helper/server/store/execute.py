@@ -103,12 +103,14 @@ def run(conn: Connection, statement: Executable, params: Mapping[str, Any] | Non
             for key, value in values.items()
         }
     connection = conn.connection  # raises as execute() would on a closed or invalid one
-    cursor = connection.driver_connection.cursor()  # type: ignore[union-attr]
     # SQLAlchemy's cursor events, for whatever listens (tracing, tests counting statements).
     events = conn.dispatch.before_cursor_execute or conn.dispatch.after_cursor_execute
-    if events:
-        conn.dispatch.before_cursor_execute(conn, cursor, sql, sent, None, False)
+    cursor = None
     try:
+        # Inside: a connection the database dropped fails here already (as in execute()).
+        cursor = connection.driver_connection.cursor()  # type: ignore[union-attr]
+        if events:
+            conn.dispatch.before_cursor_execute(conn, cursor, sql, sent, None, False)
         cursor.execute(sql, sent)
         if events:
             conn.dispatch.after_cursor_execute(conn, cursor, sql, sent, None, False)
@@ -118,7 +120,8 @@ def run(conn: Connection, statement: Executable, params: Mapping[str, Any] | Non
     except dialect.loaded_dbapi.Error as error:
         _raise(conn, error, cursor, sql, sent)
     finally:
-        cursor.close()
+        if cursor is not None:
+            cursor.close()
 
 
 def _rows(compiled: Any, dialect: Any, description: Any, rows: list[Any]) -> list[Any]:

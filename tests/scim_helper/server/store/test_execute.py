@@ -292,3 +292,102 @@ def test_a_read_holds_a_snapshot_on_sqlite_and_nothing_between_reads(
         raise LookupError("the read failed")
     assert not conn.in_transaction()
     assert store.get(tenant, "User", _users(store, tenant, "ryan")[0]["id"], inline=inline)
+
+
+def test_result_errors_say_what_was_expected(store: Store, tenant: str, conn: Connection) -> None:
+    _users(store, tenant, "a", "b")
+    names = select(resource_table.c.user_name).where(resource_table.c.tenant == tenant)
+    with pytest.raises(MultipleResultsFound, match=r"^expected exactly one row$"):
+        run(conn, names).scalar_one()
+    with pytest.raises(NoResultFound, match=r"^expected exactly one row$"):
+        run(conn, names.where(resource_table.c.user_name == "z")).scalar_one()
+    with pytest.raises(MultipleResultsFound, match=r"^expected at most one row$"):
+        run(conn, names).scalar_one_or_none()  # two rows: one too many
+
+
+def test_a_statement_is_compiled_once_and_its_rows_named_like_sqlalchemys(
+    store: Store, tenant: str, conn: Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run twice, a statement reuses its compiled form (SQLAlchemy's cache) and its row
+    class; rows carry SQLAlchemy's names, a keyword label included."""
+    _users(store, tenant, "kelly")
+    monkeypatch.setattr(execute_module, "_ROW_CLASSES", {})
+    counting = select(func.count(), resource_table.c.user_name.label("class"))
+    counting = counting.where(resource_table.c.tenant == tenant).group_by(
+        resource_table.c.user_name
+    )
+    first, second = run(conn, counting).first(), run(conn, counting).first()
+    assert len(execute_module._ROW_CLASSES) == 1 and type(first) is type(second)
+    theirs = conn.execute(counting).first()
+    assert tuple(first) == tuple(theirs) == (1, "kelly")
+    # SQLAlchemy's names (count_1 for the count); a keyword ("class") cannot name a
+    # namedtuple's field, so that one is renamed and read by position (ours).
+    assert first._fields == (theirs._fields[0], "_1") == ("count_1", "_1")
+    assert first.count_1 == 1 and first[1] == "kelly"
+    assert repr(first).startswith("Row(")
+
+
+def test_python_side_defaults_on_update_go_through_sqlalchemy(store: Store) -> None:
+    table = Table(
+        f"t_{secrets.token_hex(4)}",
+        MetaData(),
+        Column("n", Integer, primary_key=True),
+        Column("label", String(20), onupdate=lambda: "changed"),
+    )
+    table.create(store.engine)
+    try:
+        with store.engine.connect() as conn, conn.begin():
+            run(conn, insert(table), {"n": 5, "label": "new"})
+            run(conn, table.update().where(table.c.n == bindparam("m")), {"m": 5})
+            assert run(conn, select(table.c.n, table.c.label)).all() == [(5, "changed")]
+    finally:
+        table.drop(store.engine)
+
+
+def test_cursor_events_get_the_connection_cursor_and_parameters(
+    store: Store, tenant: str, conn: Connection
+) -> None:
+    seen: list[tuple[Any, ...]] = []
+    listeners = {
+        name: (lambda *args, name=name: seen.append((name, *args)))
+        for name in ("before_cursor_execute", "after_cursor_execute")
+    }
+    for name, listener in listeners.items():
+        event.listen(store.engine, name, listener)
+    try:
+        run(conn, BY_ID["Group"], {"rid": "x", "tenant": tenant})
+    finally:
+        for name, listener in listeners.items():
+            event.remove(store.engine, name, listener)
+    assert [entry[0] for entry in seen] == ["before_cursor_execute", "after_cursor_execute"]
+    for _, connection, cursor, statement, parameters, context, many in seen:
+        assert connection is conn and cursor is seen[0][2] and cursor is not None
+        assert statement.startswith("SELECT resources.pk") and context is None and many is False
+        values = parameters.values() if isinstance(parameters, dict) else parameters
+        assert "x" in values and tenant in values
+
+
+def test_an_error_carries_the_statement_and_its_parameters(store: Store, tenant: str) -> None:
+    (user,) = _users(store, tenant, "holly")
+    _users(store, tenant, "jan")
+    clash = resource_table.update().where(resource_table.c.id == bindparam("rid"))
+    with store.engine.connect() as conn, pytest.raises(IntegrityError) as caught, conn.begin():
+        run(conn, clash.values(user_name_lower="jan"), {"rid": user["id"]})
+    assert caught.value.statement.startswith("UPDATE resources SET user_name_lower")
+    sent = caught.value.params
+    values = sent.values() if isinstance(sent, dict) else sent
+    assert user["id"] in values and "jan" in values
+    assert f"[parameters: {sent!r}]" in str(caught.value)
+
+
+def test_a_connection_the_driver_closed_is_invalidated_and_replaced(store: Store) -> None:
+    """The database connection is gone under SQLAlchemy (closed by the driver): the error is
+    SQLAlchemy's with connection_invalidated, the connection is invalidated, the next works."""
+    with store.engine.connect() as conn:
+        conn.connection.driver_connection.close()
+        with pytest.raises(DBAPIError) as caught:
+            run(conn, select(func.abs(-1)))
+        assert caught.value.connection_invalidated and conn.invalidated
+        assert isinstance(caught.value.orig, store.engine.dialect.loaded_dbapi.Error)
+    with store.engine.connect() as fresh:
+        assert run(fresh, select(func.abs(-7))).scalar_one() == 7
