@@ -92,16 +92,14 @@ def run(conn: Connection, statement: Executable, params: Mapping[str, Any] | Non
         sql = expanded.statement
         processors = {**processors, **expanded.processors}
         positions = expanded.positiontup
-    if positions is not None:
-        sent: Any = tuple(
-            processors[key](values[key]) if key in processors else values[key] for key in positions
-        )
-    else:
+    bound = {
+        key: processors[key](value) if key in processors else value for key, value in values.items()
+    }
+    if positions is not None:  # SQLite: "?" placeholders
+        sent: Any = tuple(bound[key] for key in positions)
+    else:  # psycopg: %(name)s, names escaped where SQLAlchemy had to
         escaped = compiled.escaped_bind_names
-        sent = {
-            escaped.get(key, key): processors[key](value) if key in processors else value
-            for key, value in values.items()
-        }
+        sent = {escaped.get(key, key): value for key, value in bound.items()}
     connection = conn.connection  # raises as execute() would on a closed or invalid one
     # SQLAlchemy's cursor events, for whatever listens (tracing, tests counting statements).
     events = conn.dispatch.before_cursor_execute or conn.dispatch.after_cursor_execute

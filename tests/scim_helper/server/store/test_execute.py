@@ -270,7 +270,11 @@ def test_first_is_the_first_row_and_the_cursor_is_closed(
 
 def test_a_textual_statement_is_refused_with_a_reason(conn: Connection) -> None:
     """run() needs the columns SQLAlchemy compiled: text() has none it knows."""
-    with pytest.raises(AssertionError, match=r"2 columns returned, 0 known.*not text\(\)"):
+    expected = (
+        r"^2 columns returned, 0 known: run\(\) takes statements whose columns SQLAlchemy "
+        r"knows \(select\(\), not text\(\)\)$"
+    )
+    with pytest.raises(AssertionError, match=expected):
         run(conn, text("SELECT 1, 2"))
 
 
@@ -383,11 +387,55 @@ def test_an_error_carries_the_statement_and_its_parameters(store: Store, tenant:
 def test_a_connection_the_driver_closed_is_invalidated_and_replaced(store: Store) -> None:
     """The database connection is gone under SQLAlchemy (closed by the driver): the error is
     SQLAlchemy's with connection_invalidated, the connection is invalidated, the next works."""
+    reasons: list[BaseException | None] = []
+    listener = lambda _dbapi, _record, error: reasons.append(error)  # noqa: E731
+    event.listen(store.engine, "invalidate", listener)
     with store.engine.connect() as conn:
         conn.connection.driver_connection.close()
         with pytest.raises(DBAPIError) as caught:
             run(conn, select(func.abs(-1)))
         assert caught.value.connection_invalidated and conn.invalidated
         assert isinstance(caught.value.orig, store.engine.dialect.loaded_dbapi.Error)
+    # The pool was told why (its "invalidate" event and log carry the driver's error).
+    assert reasons == [caught.value.orig]
+    event.remove(store.engine, "invalidate", listener)
     with store.engine.connect() as fresh:
         assert run(fresh, select(func.abs(-7))).scalar_one() == 7
+
+
+def test_a_parameter_name_sqlalchemy_escapes_still_binds(
+    store: Store, tenant: str, conn: Connection
+) -> None:
+    """A bind name with characters a placeholder cannot hold ("user name", "a%b") is escaped
+    in the SQL by SQLAlchemy (psycopg's %(name)s); its value must follow it there."""
+    _users(store, tenant, "phyllis", "stanley")
+    names = resource_table.c.user_name
+    odd = select(names).where(
+        resource_table.c.tenant == bindparam("the tenant"),
+        names.in_([bindparam("a%b"), bindparam("user name")]),
+    )
+    params = {"the tenant": tenant, "a%b": "stanley", "user name": "phyllis"}
+    assert sorted(run(conn, odd, params).scalars()) == ["phyllis", "stanley"]
+
+
+def test_an_error_reads_as_connection_executes_with_long_values_cut(
+    store: Store, tenant: str
+) -> None:
+    """The same failing statement through run() and through Connection.execute: the same
+    message, long parameter values cut the same way (one parameter set, not a batch)."""
+    (user,) = _users(store, tenant, "creed")
+    _users(store, tenant, "x" * 400)
+    clash = resource_table.update().where(resource_table.c.id == bindparam("rid"))
+    clash = clash.values(user_name_lower=bindparam("name"), external_id=bindparam("long"))
+    params = {"rid": user["id"], "name": "x" * 400, "long": "y" * 500}
+    messages = []
+    for send in (run, Connection.execute):
+        with (
+            store.engine.connect() as conn,
+            pytest.raises(IntegrityError) as caught,
+            conn.begin(),
+        ):
+            send(conn, clash, params)
+        messages.append(str(caught.value))
+    assert messages[0] == messages[1]
+    assert "characters truncated" in messages[0]
