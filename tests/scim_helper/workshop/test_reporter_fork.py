@@ -12,8 +12,6 @@ own guard, not an RFC matter: the child gets a queue and a thread of its own.
 from __future__ import annotations
 
 import os
-import signal
-import time
 
 import pytest
 
@@ -21,6 +19,7 @@ from scim_helper import checks
 from scim_helper.workshop import reporter
 from sync_app.client import SCIMClient
 from sync_app.config import ClientConfiguration
+from tests.fixtures.fork import exit_code
 from tests.scim_helper.workshop.conftest import FakeWorkshop
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
@@ -31,19 +30,6 @@ def _check_and_report(url: str, answer: int) -> bool:
     with SCIMClient(ClientConfiguration(server_url=url, auth_token="t", retries=0)) as client:
         checks.welcome_bulk_limit(client, answer)
     return reporter.wait(timeout=5)
-
-
-def _exit_code(pid: int, seconds: float) -> int | None:
-    """The child's exit code, or None (and the child killed) if it runs past ``seconds``."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return os.waitstatus_to_exitcode(status)
-        time.sleep(0.05)
-    os.kill(pid, signal.SIGKILL)
-    os.waitpid(pid, 0)
-    return None
 
 
 def test_a_forked_child_reports_after_its_parent_did(
@@ -60,5 +46,5 @@ def test_a_forked_child_reports_after_its_parent_did(
             code = 0 if _check_and_report(fake_workshop.url, 6) else 2
         finally:
             os._exit(code)
-    assert _exit_code(pid, 30) == 0
+    assert exit_code(pid, 30) == 0
     assert [r.body["outcome"] for r in fake_workshop.received] == ["pass", "hint"]

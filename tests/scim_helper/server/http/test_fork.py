@@ -11,14 +11,13 @@ caught. Our own guard (not an RFC matter): the child gets a pool of its own.
 from __future__ import annotations
 
 import os
-import signal
-import time
 from pathlib import Path
 
 import pytest
 import requests
 
 from scim_helper.server.runner import LocalServer
+from tests.fixtures.fork import exit_code
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
 
@@ -33,19 +32,6 @@ def _serve_one_request(db: Path) -> bool:
         return answer.status_code == 200
 
 
-def _exit_code(pid: int, seconds: float) -> int | None:
-    """The child's exit code, or None (and the child killed) if it runs past ``seconds``."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return os.waitstatus_to_exitcode(status)
-        time.sleep(0.05)
-    os.kill(pid, signal.SIGKILL)
-    os.waitpid(pid, 0)
-    return None
-
-
 def test_a_forked_child_serves_after_its_parent_did(tmp_path: Path) -> None:
     """The parent serves first (its worker threads exist and sit idle), then a forked child
     starts a server of its own and gets an answer to GET /Users within the client's 5 s."""
@@ -57,4 +43,4 @@ def test_a_forked_child_serves_after_its_parent_did(tmp_path: Path) -> None:
             code = 0 if _serve_one_request(tmp_path / "child.db") else 2
         finally:
             os._exit(code)
-    assert _exit_code(pid, 30) == 0
+    assert exit_code(pid, 30) == 0
