@@ -168,7 +168,11 @@ def _table(sides: list[Side], database: bool, baseline: str | None) -> None:
                 server, spent = flow[i]
             cells.append(f" {server:.0f} | {spent:.0f} |" if database else f" {server:.0f} | n/a |")
             totals.append(server + spent)
-        ratio = f" {totals[0] / totals[1]:.2f} |" if baseline and totals[1] else ""
+        ratio = ""
+        if baseline:
+            # A baseline that spent no CPU the clock could see (a few requests, 10 ms ticks)
+            # has no ratio; the row keeps its cell.
+            ratio = f" {totals[0] / totals[1]:.2f} |" if totals[1] else " n/a |"
         print(f"| {name} |" + "".join(cells) + ratio, flush=True)
 
 
