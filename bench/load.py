@@ -330,10 +330,10 @@ def report(rooms: list[Room], args: argparse.Namespace, kind: str, load_before: 
         command += " --workshop"
     if args.postgres:
         command += " --postgres"
-    if args.baseline:
-        command += f" --baseline {args.baseline}"
     elif kind == "PostgreSQL":
         command += " --db postgresql://..."
+    if args.baseline:
+        command += f" --baseline {args.baseline}"
     lines += ["", f"Command: `{command}`", ""]
     return "\n".join(lines)
 

@@ -5,10 +5,13 @@ Only that: benchmarks measure, tests never assert a timing (CONTRIBUTING.md, Ben
 
 from __future__ import annotations
 
+import argparse
 import re
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from bench.cost import FLOW
 
@@ -59,6 +62,36 @@ def test_bench_load_prints_a_room_with_every_field_and_no_errors() -> None:
     assert "p95 passes 250 ms at: " in out, out
     for step in ("discovery", "create", "get", "filter", "list", "member remove"):
         assert f"| {step} |" in out, out
+
+
+@pytest.mark.parametrize(
+    ("options", "kind", "expected"),
+    [
+        ({}, "SQLite", "--think 1,3`"),
+        ({"postgres": True}, "PostgreSQL", "--think 1,3 --postgres`"),
+        ({}, "PostgreSQL", "--think 1,3 --db postgresql://...`"),
+        ({"postgres": True, "baseline": "abc"}, "PostgreSQL", "--postgres --baseline abc`"),
+        (
+            {"servers": 2, "workshop": True, "postgres": True},
+            "PostgreSQL",
+            "--workshop --postgres`",
+        ),
+    ],
+)
+def test_bench_load_records_the_command_that_made_the_figures(
+    options: dict[str, object], kind: str, expected: str
+) -> None:
+    """The recorded command names the database as it was given: --postgres, or --db (never
+    both), and --baseline when there was one."""
+    from bench.load import Room, report
+
+    defaults = {"seconds": 60.0, "think": (1.0, 3.0), "processes": 2, "servers": 1}
+    args = argparse.Namespace(**defaults | {"workshop": False, "postgres": False} | options)
+    args.baseline = options.get("baseline")
+    text = report([Room(600, 60.0)], args, kind, "0.1, 0.1, 0.1")
+    command = next(line for line in text.splitlines() if line.startswith("Command: "))
+    assert command.startswith("Command: `.venv/bin/python -m bench.load --rooms 600 --seconds 60")
+    assert command.endswith(expected), command
 
 
 def _worktrees() -> str:
