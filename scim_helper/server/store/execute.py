@@ -27,7 +27,7 @@ from sqlalchemy.sql.base import Executable
 
 # Row class and result processors by compiled statement (a namedtuple is slow to make, quick
 # to fill). Compiled statements live in SQLAlchemy's bounded cache; this one is bounded too.
-_ROW_CLASSES: dict[int, tuple[Any, Any, list[Any]]] = {}
+_ROW_CLASSES: dict[Any, tuple[Any, list[Any]]] = {}
 _MAX_ROW_CLASSES = 2000
 
 
@@ -125,8 +125,8 @@ def run(conn: Connection, statement: Executable, params: Mapping[str, Any] | Non
 def _rows(compiled: Any, dialect: Any, description: Any, rows: list[Any]) -> list[Any]:
     """``rows`` as named tuples (``row.pk``, ``row[0]``), through SQLAlchemy's result
     processors for their types (JSON and booleans on SQLite; none on PostgreSQL)."""
-    known = _ROW_CLASSES.get(id(compiled))
-    if known is None or known[0] is not compiled:
+    known = _ROW_CLASSES.get(compiled)
+    if known is None:
         columns = compiled._result_columns
         if len(columns) != len(description):
             raise AssertionError(
@@ -140,9 +140,9 @@ def _rows(compiled: Any, dialect: Any, description: Any, rows: list[Any]) -> lis
             column[3]._cached_result_processor(dialect, entry[1])
             for column, entry in zip(columns, description, strict=True)
         ]
-        known = (compiled, namedtuple("Row", names, rename=True), processors)  # type: ignore[misc]
-        _ROW_CLASSES[id(compiled)] = known
-    _, row_class, processors = known
+        known = (namedtuple("Row", names, rename=True), processors)  # type: ignore[misc]
+        _ROW_CLASSES[compiled] = known
+    row_class, processors = known
     if not any(processors):
         return [row_class(*row) for row in rows]
     return [
