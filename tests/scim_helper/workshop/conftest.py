@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -59,23 +60,42 @@ class FakeWorkshop:
     received: list[Received] = field(default_factory=list)
 
 
+class AdvertisingWorkshop(BaseHTTPRequestHandler):
+    """Answers every GET as a workshop server would (``bulk.maxOperations`` 7 and the
+    reporter's header); subclasses say what a POSTed report gets."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        body = json.dumps({"bulk": {"supported": True, "maxOperations": 7}}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/scim+json")
+        self.send_header(reporter.HEADER, "/Workshop/Progress")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@contextmanager
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """``handler`` on a loopback port, in a thread; its SCIM base URL. Stopped after."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/scim/v2"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture
 def fake_workshop() -> Iterator[FakeWorkshop]:
     fake = FakeWorkshop("")
 
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-        def do_GET(self) -> None:
-            body = json.dumps({"bulk": {"supported": True, "maxOperations": 7}}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/scim+json")
-            self.send_header(reporter.HEADER, "/Workshop/Progress")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
+    class Handler(AdvertisingWorkshop):
         def do_POST(self) -> None:
             length = int(self.headers["Content-Length"])
             body = json.loads(self.rfile.read(length))
@@ -83,13 +103,5 @@ def fake_workshop() -> Iterator[FakeWorkshop]:
             self.send_response(204)
             self.end_headers()
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    fake.url = f"http://127.0.0.1:{server.server_port}/scim/v2"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(Handler) as fake.url:
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 
 import pytest
@@ -18,7 +16,7 @@ from scim_helper.workshop import reporter
 from sync_app.client import SCIMClient
 from sync_app.config import ClientConfiguration
 from tests.fixtures.peer import PeerServer
-from tests.scim_helper.workshop.conftest import FakeWorkshop, Workshop
+from tests.scim_helper.workshop.conftest import AdvertisingWorkshop, FakeWorkshop, Workshop, serving
 
 EXERCISE = "01-welcome/welcome_bulk_limit"
 
@@ -93,22 +91,10 @@ def test_scim2_server_is_never_reported_to(peer_server: PeerServer) -> None:
         assert len(client.wire_log) == before
 
 
-class _SlowWorkshop(BaseHTTPRequestHandler):
+class _SlowWorkshop(AdvertisingWorkshop):
     """Says it is a workshop server, then takes 5 s to accept a report."""
 
     received: ClassVar[list[dict[str, object]]] = []
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        body = json.dumps({"bulk": {"supported": True, "maxOperations": 7}}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/scim+json")
-        self.send_header("scim-course-workshop", "/Workshop/Progress")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
 
     def do_POST(self) -> None:
         length = int(self.headers["Content-Length"])
@@ -121,15 +107,8 @@ class _SlowWorkshop(BaseHTTPRequestHandler):
 @pytest.fixture
 def slow_workshop() -> Iterator[str]:
     _SlowWorkshop.received.clear()  # mutmut runs the tests more than once in one process
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _SlowWorkshop)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/scim/v2"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(_SlowWorkshop) as url:
+        yield url
 
 
 def test_a_slow_workshop_server_never_slows_the_check(slow_workshop: str) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import psycopg
@@ -158,21 +159,25 @@ def test_cursor_events_see_each_statement(tenant: str, store: Store, conn: Conne
     assert seen[0][0].startswith("SELECT resources.pk") and seen[1] == ("after", False)
 
 
-def test_python_side_defaults_go_through_sqlalchemy(store: Store) -> None:
-    """A column with a Python default needs SQLAlchemy's execution (it fills the value)."""
-    table = Table(
-        f"t_{secrets.token_hex(4)}",
-        MetaData(),
-        Column("n", Integer, primary_key=True),
-        Column("label", String(20), default=lambda: "made"),
-    )
+@contextmanager
+def _scratch_table(store: Store, column: Column[Any]) -> Iterator[tuple[Table, Connection]]:
+    """A throwaway table (an integer key ``n`` and ``column``) and a connection in a
+    transaction; the table is dropped after."""
+    table = Table(f"t_{secrets.token_hex(4)}", MetaData(), Column("n", Integer, primary_key=True))
+    table.append_column(column)
     table.create(store.engine)
     try:
         with store.engine.connect() as conn, conn.begin():
-            run(conn, insert(table), {"n": 1})
-            assert run(conn, select(table.c.label)).scalar_one() == "made"
+            yield table, conn
     finally:
         table.drop(store.engine)
+
+
+def test_python_side_defaults_go_through_sqlalchemy(store: Store) -> None:
+    """A column with a Python default needs SQLAlchemy's execution (it fills the value)."""
+    with _scratch_table(store, Column("label", String(20), default=lambda: "made")) as (t, conn):
+        run(conn, insert(t), {"n": 1})
+        assert run(conn, select(t.c.label)).scalar_one() == "made"
 
 
 def test_row_classes_are_bounded_and_rebuilt(
@@ -232,21 +237,11 @@ class _Lowered(TypeDecorator[str]):
 
 
 def test_bind_processors_apply_to_plain_and_expanding_parameters(store: Store) -> None:
-    table = Table(
-        f"t_{secrets.token_hex(4)}",
-        MetaData(),
-        Column("n", Integer, primary_key=True),
-        Column("name", _Lowered),
-    )
-    table.create(store.engine)
-    try:
-        with store.engine.connect() as conn, conn.begin():
-            run(conn, insert(table), {"n": 1, "name": "Oscar"})
-            assert run(conn, select(table.c.n).where(table.c.name == "OSCAR")).all() == [(1,)]
-            found = run(conn, select(table.c.n).where(table.c.name.in_(["ANGELA", "OsCaR"])))
-            assert found.scalars().all() == [1]
-    finally:
-        table.drop(store.engine)
+    with _scratch_table(store, Column("name", _Lowered)) as (table, conn):
+        run(conn, insert(table), {"n": 1, "name": "Oscar"})
+        assert run(conn, select(table.c.n).where(table.c.name == "OSCAR")).all() == [(1,)]
+        found = run(conn, select(table.c.n).where(table.c.name.in_(["ANGELA", "OsCaR"])))
+        assert found.scalars().all() == [1]
 
 
 def test_first_is_the_first_row_and_the_cursor_is_closed(
@@ -332,20 +327,11 @@ def test_a_statement_is_compiled_once_and_its_rows_named_like_sqlalchemys(
 
 
 def test_python_side_defaults_on_update_go_through_sqlalchemy(store: Store) -> None:
-    table = Table(
-        f"t_{secrets.token_hex(4)}",
-        MetaData(),
-        Column("n", Integer, primary_key=True),
-        Column("label", String(20), onupdate=lambda: "changed"),
-    )
-    table.create(store.engine)
-    try:
-        with store.engine.connect() as conn, conn.begin():
-            run(conn, insert(table), {"n": 5, "label": "new"})
-            run(conn, table.update().where(table.c.n == bindparam("m")), {"m": 5})
-            assert run(conn, select(table.c.n, table.c.label)).all() == [(5, "changed")]
-    finally:
-        table.drop(store.engine)
+    label = Column("label", String(20), onupdate=lambda: "changed")
+    with _scratch_table(store, label) as (table, conn):
+        run(conn, insert(table), {"n": 5, "label": "new"})
+        run(conn, table.update().where(table.c.n == bindparam("m")), {"m": 5})
+        assert run(conn, select(table.c.n, table.c.label)).all() == [(5, "changed")]
 
 
 def test_cursor_events_get_the_connection_cursor_and_parameters(
