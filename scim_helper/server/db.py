@@ -193,6 +193,9 @@ membership_table = Table(
 # out (see _ping_when_idle).
 PING_AFTER_IDLE = 5.0
 
+# How long a SQLite connection waits for another process's lock before "database is locked".
+SQLITE_BUSY_SECONDS = 30
+
 # Columns added to a table after its first release, by table: ``create_all`` creates missing
 # tables but never alters an existing one, so :func:`_add_columns` brings an older file up
 # to date. Every column listed here must be nullable.
@@ -228,7 +231,7 @@ def create_db_engine(location: str | Path) -> Engine:
         engine = create_engine(
             url,
             json_serializer=_dumps,
-            connect_args={"check_same_thread": False, "timeout": 30},
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS},
             pool_size=8,
             max_overflow=16,
         )
@@ -305,17 +308,38 @@ def optimise(engine: Engine) -> None:
             conn.commit()
 
 
+def _switch_to_wal(cursor: sqlite3.Cursor) -> None:
+    """``PRAGMA journal_mode=WAL``, waiting its turn when another process creates the file.
+
+    On a new, empty file the switch writes the file's first page, and a connection that is
+    already reading may not wait for another's write lock: SQLite answers "database is
+    locked" at once, without its busy handler (two ``scim-course token`` started together on
+    a new file). It is retried here, for as long as any other lock is waited for.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_SECONDS
+    pause = 0.001
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() >= deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.05)
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event below decide how transactions start.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        _switch_to_wal(cursor)
         # WAL + NORMAL is durable against a killed process (not against power loss).
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
         # Filters lowercase case-insensitive values themselves; LIKE must then be exact,
         # and an exact LIKE 'prefix%' can use an index.
         cursor.execute("PRAGMA case_sensitive_like=ON")
