@@ -162,7 +162,7 @@ def load_average() -> str:
 
 
 def machine() -> str:
-    """nproc, CPU model, memory, Python and date, for the record."""
+    """nproc, CPU model, memory and Python, for the record."""
     cpu = platform.processor() or "unknown CPU"
     memory = "unknown"
     try:
@@ -176,11 +176,13 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return (
-        f"{os.cpu_count()} CPUs (nproc), {cpu}, {memory} RAM, Python {platform.python_version()}, "
-        f"{date}"
-    )
+    return f"{os.cpu_count()} CPUs (nproc), {cpu}, {memory} RAM, Python {platform.python_version()}"
+
+
+def span(started: datetime, ended: datetime) -> str:
+    """When the rooms ran, in UTC: ``2026-11-29 15:04–15:26 UTC`` (the end's date if it differs)."""
+    end = ended.strftime("%H:%M" if ended.date() == started.date() else "%Y-%m-%d %H:%M")
+    return f"{started:%Y-%m-%d %H:%M}–{end} UTC"
 
 
 @dataclass
@@ -272,8 +274,10 @@ def run_room(
     return room
 
 
-def report(rooms: list[Room], args: argparse.Namespace, kind: str, load_before: str) -> str:
-    """The figures as a Markdown section."""
+def report(
+    rooms: list[Room], args: argparse.Namespace, kind: str, load_before: str, ran: str
+) -> str:
+    """The figures as a Markdown section; ``ran`` says when the rooms ran (:func:`span`)."""
     low, high = args.think
     processes = f"{args.servers} server process{'es' if args.servers > 1 else ''}"
     if args.workshop:
@@ -282,7 +286,7 @@ def report(rooms: list[Room], args: argparse.Namespace, kind: str, load_before: 
     lines = [
         f"### Rooms: {kind}, {processes}, {think}, {args.seconds:g} s per room",
         "",
-        f"Machine: {machine()}; load average before the run {load_before}; "
+        f"Machine: {machine()}; ran {ran}; load average before the run {load_before}; "
         f"{args.processes} client processes (the load generator) on the same machine.",
         "",
         "| learners | requests | req/s | errors | p50 ms | p95 ms | p99 ms "
@@ -406,7 +410,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--baseline measures the plain server; leave out --workshop")
     if args.baseline and args.db:
         parser.error("--baseline gives each side a database of its own: use --postgres or none")
-    load_before = load_average()
+    load_before, started = load_average(), datetime.now(UTC)
     with ExitStack() as stack:
         scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="scim-load-")))
         sides = [stack.enter_context(_side(args, scratch / "ours", ROOT, None))]
@@ -420,7 +424,8 @@ def main(argv: list[str] | None = None) -> int:
                     run_room(pool, size, side.urls, side.tokens, args, side.pids, side.cluster)
                 )
                 time.sleep(2)  # the last requests' connections close before the next room
-    texts = [report(side.rooms, args, side.kind, load_before) for side in sides]
+    ran = span(started, datetime.now(UTC))
+    texts = [report(side.rooms, args, side.kind, load_before, ran) for side in sides]
     if args.baseline:
         texts[0] = texts[0].replace("### Rooms: ", "### Rooms (ours): ", 1)
         texts[1] = texts[1].replace("### Rooms: ", f"### Rooms (baseline {args.baseline}): ", 1)

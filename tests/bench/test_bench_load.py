@@ -88,10 +88,31 @@ def test_bench_load_records_the_command_that_made_the_figures(
     defaults = {"seconds": 60.0, "think": (1.0, 3.0), "processes": 2, "servers": 1}
     args = argparse.Namespace(**defaults | {"workshop": False, "postgres": False} | options)
     args.baseline = options.get("baseline")
-    text = report([Room(600, 60.0)], args, kind, "0.1, 0.1, 0.1")
+    text = report([Room(600, 60.0)], args, kind, "0.1, 0.1, 0.1", "2026-11-29 15:04–15:26 UTC")
     command = next(line for line in text.splitlines() if line.startswith("Command: "))
     assert command.startswith("Command: `.venv/bin/python -m bench.load --rooms 600 --seconds 60")
     assert command.endswith(expected), command
+
+
+def test_bench_load_dates_the_figures_by_when_the_rooms_ran_not_when_they_were_printed() -> None:
+    from datetime import UTC, datetime
+
+    from bench.load import Room, report, span
+
+    start = datetime(2026, 11, 29, 15, 4, 59, tzinfo=UTC)
+    assert span(start, datetime(2026, 11, 29, 15, 26, tzinfo=UTC)) == "2026-11-29 15:04–15:26 UTC"
+    assert (
+        span(datetime(2026, 11, 29, 23, 50, tzinfo=UTC), datetime(2026, 11, 30, 0, 10, tzinfo=UTC))
+        == "2026-11-29 23:50–2026-11-30 00:10 UTC"
+    )
+    args = argparse.Namespace(
+        seconds=60.0, think=(1.0, 3.0), processes=2, servers=1, workshop=False, postgres=False
+    )
+    args.baseline = None
+    text = report([Room(600, 60.0)], args, "SQLite", "0.1, 0.1, 0.1", span(start, start))
+    machine = next(line for line in text.splitlines() if line.startswith("Machine: "))
+    assert "; ran 2026-11-29 15:04–15:04 UTC; load average before the run 0.1, 0.1, 0.1;" in machine
+    assert str(datetime.now(UTC).year) not in machine.split("; ran ")[0]  # no other date
 
 
 def _worktrees() -> str:
