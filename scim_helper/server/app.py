@@ -93,15 +93,23 @@ class Boundary:
     - **Errors**: whatever escapes the router (a SCIM error, Starlette's 404 and 405, a bug) is
       answered through :func:`error_response`; a bug is logged with its traceback, any bearer
       token blanked out.
+    - **Headers** every response carries (``headers``: a workshop server's, see ``workshop.py``).
 
     One layer instead of five (Starlette's ServerErrorMiddleware and ExceptionMiddleware and
     three of ours): every middleware wraps ``send`` once more for every response.
     """
 
-    def __init__(self, app: ASGIApp, auth: BearerAuth, base_path: str = BASE_PATH) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        auth: BearerAuth,
+        base_path: str = BASE_PATH,
+        headers: Sequence[tuple[bytes, bytes]] = (),
+    ) -> None:
         self.app = app
         self.auth = auth
         self.base_path = base_path.rstrip("/")
+        self.headers = list(headers)
 
     def _shown_path(self, scope: Scope, status: int) -> str:
         path: str = _redact(scope["path"], scope)
@@ -132,6 +140,8 @@ class Boundary:
             if message["type"] == "http.response.start" and not status:
                 status = message["status"]
                 self._log(scope, status)
+                if self.headers:
+                    message["headers"] = [*message.get("headers", []), *self.headers]
             await send(message)
 
         try:
@@ -160,16 +170,23 @@ class Boundary:
 class ScimApp(Starlette):
     """Starlette whose middleware stack is :class:`Boundary` and the router, nothing else.
 
-    Middleware added with ``add_middleware`` (the workshop's) still wraps the whole.
+    Middleware added with ``add_middleware`` still wraps the whole.
     """
 
-    def __init__(self, routes: Sequence[BaseRoute], auth: BearerAuth, base_path: str) -> None:
+    def __init__(
+        self,
+        routes: Sequence[BaseRoute],
+        auth: BearerAuth,
+        base_path: str,
+        headers: Sequence[tuple[bytes, bytes]] = (),
+    ) -> None:
         super().__init__(routes=routes)
         self._auth = auth
         self._base_path = base_path
+        self._headers = headers
 
     def build_middleware_stack(self) -> ASGIApp:
-        app: ASGIApp = Boundary(self.router, self._auth, self._base_path)
+        app: ASGIApp = Boundary(self.router, self._auth, self._base_path, self._headers)
         for cls, args, kwargs in reversed(self.user_middleware):
             app = cls(app, *args, **kwargs)
         return app
@@ -183,13 +200,14 @@ def create_app(
     public_url: str | None = None,
     extra_routes: Sequence[BaseRoute] = (),
     open_prefixes: tuple[str, ...] = (),
+    headers: Sequence[tuple[bytes, bytes]] = (),
 ) -> ScimApp:
     """The SCIM service provider for ``store``, served under ``base_path``.
 
     ``public_url`` fixes the base URL used in ``meta.location`` and ``$ref`` (behind a proxy);
     by default it is built from the address each request was sent to. ``extra_routes`` come
     first (a workshop's, see ``workshop.py``); paths under ``open_prefixes`` authenticate
-    themselves, the bearer-token check leaves them alone.
+    themselves, the bearer-token check leaves them alone; ``headers`` go on every response.
     """
     prefix = base_path.rstrip("/")
     # The SCIM routes under the base path, each with its full path: one router to try them in
@@ -203,7 +221,7 @@ def create_app(
     # base URL as given): answered here rather than by a redirect a client may not follow.
     root = [Route(prefix, routes.query_everything, methods=["GET"])] if prefix else []
     auth = BearerAuth(store, base_path=base_path, open_prefixes=open_prefixes)
-    app = ScimApp([*extra_routes, *root, *scim], auth, base_path)
+    app = ScimApp([*extra_routes, *root, *scim], auth, base_path, headers)
     app.state.store = store
     app.state.limits = limits or Limits()
     app.state.base_path = base_path

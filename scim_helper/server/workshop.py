@@ -37,7 +37,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import progress, roster, workshop_page
 from .app import BASE_PATH, create_app
@@ -248,30 +247,13 @@ def workshop_routes(base_path: str = BASE_PATH) -> list[BaseRoute]:
     ]
 
 
-class Advertise:
-    """ASGI middleware: every response says this is a workshop server, and where progress
-    goes (the header :data:`ADVERTISED`); the checks learn it from their own requests."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_marked(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), _ADVERTISEMENT]
-            await send(message)
-
-        await self.app(scope, receive, send_marked)
-
-
 def create_workshop_app(store: Store) -> Starlette:
     """The SCIM server of :func:`~.app.create_app` with the workshop's routes."""
-    app = create_app(store, extra_routes=workshop_routes(), open_prefixes=(VIEW,))
-    app.add_middleware(Advertise)
+    # Every response says this is a workshop server, and where progress goes (the header
+    # ADVERTISED): the checks learn it from their own requests.
+    app = create_app(
+        store, extra_routes=workshop_routes(), open_prefixes=(VIEW,), headers=[_ADVERTISEMENT]
+    )
     app.state.instructors = set()
     return app
 

@@ -10,6 +10,7 @@ import requests
 
 from scim_helper.server import progress
 from scim_helper.server.workshop import room_csv
+from tests.fixtures.local import LocalServer
 from tests.scim_helper.workshop.conftest import Workshop
 
 EXERCISE = "03-michaels-last-day/michael_deactivated"
@@ -32,14 +33,28 @@ def _report(workshop: Workshop, name: str, **body: object) -> requests.Response:
 
 
 def test_every_response_says_this_is_a_workshop_server(workshop: Workshop) -> None:
-    """The header the checks read is on SCIM answers, public ones and errors alike."""
+    """The header the checks read is on SCIM answers, public ones and errors alike, once."""
     url = workshop.server.url
     for response in (
         requests.get(f"{url}/ServiceProviderConfig", timeout=30),
         requests.get(f"{url}/Users", headers=workshop.learner("cat"), timeout=30),
-        requests.get(f"{url}/Users", timeout=30),
+        requests.get(f"{url}/Users", timeout=30),  # 401
+        requests.get(f"{url}/Nowhere", headers=workshop.learner("cat"), timeout=30),  # 404
+        requests.delete(f"{url}/Users", headers=workshop.learner("cat"), timeout=30),  # 405
     ):
-        assert response.headers["scim-course-workshop"] == "/Workshop/Progress"
+        # Sent twice, requests would join the two values with a comma.
+        assert response.headers["scim-course-workshop"] == "/Workshop/Progress", (
+            response.status_code
+        )
+
+
+def test_a_plain_server_does_not_say_it_is_a_workshop_server(local_server: LocalServer) -> None:
+    """The checks report progress only where the header is: the course's own server has none."""
+    for response in (
+        requests.get(f"{local_server.url}/ServiceProviderConfig", timeout=30),
+        requests.get(f"{local_server.url}/Users", timeout=30),  # 401
+    ):
+        assert "scim-course-workshop" not in response.headers
 
 
 def test_hints_are_counted_and_a_pass_replaces_them(workshop: Workshop) -> None:
