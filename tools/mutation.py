@@ -261,17 +261,32 @@ def _undecorate_checks(path: Path) -> None:
     path.write_text("\n".join(lines + tail) + "\n")
 
 
+def _environment(copy: Path) -> dict[str, str]:
+    """mutmut's environment: SQLite only, and every temporary file inside ``copy``.
+
+    Each mutant's tests are a pytest session of their own, in a forked child that never exits
+    normally, so pytest never removes their ``pytest-of-<user>/pytest-N`` folders: a run of
+    store/core.py left tens of GB under /tmp (the disk filled during session 6). With ``TMPDIR``
+    in the copy they go when the copy goes.
+    """
+    env = {k: v for k, v in os.environ.items() if k != "SCIM_COURSE_REQUIRE_POSTGRES"}
+    (copy / "tmp").mkdir(exist_ok=True)
+    env["TMPDIR"] = str(copy / "tmp")
+    return env
+
+
 def _measure(copy: Path, module: str, tests: list[str]) -> Report:
     """Run mutmut in ``copy`` (the mutants without a verdict) and read its verdicts."""
     # A baseline tree may lack test files added since: measure with those it has.
     present = [t for t in tests if (copy / t).exists()]
     (copy / "setup.cfg").write_text(_setup_cfg(module, present))
-    env = {k: v for k, v in os.environ.items() if k != "SCIM_COURSE_REQUIRE_POSTGRES"}
+    env = _environment(copy)
     mutmut = Path(sys.executable).with_name("mutmut")
     command = ["nice", "-n", "10", str(mutmut), "run", "--max-children", str(WORKERS)]
     started = time.monotonic()
     done = subprocess.run(command, cwd=copy, env=env, capture_output=True, text=True)
     seconds = time.monotonic() - started
+    shutil.rmtree(env["TMPDIR"], ignore_errors=True)  # a kept copy keeps the verdicts only
     meta = copy / "mutants" / f"{module}.meta"
     if not meta.exists():
         output = done.stdout[-3000:] + done.stderr
