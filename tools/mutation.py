@@ -264,8 +264,9 @@ def _undecorate_checks(path: Path) -> None:
 def _environment(copy: Path) -> dict[str, str]:
     """mutmut's environment: SQLite only, and every temporary file inside ``copy``.
 
-    Each mutant's tests are a pytest session of their own, in a forked child that never exits
-    normally, so pytest never removes their ``pytest-of-<user>/pytest-N`` folders: the runs of
+    Each mutant's tests are a pytest session of their own, in a forked child that does not exit
+    normally: its ``pytest-of-<user>/pytest-N`` folder keeps a lock that later sessions take
+    for a live one (for three days, pytest's lock timeout), so none is removed: the runs of
     sessions 3-6 had left some 28,000 of them under /tmp, 71 GB, when the disk filled. With
     ``TMPDIR`` in the copy they go when the module is done.
     """
