@@ -1,15 +1,19 @@
-"""Store (core.py) edges found missing by the mutation run of session 3 (issue 18): token
-lookups by another process, the versions a DELETE moves on, If-Match on DELETE (also through
-Bulk's transaction), and PUT of a Group's members."""
+"""Store (core.py) edges found missing by the mutation runs (issue 18): token lookups by
+another process, the versions a DELETE moves on, If-Match on DELETE (also through Bulk's
+transaction), PUT of a Group's members; since session 6, the members left out of the answers
+that ask for that, a taken name inside a Bulk batch, a non-string id, and the connection a
+read outside the event loop gives back."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
-from scim2_models import PreconditionFailedException
+from scim2_models import ConflictException, NotFoundException, PreconditionFailedException
 
+from scim_helper.server import resources
 from scim_helper.server.store import Store
 
 from .builders import group, user
@@ -123,12 +127,131 @@ def test_rfc7644_3_7_a_name_twice_in_one_batch_is_409_naming_the_second(
 ) -> None:
     """A Bulk batch naming one userName (or group displayName) twice, in any case, is 409
     uniqueness before anything is written, naming the repeat; nothing is created."""
-    from scim2_models import ConflictException
-
-    from scim_helper.server import resources
-
     normals = [resources.normalise(rtype, body) for body in bodies]
     with pytest.raises(ConflictException) as info:
         store.transaction(tenant, lambda tx: tx.create_many(rtype, normals))
     assert (info.value.scim_type, info.value.detail) == ("uniqueness", detail)
     assert store.search(tenant, [rtype])[0] == 0
+
+
+def test_rfc7644_3_6_deleting_a_group_moves_on_its_members_versions(
+    store: Store, tenant: str
+) -> None:
+    """Deleting a group moves on the version (by one) of each User it held, whose groups
+    changed (RFC 7644 §3.14); a user outside it keeps its version."""
+    jim, pam, toby = (user(store, tenant, n) for n in ("jim", "pam", "toby"))
+    sales = group(store, tenant, "Sales", jim, pam)
+    jim, pam = (store.get(tenant, "User", u["id"]) for u in (jim, pam))
+    store.delete(tenant, "Group", sales["id"])
+    for before in (jim, pam):
+        after = store.get(tenant, "User", before["id"])
+        assert _version(after) == _version(before) + 1
+        assert "groups" not in after
+    assert store.get(tenant, "User", toby["id"]) == toby
+
+
+def test_rfc7644_3_7_3_bulk_writes_answer_without_members(store: Store, tenant: str) -> None:
+    """Ours: the documents a Bulk operation gets back from the store leave Group members out
+    (a Bulk result carries the id and version alone, RFC 7644 §3.7.3), for a create, a PUT
+    and a PATCH alike; the members are written all the same."""
+    jim, pam = user(store, tenant, "jim"), user(store, tenant, "pam")
+    body = {"displayName": "Sales", "members": [{"value": jim["id"]}]}
+    created = store.transaction(
+        tenant, lambda tx: tx.create("Group", resources.normalise("Group", body))
+    )
+    assert "members" not in created
+    body["members"] = [{"value": pam["id"]}]
+    normal = resources.normalise("Group", body)
+    replaced = store.transaction(
+        tenant, lambda tx: tx.replace("Group", created["id"], normal, None)
+    )
+    assert "members" not in replaced
+    adding = [{"op": "add", "path": "members", "value": [{"value": jim["id"]}]}]
+    patched = store.transaction(tenant, lambda tx: tx.patch("Group", created["id"], adding, None))
+    assert "members" not in patched
+    members = store.get(tenant, "Group", created["id"])["members"]
+    assert sorted(m["value"] for m in members) == sorted([jim["id"], pam["id"]])
+
+
+def test_rfc7644_3_4_2_5_create_and_unchanged_patch_without_members(
+    store: Store, tenant: str
+) -> None:
+    """with_members=False (excludedAttributes=members) leaves the members out of a POST's
+    answer and of a PATCH's that changes nothing; without it they are there."""
+    jim = user(store, tenant, "jim")
+    body = {"displayName": "Sales", "members": [{"value": jim["id"]}]}
+    sales = store.create(tenant, "Group", body, with_members=False)
+    assert "members" not in sales
+    same = [{"op": "replace", "path": "displayName", "value": "Sales"}]
+    assert "members" not in store.patch(tenant, "Group", sales["id"], same, with_members=False)
+    unchanged = store.patch(tenant, "Group", sales["id"], same)
+    assert [m["value"] for m in unchanged["members"]] == [jim["id"]]
+    assert unchanged["meta"]["version"] == sales["meta"]["version"]
+
+
+@pytest.mark.parametrize(
+    ("rtype", "names", "detail"),
+    [
+        (
+            "User",
+            ("mscott", ["jhalpert", "MSCOTT"]),
+            "userName 'MSCOTT' is already taken (409 uniqueness). userName is unique "
+            "case-insensitively: pick another, or find the existing user with "
+            'filter=userName eq "MSCOTT".',
+        ),
+        (
+            "Group",
+            ("Sales", ["Accounting", "sales"]),
+            "A Group with displayName 'sales' already exists (409 uniqueness). Find it with "
+            'filter=displayName eq "sales".',
+        ),
+    ],
+)
+def test_rfc7644_3_7_a_batch_naming_a_taken_name_is_409_naming_it(
+    store: Store, tenant: str, rtype: str, names: tuple[str, list[str]], detail: str
+) -> None:
+    """A Bulk batch whose second resource takes the name of one that exists (the tenant's
+    first resource) is 409 uniqueness naming that name, not the batch's first; nothing of
+    the batch is created."""
+    key = "userName" if rtype == "User" else "displayName"
+    taken, batch = names
+    store.create(tenant, rtype, {key: taken})
+    normals = [resources.normalise(rtype, {key: name}) for name in batch]
+    with pytest.raises(ConflictException) as info:
+        store.transaction(tenant, lambda tx: tx.create_many(rtype, normals))
+    assert (info.value.scim_type, info.value.detail) == ("uniqueness", detail)
+    assert store.search(tenant, [rtype])[0] == 1
+
+
+@pytest.mark.parametrize("rid", [7, ["x"], {"value": "x"}])
+def test_rfc7644_3_12_an_id_that_is_no_string_is_404(store: Store, tenant: str, rid: Any) -> None:
+    """An id that is not a string (a number or a JSON array or object a client sent) is
+    found nowhere: 404 with the usual detail, not a database error."""
+    user(store, tenant, "jim")
+    for read in (
+        lambda: store.get(tenant, "User", rid),
+        lambda: store.delete(tenant, "User", rid),
+    ):
+        with pytest.raises(NotFoundException) as info:
+            read()
+        assert info.value.detail.startswith("No User with id ")
+
+
+def test_a_read_outside_the_event_loop_gives_its_connection_back(store: Store, tenant: str) -> None:
+    """Reads from worker threads (not inline) return their connection to the pool: the
+    server's threads come and go, and a connection kept by each would empty the pool."""
+    jim = user(store, tenant, "jim")
+    pool: Any = store.engine.pool
+    before = pool.checkedout()
+    found: list[str] = []
+
+    def read() -> None:
+        found.append(store.get(tenant, "User", jim["id"])["userName"])
+        found.append(store.search(tenant, ["User"], filter='userName eq "jim"')[1][0]["id"])
+
+    threads = [threading.Thread(target=read) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+        thread.join()
+    assert found == ["jim", jim["id"]] * 3
+    assert pool.checkedout() == before
