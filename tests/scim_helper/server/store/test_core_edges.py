@@ -255,3 +255,30 @@ def test_a_read_outside_the_event_loop_gives_its_connection_back(store: Store, t
         thread.join()
     assert found == ["jim", jim["id"]] * 3
     assert pool.checkedout() == before
+
+
+def test_writes_go_on_after_the_statistics_are_refreshed(store: Store, tenant: str) -> None:
+    """Ours: after a thousand inserts the store refreshes the planner's statistics (ANALYZE)
+    once, then at twice as many; the write that crosses the mark and every write after it
+    answer as usual."""
+    normals = [resources.normalise("User", {"userName": f"user{i:04}"}) for i in range(1000)]
+    created = store.transaction(tenant, lambda tx: tx.create_many("User", normals))
+    assert len(created) == 1000
+    for name in ("jim", "pam"):
+        assert user(store, tenant, name)["userName"] == name
+    assert store.search(tenant, ["User"], count=0)[0] == 1002
+
+
+@pytest.mark.postgres
+def test_a_store_never_shows_its_database_password(postgres_url: str) -> None:
+    """A Store's repr (in logs and tracebacks) names its database with the password masked."""
+    from sqlalchemy import make_url
+
+    url = make_url(postgres_url).set(password="s3cret-pw")
+    store = Store(url.render_as_string(hide_password=False))
+    try:
+        shown = repr(store)
+        assert "s3cret-pw" not in shown
+        assert shown.startswith("<Store postgresql") and ":***@" in shown
+    finally:
+        store.close()
