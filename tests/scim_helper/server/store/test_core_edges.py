@@ -282,3 +282,63 @@ def test_a_store_never_shows_its_database_password(postgres_url: str) -> None:
         assert shown.startswith("<Store postgresql") and ":***@" in shown
     finally:
         store.close()
+
+
+def _locked_once(store: Store, attempts: list[int], times: int) -> Any:
+    """A Bulk-style unit of work that, on its first ``times`` attempts, meets a real
+    "database is locked": a second connection of the same file, with no busy wait, asks for
+    the write lock this transaction holds."""
+
+    def work(tx: Any) -> str:
+        attempts.append(len(attempts) + 1)
+        if len(attempts) <= times:
+            with store.engine.connect() as other:
+                other.exec_driver_sql("PRAGMA busy_timeout=0")
+                other.exec_driver_sql("BEGIN IMMEDIATE")
+        return tx.tenant
+
+    return work
+
+
+def test_a_write_that_meets_a_locked_database_is_tried_again(tmp_path: Path) -> None:
+    """Ours: a write transaction that fails with SQLite's "database is locked" runs again
+    from the start (after 10 ms, 20 ms …) and its result comes back."""
+    store = Store(str(tmp_path / "scim.db"))
+    try:
+        tenant = store.add_token("retry-token")
+        attempts: list[int] = []
+        assert store.transaction(tenant, _locked_once(store, attempts, 2)) == tenant
+        assert attempts == [1, 2, 3]
+    finally:
+        store.close()
+
+
+def test_a_write_locked_every_time_fails_after_five_attempts(tmp_path: Path) -> None:
+    """Ours: five attempts (rows.RETRIES), then the database's own error comes out."""
+    from sqlalchemy.exc import OperationalError
+
+    store = Store(str(tmp_path / "scim.db"))
+    try:
+        tenant = store.add_token("retry-token")
+        attempts: list[int] = []
+        with pytest.raises(OperationalError, match="database is locked"):
+            store.transaction(tenant, _locked_once(store, attempts, 99))
+        assert attempts == [1, 2, 3, 4, 5]
+    finally:
+        store.close()
+
+
+def test_a_write_that_fails_otherwise_is_not_tried_again(store: Store, tenant: str) -> None:
+    """Ours: an error that is no lock, deadlock or serialization failure (here a missing
+    table) comes out at the first attempt."""
+    from sqlalchemy.exc import DBAPIError
+
+    attempts: list[int] = []
+
+    def work(tx: Any) -> None:
+        attempts.append(1)
+        tx._conn.exec_driver_sql("SELECT * FROM no_such_table")
+
+    with pytest.raises(DBAPIError):
+        store.transaction(tenant, work)
+    assert attempts == [1]
