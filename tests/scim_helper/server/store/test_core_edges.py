@@ -342,3 +342,90 @@ def test_a_write_that_fails_otherwise_is_not_tried_again(store: Store, tenant: s
     with pytest.raises(DBAPIError):
         store.transaction(tenant, work)
     assert attempts == [1]
+
+
+def _holding_a_write(store: Store, tenant: str, rid: str) -> tuple[threading.Thread, Any]:
+    """Another writer (a Bulk transaction in a thread) that has just set the user's title and
+    holds its transaction open until the returned event is set."""
+    started, release = threading.Event(), threading.Event()
+    title = [{"op": "replace", "path": "title", "value": "Boss"}]
+
+    def work(tx: Any) -> None:
+        tx.patch("User", rid, title, None)
+        started.set()
+        assert release.wait(10)
+
+    holder = threading.Thread(target=store.transaction, args=(tenant, work))
+    holder.start()
+    assert started.wait(10)
+    return holder, release
+
+
+def _while_held(store: Store, tenant: str, rid: str, call: Any) -> list[Any]:
+    """Run ``call`` in a thread while another writer holds the user, let that writer commit
+    0.3 s later, and return what ``call`` returned or raised."""
+    holder, release = _holding_a_write(store, tenant, rid)
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append(call())
+        except Exception as exc:  # the outcome is what the test reads
+            outcome.append(exc)
+
+    second = threading.Thread(target=run)
+    second.start()
+    second.join(0.3)
+    release.set()
+    holder.join(10)
+    second.join(10)
+    return outcome
+
+
+@pytest.mark.parametrize("kind", ["PATCH", "PUT", "DELETE"])
+def test_rfc7644_3_14_a_write_waits_for_a_concurrent_one(
+    store: Store, tenant: str, kind: str
+) -> None:
+    """A write to a resource another transaction is writing starts from that one's result:
+    a PATCH keeps the other's change, a PUT answers the version it made (3, as the resource
+    then is), a DELETE with the version read before the other write is 412 (RFC 7644 §3.14).
+    Ours: PostgreSQL locks the row it reads (FOR UPDATE); SQLite runs one writer at a time."""
+    jim = user(store, tenant, "jim")
+    rid = jim["id"]
+    if kind == "PATCH":
+        nick = [{"op": "add", "path": "nickName", "value": "Jimbo"}]
+        (answer,) = _while_held(store, tenant, rid, lambda: store.patch(tenant, "User", rid, nick))
+        assert (answer["title"], answer["nickName"]) == ("Boss", "Jimbo")
+    elif kind == "PUT":
+        body = {"userName": "jim", "nickName": "J"}
+        (answer,) = _while_held(
+            store, tenant, rid, lambda: store.replace(tenant, "User", rid, body)
+        )
+        assert "title" not in answer
+    else:
+        version = jim["meta"]["version"]
+        (answer,) = _while_held(
+            store, tenant, rid, lambda: store.delete(tenant, "User", rid, if_match=version)
+        )
+        assert isinstance(answer, PreconditionFailedException)
+        answer = store.get(tenant, "User", rid)
+        assert answer["title"] == "Boss"
+    assert _version(answer) == 3 - (kind == "DELETE")
+    assert store.get(tenant, "User", rid) == answer
+
+
+def test_rfc7644_3_4_1_a_read_does_not_wait_for_a_writer(store: Store, tenant: str) -> None:
+    """A GET of a resource another transaction is writing answers at once, with the last
+    committed state (ours: reads take no lock)."""
+    jim = user(store, tenant, "jim")
+    holder, release = _holding_a_write(store, tenant, jim["id"])
+    read: list[dict[str, Any]] = []
+    reader = threading.Thread(target=lambda: read.append(store.get(tenant, "User", jim["id"])))
+    try:
+        reader.start()
+        reader.join(3)
+        assert read == [jim]
+    finally:
+        release.set()
+        holder.join(10)
+        reader.join(10)
