@@ -64,6 +64,13 @@ def test_bench_load_prints_a_room_with_every_field_and_no_errors() -> None:
         assert f"| {step} |" in out, out
 
 
+def _args(**options: object) -> argparse.Namespace:
+    """bench.load's parsed options for a 60 s room of 1–3 s think, as report() reads them."""
+    defaults = {"seconds": 60.0, "think": (1.0, 3.0), "processes": 2, "servers": 1}
+    flags = {"workshop": False, "postgres": False, "baseline": None}
+    return argparse.Namespace(**defaults | flags | options)
+
+
 @pytest.mark.parametrize(
     ("options", "kind", "expected"),
     [
@@ -85,10 +92,9 @@ def test_bench_load_records_the_command_that_made_the_figures(
     both), and --baseline when there was one."""
     from bench.load import Room, report
 
-    defaults = {"seconds": 60.0, "think": (1.0, 3.0), "processes": 2, "servers": 1}
-    args = argparse.Namespace(**defaults | {"workshop": False, "postgres": False} | options)
-    args.baseline = options.get("baseline")
-    text = report([Room(600, 60.0)], args, kind, "0.1, 0.1, 0.1", "2026-11-29 15:04–15:26 UTC")
+    text = report(
+        [Room(600, 60.0)], _args(**options), kind, "0.1, 0.1, 0.1", "2026-11-29 15:04–15:26 UTC"
+    )
     command = next(line for line in text.splitlines() if line.startswith("Command: "))
     assert command.startswith("Command: `.venv/bin/python -m bench.load --rooms 600 --seconds 60")
     assert command.endswith(expected), command
@@ -105,11 +111,7 @@ def test_bench_load_dates_the_figures_by_when_the_rooms_ran_not_when_they_were_p
         span(datetime(2026, 11, 29, 23, 50, tzinfo=UTC), datetime(2026, 11, 30, 0, 10, tzinfo=UTC))
         == "2026-11-29 23:50–2026-11-30 00:10 UTC"
     )
-    args = argparse.Namespace(
-        seconds=60.0, think=(1.0, 3.0), processes=2, servers=1, workshop=False, postgres=False
-    )
-    args.baseline = None
-    text = report([Room(600, 60.0)], args, "SQLite", "0.1, 0.1, 0.1", span(start, start))
+    text = report([Room(600, 60.0)], _args(), "SQLite", "0.1, 0.1, 0.1", span(start, start))
     machine = next(line for line in text.splitlines() if line.startswith("Machine: "))
     assert "; ran 2026-11-29 15:04–15:04 UTC; load average before the run 0.1, 0.1, 0.1;" in machine
     assert str(datetime.now(UTC).year) not in machine.split("; ran ")[0]  # no other date
