@@ -107,6 +107,9 @@ def run(args: argparse.Namespace) -> int:
             store.close()
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     server = LocalServer(db, token=token, host=args.host, port=args.port, log_level=args.log_level)
+    stops = {signal.SIGINT, signal.SIGTERM}
+    if hasattr(signal, "pthread_sigmask"):  # POSIX: see the wait below
+        signal.pthread_sigmask(signal.SIG_BLOCK, stops)
     try:
         server.start()
     except OSError as exc:
@@ -120,11 +123,17 @@ def run(args: argparse.Namespace) -> int:
     print(f"Database: {shown_db(db)}", flush=True)
     print(note + (" The tenant was reset." if args.reset else ""), flush=True)
     print("Press Ctrl+C to stop.", flush=True)
-    stopped = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     try:
-        while not stopped.wait(0.5):
-            pass
+        if hasattr(signal, "sigwait"):
+            # POSIX: the server's threads were started with Ctrl+C and SIGTERM blocked, so
+            # they come here, and this thread sleeps until then (a timed wait would wake the
+            # process twice a second for nothing).
+            signal.sigwait(stops)
+        else:  # Windows: a wait that wakes now and then lets KeyboardInterrupt through
+            stopped = threading.Event()
+            signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+            while not stopped.wait(0.5):
+                pass
     except KeyboardInterrupt:
         pass
     finally:

@@ -112,6 +112,24 @@ def finds_one_user(rtypes: list[str], text: Any) -> bool:
     )
 
 
+_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
+_WORD = re.compile(r"[A-Za-z]+")
+_OPERATOR_WORDS = _KEYWORDS - {"true", "false", "null"}
+
+
+def equalities_only(text: Any) -> bool:
+    """Whether ``text`` compares with ``eq`` alone, joined by ``and`` (value paths too:
+    ``emails[type eq "work" and value eq "…"]``): no ``co``/``sw``/``ew``, ``pr``, ordering,
+    ``or`` or ``not``. The operators are found in the text outside its quoted values, without
+    parsing; a filter that fails to parse is refused later either way. Used to decide where a
+    search runs (routes.py), never what it finds."""
+    if not isinstance(text, str) or not text.strip():
+        return False
+    words = {word.lower() for word in _WORD.findall(_QUOTED.sub(" ", text))}
+    operators = words & _OPERATOR_WORDS
+    return "eq" in operators and operators <= {"eq", "and"}
+
+
 def parse_filter(text: str) -> FilterNode:
     """Parse a filter, raising 400 invalidFilter with a message a learner can act on."""
     if not isinstance(text, str) or not text.strip():

@@ -23,7 +23,7 @@ from starlette.routing import Route
 from sync_app.scim.urns import LIST_RESPONSE, PATCH_OP, SEARCH_REQUEST
 
 from .errors import MethodNotAllowed
-from .filters import finds_one_user
+from .filters import equalities_only, finds_one_user
 from .limits import Limits, page, parse_int, read_json
 from .projection import Projection, projection, split_names
 from .resources import TYPES, ResourceType
@@ -72,18 +72,48 @@ def tenant_of(request: Request) -> str:
     return tenant
 
 
-async def read_one_user(request: Request, resource_id: str) -> dict[str, Any]:
-    """``GET /Users/{id}``'s store read, on the event loop itself.
+# A write whose body is at most this size runs on the event loop (on PostgreSQL, see
+# _write_inline): a User, or a Group with a few hundred members. A bigger one (a Group of
+# thousands, sent whole) goes to a worker thread.
+INLINE_BODY_BYTES = 64 * 1024
+# A search whose page holds at most this many resources runs on the event loop.
+INLINE_PAGE = 50
 
-    Handing a 0.2 ms read to a worker thread and back (waking the thread, then the loop)
-    cost a third of the server's CPU per GET (py-spy, bench/RESULTS.md). A User read by id
-    is bounded (one indexed row with its groups, one statement), and a reader never waits for
-    a writer (SQLite in WAL mode; PostgreSQL's snapshots, in autocommit: one round trip), so
-    it runs inline. Everything that can be long (a search, a 5,000-member group) or wait
-    keeps the thread: above all every write, whose commit waits for the disk (on PostgreSQL,
-    writes inline cut the CPU per request by a tenth but let each commit's flush hold the
-    loop: p95 at 1,000 learners 0.3 s -> 1.4 s, bench/RESULTS.md "Rooms").
+
+async def run_store(inline: bool, func: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+    """``func(*args, **kwargs)``: on the event loop itself when ``inline``, else in a worker thread.
+
+    Why inline at all: in a room, a request arrives at an idle server, and every thread it
+    wakes costs CPU however little it does. A store call handed to a worker thread wakes the
+    thread, then the loop again for the answer, and the two contend for the GIL: a search
+    with a page of ten users cost 950 µs of the server's CPU that way and 510 µs inline, a
+    PATCH 1,370 µs against 1,250 (2 ms between requests, as in a room; bench/RESULTS.md,
+    session 7). Inline, the loop waits for the database itself, so only calls that cannot
+    wait long run there; everything that can (a write on SQLite, which waits for the
+    database's one write lock; a Bulk request; a big page) keeps the thread.
     """
+    if inline:
+        return func(*args, **kwargs)
+    return await in_thread(func, *args, **kwargs)
+
+
+def _write_inline(request: Request) -> bool:
+    """Whether a write of one resource runs on the event loop: on PostgreSQL, where a writer
+    waits only for the rows it writes (in a room, another learner never holds them), with a
+    body of at most :data:`INLINE_BODY_BYTES` (declared by Content-Length)."""
+    if not store_of(request).row_locks:
+        return False
+    if request.method == "DELETE":
+        return True
+    declared = request.headers.get("content-length", "")
+    return declared.isdigit() and int(declared) <= INLINE_BODY_BYTES
+
+
+async def read_one_user(request: Request, resource_id: str) -> dict[str, Any]:
+    """``GET /Users/{id}``'s store read, on the event loop itself (see :func:`run_store`):
+    a User read by id is bounded (one indexed row with its groups, one statement), and a
+    reader never waits for a writer (SQLite in WAL mode; PostgreSQL's snapshots, in
+    autocommit: one round trip)."""
     store = store_of(request)
     return store.get(tenant_of(request), "User", resource_id, inline=True)
 
@@ -211,6 +241,11 @@ async def _query(
     if not sort_by and finds_one_user(resource_types, filter):
         # userName eq / id eq: one indexed row at most, as bounded as GET /Users/{id}, so
         # it is answered on the event loop too (see read_one_user).
+        found = run_search(inline=True)
+    elif not sort_by and (size <= INLINE_PAGE or equalities_only(filter)):
+        # A small page, or a filter of equalities: answered on the loop (see run_store).
+        # What can read a tenant's rows one by one (co, sw, ew, pr, gt…) or render a big
+        # page keeps the thread.
         found = run_search(inline=True)
     else:
         found = await in_thread(run_search)
@@ -374,8 +409,13 @@ async def create(rt: ResourceType, request: Request) -> Response:
     """POST /Users: create a resource, 201 with its Location (RFC 7644 §3.3)."""
     with_members = _with_members(request, rt)  # refuses bad attributes before any write
     body = await read_json(request, _limits(request))
-    document = await in_thread(
-        store_of(request).create, tenant_of(request), rt.name, body, with_members=with_members
+    document = await run_store(
+        _write_inline(request),
+        store_of(request).create,
+        tenant_of(request),
+        rt.name,
+        body,
+        with_members=with_members,
     )
     return _respond(request, document, status_code=201)
 
@@ -407,7 +447,8 @@ async def replace(rt: ResourceType, request: Request) -> Response:
     _reject_search_as_id(resource_id)
     with_members = _with_members(request, rt)
     body = await read_json(request, _limits(request))
-    document = await in_thread(
+    document = await run_store(
+        _write_inline(request),
         store_of(request).replace,
         tenant_of(request),
         rt.name,
@@ -437,7 +478,8 @@ async def patch(rt: ResourceType, request: Request) -> Response:
         raise InvalidSyntaxException(
             detail='Each PATCH operation must be an object like {"op": "add", ...}.'
         )
-    document = await in_thread(
+    document = await run_store(
+        _write_inline(request),
         store_of(request).patch,
         tenant_of(request),
         rt.name,
@@ -453,7 +495,8 @@ async def delete(rt: ResourceType, request: Request) -> Response:
     """DELETE /Users/{id}: 204 No Content (RFC 7644 §3.6)."""
     resource_id = request.path_params["id"]
     _reject_search_as_id(resource_id)
-    await in_thread(
+    await run_store(
+        _write_inline(request),
         store_of(request).delete,
         tenant_of(request),
         rt.name,

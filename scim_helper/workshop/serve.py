@@ -23,7 +23,7 @@ from scim_helper.server import roster
 from scim_helper.server.app import BASE_PATH
 from scim_helper.server.cli import open_store, shown_db
 from scim_helper.server.protocol import uvicorn_settings
-from scim_helper.server.runner import bind_socket
+from scim_helper.server.runner import QuietServer, bind_socket
 from scim_helper.server.workshop import DB_ENV, LOG_LEVEL_ENV, VIEW
 
 APP = "scim_helper.server.workshop:app_from_environment"
@@ -86,7 +86,7 @@ def run(db: str, processes: int, host: str, port: int, log_level: str) -> int:
         if processes > 1:
             Multiprocess(config, sockets=[sock]).run()
         else:
-            uvicorn.Server(config).run(sockets=[sock])
+            QuietServer(config).run(sockets=[sock])
     except KeyboardInterrupt:
         pass
     finally:

@@ -129,6 +129,13 @@ class Store:
         self._inline_connections: list[Connection] = []
         self._inline_lock = threading.Lock()
 
+    @property
+    def row_locks(self) -> bool:
+        """Whether a writer waits only for the rows it writes (PostgreSQL), rather than for
+        the database's one write lock (SQLite, up to ``db.SQLITE_BUSY_SECONDS``): what lets
+        the server run a write on its event loop (routes.run_store)."""
+        return bool(self.engine.dialect.name == "postgresql")
+
     def close(self) -> None:
         with self._inline_lock:
             for conn in self._inline_connections:

@@ -21,8 +21,12 @@ def _environment(tmp_path: Path) -> dict[str, str]:
     return {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data")}
 
 
-def test_cli_serve_prints_the_base_url_and_never_the_given_token(tmp_path: Path) -> None:
-    """serve --token prints the URL, accepts that token, and stops cleanly on SIGTERM."""
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl+C"])
+def test_cli_serve_prints_the_base_url_and_never_the_given_token(
+    tmp_path: Path, stop: signal.Signals
+) -> None:
+    """serve --token prints the URL, accepts that token, and stops cleanly on SIGTERM or
+    Ctrl+C (SIGINT)."""
     token = "cli-token-must-not-be-printed"
     command = [sys.executable, "-m", "scim_helper.server", "--port", "0", "--db"]
     command += [str(tmp_path / "scim.db"), "--token", token, "--log-level", "warning"]
@@ -43,7 +47,7 @@ def test_cli_serve_prints_the_base_url_and_never_the_given_token(tmp_path: Path)
         )
         assert response.status_code == 200
     finally:
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(stop)
         out, err = process.communicate(timeout=30)
     assert process.returncode == 0
     assert token not in first + out + err

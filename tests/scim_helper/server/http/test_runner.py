@@ -81,3 +81,47 @@ def test_two_servers_on_one_postgresql_database_share_everything(
         url = f"{first.url}/Users/{user['id']}"
         again = requests.put(url, json=body, headers=if_match, timeout=30)
         assert again.status_code == 412
+
+
+def test_ours_an_idle_server_ticks_once_a_second(tmp_path: Path) -> None:
+    """uvicorn's loop would wake ten times a second to look at should_exit; ours ticks once
+    (each wake-up of an idle process costs CPU: bench/RESULTS.md, session 7). A slow machine
+    can only make fewer ticks."""
+    with LocalServer(tmp_path / "scim.db") as server:
+        quiet = server._server
+        assert quiet is not None
+        ticks: list[int] = []
+        tick = quiet.on_tick
+
+        async def counted(counter: int) -> bool:
+            ticks.append(counter)
+            return await tick(counter)
+
+        quiet.on_tick = counted  # type: ignore[method-assign]
+        time.sleep(2.5)
+        answer = requests.get(
+            f"{server.url}/ServiceProviderConfig",
+            headers={"Authorization": f"Bearer {server.token}"},
+            timeout=30,
+        )
+        assert answer.status_code == 200
+        assert answer.headers["date"]  # still set, once a second
+    assert 1 <= len(ticks) <= 3, ticks
+    assert all(counter % 10 == 0 for counter in ticks)  # uvicorn's per-second work each time
+
+
+def test_ours_stopping_wakes_the_idle_loop_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Setting should_exit wakes the loop rather than waiting for its next tick: with a tick of
+    an hour, stop() still ends the server (its thread is joined, the port refuses)."""
+    from scim_helper.server.runner import QuietServer
+
+    monkeypatch.setattr(QuietServer, "tick", 3600.0)
+    server = LocalServer(tmp_path / "scim.db").start()
+    thread, url = server._thread, server.url
+    assert thread is not None
+    server.stop()
+    assert not thread.is_alive()
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{url}/ServiceProviderConfig", timeout=5)

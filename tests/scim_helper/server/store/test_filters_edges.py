@@ -13,7 +13,7 @@ import pytest
 from scim2_models import SCIMException
 from sqlalchemy.dialects import sqlite
 
-from scim_helper.server.filters import compile_filter, sort_expression
+from scim_helper.server.filters import compile_filter, equalities_only, sort_expression
 from scim_helper.server.store import Store
 
 from .builders import ENTERPRISE, group, ids, user
@@ -966,3 +966,36 @@ def test_rfc7644_3_4_2_2_lone_surrogate_detail() -> None:
         "The filter has a string escaping half of a UTF-16 surrogate pair (like \\ud800) "
         "without the other half; send the whole character."
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('userName eq "pam"', True),
+        ('USERNAME EQ "pam"', True),
+        ('emails[type eq "work" and value eq "pam@example.com"]', True),
+        ('name.familyName eq "Beesly" and active eq true', True),
+        ('urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber eq "7"', True),
+        ('displayName eq "a co b or c pr"', True),  # operators inside a value are values
+        ('displayName eq "say \\"co\\" or not"', True),  # escaped quotes stay inside
+        ('userName co "pam"', False),
+        ('userName sw "p"', False),
+        ('userName ew "m"', False),
+        ("title pr", False),
+        ('meta.lastModified gt "2026-01-01T00:00:00Z"', False),
+        ('userName ne "pam"', False),
+        ('userName eq "a" or userName eq "b"', False),
+        ('not (userName eq "a")', False),
+        ('emails[value co "@"]', False),
+        ("", False),
+        ("   ", False),
+        (None, False),
+        (42, False),
+        ('"eq"', False),  # a value alone: no comparison
+    ],
+)
+def test_ours_equalities_only_sees_the_operators_outside_the_values(
+    text: Any, expected: bool
+) -> None:
+    """Ours: what decides where a search runs (routes.py), never what it finds."""
+    assert equalities_only(text) is expected
