@@ -985,6 +985,7 @@ def test_rfc7644_3_4_2_2_lone_surrogate_detail() -> None:
         ('meta.lastModified gt "2026-01-01T00:00:00Z"', False),
         ('userName ne "pam"', False),
         ('userName eq "a" or userName eq "b"', False),
+        ('userName eq "a"or userName eq "b"', False),  # the parser takes no space after a value
         ('not (userName eq "a")', False),
         ('emails[value co "@"]', False),
         ("", False),
