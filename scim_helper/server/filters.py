@@ -101,17 +101,6 @@ def _simple_eq(text: str) -> FilterNode | None:
     return Comparison(AttrPath(attr, sub), CompareOperator.eq, value)
 
 
-def finds_one_user(rtypes: list[str], text: Any) -> bool:
-    """Whether ``text`` over ``rtypes`` can match one User at most: ``userName eq "…"`` or
-    ``id eq "…"`` (both unique in a tenant), so that its search is as bounded as a read by id."""
-    node = _simple_eq(text) if rtypes == ["User"] and isinstance(text, str) else None
-    return (
-        isinstance(node, Comparison)
-        and node.attr_path.sub_attr is None
-        and node.attr_path.attr.lower() in ("username", "id")
-    )
-
-
 _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 _WORD = re.compile(r"[A-Za-z]+")
 _OPERATOR_WORDS = _KEYWORDS - {"true", "false", "null"}
@@ -791,7 +780,6 @@ def sort_expression(rtypes: list[str], sort_by: str) -> ColumnElement[Any]:
 __all__ = [
     "TYPES",
     "compile_filter",
-    "finds_one_user",
     "members_matching",
     "parse_filter",
     "parse_path",

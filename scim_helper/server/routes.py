@@ -23,7 +23,7 @@ from starlette.routing import Route
 from sync_app.scim.urns import LIST_RESPONSE, PATCH_OP, SEARCH_REQUEST
 
 from .errors import MethodNotAllowed
-from .filters import equalities_only, finds_one_user
+from .filters import equalities_only
 from .limits import Limits, page, parse_int, read_json
 from .projection import Projection, projection, split_names
 from .resources import TYPES, ResourceType
@@ -238,12 +238,9 @@ async def _query(
         start_index=start,
         count=size,
     )
-    if not sort_by and finds_one_user(resource_types, filter):
-        # userName eq / id eq: one indexed row at most, as bounded as GET /Users/{id}, so
-        # it is answered on the event loop too (see read_one_user).
-        found = run_search(inline=True)
-    elif not sort_by and (size <= INLINE_PAGE or equalities_only(filter)):
-        # A small page, or a filter of equalities: answered on the loop (see run_store).
+    if not sort_by and (size <= INLINE_PAGE or equalities_only(filter)):
+        # A small page, or a filter of equalities (userName eq and id eq among them: one
+        # indexed row at most): answered on the loop (see run_store).
         # What can read a tenant's rows one by one (co, sw, ew, pr, gt…) or render a big
         # page keeps the thread.
         found = run_search(inline=True)

@@ -101,6 +101,7 @@ def postgres_server(postgres_url: str) -> Iterator[LocalServer]:  # noqa: F811
         (_search(filter='userName co "a"'), "worker"),  # the default page, 200
         (_search(filter='emails[type eq "work" and value eq "a@example.com"]'), "loop"),
         (_search(filter="active eq false"), "loop"),
+        (_search(filter='userName eq "a"'), "loop"),  # the default page, one row at most
         (_search(filter='active eq false or userName eq "a"'), "worker"),
         (_search(filter='userName eq "a"', sortBy="userName", count=1), "worker"),
         (_search(count=0), "loop"),
@@ -111,6 +112,7 @@ def postgres_server(postgres_url: str) -> Iterator[LocalServer]:  # noqa: F811
         "co-no-count",
         "equalities-in-a-value-path",
         "equality",
+        "username-eq-no-count",
         "or",
         "sorted",
         "count-0",

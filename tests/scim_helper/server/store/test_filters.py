@@ -447,27 +447,6 @@ def test_fast_path_refuses_half_a_surrogate_pair_like_the_parser(
     assert (fast.value.scim_type, fast.value.detail) == (slow.value.scim_type, slow.value.detail)
 
 
-def test_finds_one_user_only_for_unique_user_lookups() -> None:
-    """Only userName eq and id eq over Users are known to match one resource at most."""
-    from scim_helper.server.filters import finds_one_user
-
-    for text in ('userName eq "bjensen"', 'USERNAME EQ "x"', 'id eq "2819c223"'):
-        assert finds_one_user(["User"], text)
-    for rtypes, text in [
-        (["Group"], 'id eq "x"'),
-        (["User", "Group"], 'id eq "x"'),
-        (["User"], 'externalId eq "x"'),
-        (["User"], 'name.familyName eq "x"'),
-        (["User"], 'emails.value eq "x"'),
-        (["User"], 'userName eq "x" or userName eq "y"'),
-        (["User"], 'userName ne "x"'),
-        (["User"], 'userName eq "a\\"b"'),
-        (["User"], None),
-        (["User"], 42),
-    ]:
-        assert not finds_one_user(rtypes, text)
-
-
 @pytest.fixture
 def presence(store: Store, tenant: str) -> dict[str, Any]:
     """Users with a value, with an empty value, and without each attribute ``pr`` tests."""
