@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from scim_helper import checks, course_external_id
 from scim_helper.checks._framework import Hint
 from scim_helper.tenant import Tenant
@@ -317,3 +319,184 @@ def test_holly_returns_the_reference_must_be_in_a_group_operation(seeded: Seeded
         ops=PatchOp(operations=[Operation("add", "members", [{"value": holly}])]),
     )
     hint(checks.holly_returns(seeded.client), 'referring to her as "bulkId:holly"')
+
+
+# -- what the checks read in the wire log: each request that is not the technique, alone --------
+
+_FORGOTTEN_CLUB = (
+    "The club is right, but it was created with no request your client still remembers, not "
+    "inside a POST /Bulk: the exercise asks for one Bulk request."
+)
+
+
+def _club_data(seeded: Seeded) -> dict[str, Any]:
+    return {
+        "displayName": "Finer Things Club",
+        "externalId": CLUB_ID,
+        "members": members(_club_ids(seeded)),
+    }
+
+
+def _message(found: Any, tenant: Tenant) -> str:
+    """What a check says to a client that sent only ``tenant.history``: its hint or its ✓."""
+    try:
+        return str(found.func(tenant))
+    except Hint as told:
+        return str(told)
+
+
+def _only_sent(seeded: Seeded, *exchanges: Exchange) -> Tenant:
+    """The seeded tenant, as a check sees it after a client that sent ``exchanges`` alone."""
+    tenant = Tenant(seeded.client)
+    tenant.history = list(exchanges)
+    return tenant
+
+
+def _exchange(method: str, path: str, body: Any) -> Exchange:
+    url = f"{TENANT_URL}{path}"
+    return Exchange(method=method, url=url, path=path, request_body=body, status=200)
+
+
+TENANT_URL = "http://127.0.0.1:8000/scim/v2"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "operation"),
+    [
+        ("POST", "/Bulk", {"method": "PUT", "path": "/Groups"}),
+        ("POST", "/Bulk", {"method": "POST", "path": "/Users"}),
+        ("POST", "/Bulk", {"method": "POST", "path": "/GroupsX"}),
+        ("POST", "/Bulk", {"method": "POST", "path": "/Groups", "data": "Finer Things Club"}),
+        ("PUT", "/Bulk", {"method": "POST", "path": "/Groups"}),
+        ("POST", "/Groups/.search", {"method": "POST", "path": "/Groups"}),
+    ],
+    ids=["put-operation", "users-path", "other-path", "data-not-an-object", "put-bulk", "no-bulk"],
+)
+def test_finer_things_club_only_a_post_bulk_posting_the_club_counts(
+    seeded: Seeded, method: str, path: str, operation: dict[str, Any]
+) -> None:
+    """RFC 7644 §3.7: the club is made in a Bulk request when a POST /Bulk holds an operation
+    whose method is POST, whose path is /Groups and whose data is the club; a request with
+    anything less made nothing the check can count (nor is it a plain POST /Groups)."""
+    with another_client(seeded) as other:
+        other.bulk(
+            [BulkOperation(method="POST", path="/Groups", bulkId="c", data=_club_data(seeded))]
+        )
+    sent = _exchange(method, path, {"Operations": [{"data": _club_data(seeded), **operation}]})
+    assert _message(checks.finer_things_club, _only_sent(seeded, sent)) == _FORGOTTEN_CLUB
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("PUT", "/Groups/0f1e", {"displayName": "Finer Things Club"}),
+        ("POST", "/Users", {"displayName": "Finer Things Club"}),
+        ("POST", "/Groups", None),
+        ("POST", "/Groups", "Finer Things Club"),
+    ],
+    ids=["put", "users", "no-body", "body-not-an-object"],
+)
+def test_finer_things_club_only_a_post_groups_of_the_club_is_named_as_one(
+    seeded: Seeded, method: str, path: str, body: Any
+) -> None:
+    """The hint names POST /Groups only for a POST /Groups whose body is the club."""
+    with another_client(seeded) as other:
+        other.bulk(
+            [BulkOperation(method="POST", path="/Groups", bulkId="c", data=_club_data(seeded))]
+        )
+    tenant = _only_sent(seeded, _exchange(method, path, body))
+    assert _message(checks.finer_things_club, tenant) == _FORGOTTEN_CLUB
+
+
+def test_finer_things_club_by_post_groups_says_so_in_full(seeded: Seeded) -> None:
+    """Made with POST /Groups, then a Bulk PUT of the club and a Bulk POST of someone else:
+    still not made in a Bulk request, and the hint says what made it."""
+    client = seeded.client
+    created = client.create_group(Group.from_dict(_club_data(seeded))).to_dict()
+    visitor = {"userName": "bulk.visitor", "name": {"givenName": "Bulk", "familyName": "Visitor"}}
+    client.bulk([BulkOperation(method="POST", path="/Users", bulkId="v", data=visitor)])
+    put = BulkOperation(method="PUT", path=f"/Groups/{created['id']}", data=_club_data(seeded))
+    client.bulk([put])
+    says(
+        checks.finer_things_club(client),
+        "The club is right, but it was created with POST /Groups, not inside a POST /Bulk: the "
+        "exercise asks for one Bulk request.",
+    )
+
+
+def test_finer_things_club_names_every_later_write_from_the_very_next(seeded: Seeded) -> None:
+    """A PATCH sent right after the Bulk counts, and so does a PUT; the hint lists both."""
+    client = seeded.client
+    club = _club_data(seeded)
+    pam_and_oscar = {**club, "members": club["members"][:2]}
+    client.bulk([BulkOperation(method="POST", path="/Groups", bulkId="c", data=pam_and_oscar)])
+    with another_client(seeded) as other:
+        found = other.get_groups('displayName eq "Finer Things Club"').to_dict()
+    club_id = found["Resources"][0]["id"]
+    toby = PatchOp(operations=[Operation("add", "members", [club["members"][2]])])
+    client.update_group(id=club_id, ops=toby)
+    says(
+        checks.finer_things_club(client),
+        "The club is right, but after the Bulk request your client also sent PATCH /Groups/…: "
+        "the exercise asks for one Bulk request whose POST carries the members.",
+    )
+    client.replace_group(Group.from_dict(club), id=club_id)
+    says(
+        checks.finer_things_club(client),
+        "The club is right, but after the Bulk request your client also sent PATCH /Groups/…, "
+        "PUT /Groups/…: the exercise asks for one Bulk request whose POST carries the members.",
+    )
+
+
+def test_holly_returns_says_its_tick_and_the_post_users_hint_in_full(seeded: Seeded) -> None:
+    """Holly made by POST /Users and added by PATCH: the hint names POST /Users; made and added
+    in one Bulk request: the ✓, word for word."""
+    client = seeded.client
+    holly = make_user(client, "hflax", "Holly", "Flax", externalId=course_external_id("hflax"))
+    client.update_group(
+        id=seeded.group_id,
+        ops=PatchOp(operations=[Operation("add", "members", [{"value": holly}])]),
+    )
+    says(
+        checks.holly_returns(client),
+        "Holly is in, but she was created with POST /Users, not inside a POST /Bulk: the "
+        "exercise asks for one Bulk request that creates her and adds her.",
+    )
+    client.delete_user(holly)
+    client.bulk(
+        [
+            BulkOperation(
+                method="POST",
+                path="/Users",
+                bulkId="holly",
+                data=_holly(externalId=course_external_id("hflax")),
+            ),
+            BulkOperation(
+                method="PATCH", path=f"/Groups/{seeded.group_id}", data=_join("bulkId:holly")
+            ),
+        ]
+    )
+    says(
+        checks.holly_returns(client),
+        "Holly is back in Scranton, created and added in one Bulk request.",
+    )
+
+
+def test_holly_returns_a_post_groups_naming_her_is_no_post_users(seeded: Seeded) -> None:
+    """Only a POST /Users whose body is Holly is named as the plain create."""
+    marked = _holly(externalId=course_external_id("hflax"))
+    with another_client(seeded) as other:
+        other.bulk(
+            [
+                BulkOperation(method="POST", path="/Users", bulkId="h", data=marked),
+                BulkOperation(
+                    method="PATCH", path=f"/Groups/{seeded.group_id}", data=_join("bulkId:h")
+                ),
+            ]
+        )
+    tenant = _only_sent(seeded, _exchange("POST", "/Groups", {"userName": "hflax"}))
+    assert _message(checks.holly_returns, tenant) == (
+        "Holly is in, but she was created with no request your client still remembers, not "
+        "inside a POST /Bulk: the exercise asks for one Bulk request that creates her and adds "
+        "her."
+    )
