@@ -6,11 +6,17 @@ read what that client sent (its wire log), so wrong techniques are sent for real
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
 from scim_helper import checks
+from scim_helper.tenant import Tenant
 from sync_app.client import ClientConfiguration, SCIMClient
 from sync_app.scim.group import Group, Member
 from sync_app.scim.patchop import Operation, PatchOp
 from sync_app.scim.user import User
+from sync_app.wirelog import Exchange
 
 from .conftest import Seeded
 from .test_checks import hint, make_group, members, ok, patch_group, patch_user, says, user_id
@@ -362,3 +368,151 @@ def test_mspc_active_other_ways_to_switch_michael_on(seeded: Seeded) -> None:
             "Michael is active, but your client replaced his whole record with a PUT; the "
             "exercise asks for a PATCH that replaces active.",
         )
+
+
+# -- what the technique checks read in the wire log, request by request -----------------------
+
+
+def _sales_ids(seeded: Seeded) -> list[dict[str, str]]:
+    return members([seeded.user_ids[n] for n in SALES])
+
+
+def _not_one_patch(client: SCIMClient) -> None:
+    says(
+        checks.scranton_sales(client),
+        "Scranton Sales is right, but not filled by one PATCH from your client: " + NO_LOG,
+    )
+
+
+def test_scranton_sales_a_patch_of_another_group_is_not_the_one_patch(seeded: Seeded) -> None:
+    """Only a PATCH of Scranton Sales itself can be the one PATCH: the same five added to
+    another group in one PATCH do not fill Scranton Sales."""
+    client = seeded.client
+    group = make_sales(client)
+    with another_client(seeded) as other:
+        patch_group(other, group, Operation("add", "members", _sales_ids(seeded)))
+    sales_copy = make_group(client, "Scranton Sales (copy)")
+    patch_group(client, sales_copy, Operation("add", "members", _sales_ids(seeded)))
+    _not_one_patch(client)
+
+
+def test_scranton_sales_a_put_with_the_five_is_no_post_with_members(seeded: Seeded) -> None:
+    """Filled by a PUT of the whole group: the hint says no PATCH filled it, not that the
+    members came in the POST."""
+    client = seeded.client
+    group = make_sales(client)
+    five = [Member(value=m["value"]) for m in _sales_ids(seeded)]
+    client.replace_group(
+        Group(
+            displayName="Scranton Sales",
+            externalId="office-course:group:scranton-sales",
+            members=five,
+        ),
+        id=group,
+    )
+    _not_one_patch(client)
+
+
+def test_scranton_sales_one_patch_of_four_is_not_several_patches(seeded: Seeded) -> None:
+    """One PATCH adding four of the five (the fifth added by someone else's client) is not
+    "several PATCH requests": the hint says no one PATCH filled the group."""
+    client = seeded.client
+    group = make_sales(client)
+    five = _sales_ids(seeded)
+    patch_group(client, group, Operation("add", "members", five[:4]))
+    with another_client(seeded) as other:
+        patch_group(other, group, Operation("add", "members", five[4:]))
+    _not_one_patch(client)
+
+
+def _founders_out_of_dunder_mifflin(seeded: Seeded) -> None:
+    make_group(seeded.client, "Michael Scott Paper Company", "mscott", "pbeesly", "rhoward")
+    founders = [seeded.user_ids[n] for n in ("Michael Scott", "Pam Beesly", "Ryan Howard")]
+    patch_group(
+        seeded.client,
+        seeded.group_id,
+        *[Operation("remove", f'members[value eq "{f}"]') for f in founders],
+    )
+
+
+def test_mspc_active_only_a_patch_of_michael_counts(seeded: Seeded) -> None:
+    """A PATCH that replaces Pam's active, or a PUT of Pam, says nothing about how Michael was
+    switched on."""
+    _founders_out_of_dunder_mifflin(seeded)
+    with another_client(seeded) as other:
+        patch_user(other, "pbeesly", Operation("replace", "active", True))
+        says(
+            checks.mspc_active(other, 12),
+            "Michael is active, but not by a PATCH from your client: " + NO_LOG,
+        )
+        pam = user_id(other, "pbeesly")
+        other.replace_user(other.get_user(pam).resource, id=pam)
+        says(
+            checks.mspc_active(other, 12),
+            "Michael is active, but not by a PATCH from your client: " + NO_LOG,
+        )
+
+
+def test_mspc_active_a_replace_with_a_path_and_an_object_is_not_active(seeded: Seeded) -> None:
+    """RFC 7644 §3.5.2.3: a replace with a path changes that attribute alone, so replacing
+    Michael's name with an object does not switch him on; only a path-less replace carries
+    attributes in its value."""
+    _founders_out_of_dunder_mifflin(seeded)
+    with another_client(seeded) as other:
+        name = {"givenName": "Michael", "familyName": "Scott"}
+        patch_user(other, "mscott", Operation("replace", "name", name))
+        says(
+            checks.mspc_active(other, 12),
+            "Michael is active, but not by a PATCH from your client: " + NO_LOG,
+        )
+
+
+def _only_sent(seeded: Seeded, method: str, path: str, body: Any) -> Tenant:
+    """The seeded tenant, as a check sees it after a client that sent this one request (the
+    server accepted it)."""
+    tenant = Tenant(seeded.client)
+    url = f"{seeded.tenant.url}{path}"
+    tenant.history = [Exchange(method=method, url=url, path=path, request_body=body, status=200)]
+    return tenant
+
+
+def _message(found: Any, tenant: Tenant, *args: Any) -> str:
+    try:
+        return str(found.func(tenant, *args))
+    except checks.Hint as told:
+        return str(told)
+
+
+@pytest.mark.parametrize("shape", ["put-with-patch-body", "post-users-named-sales"])
+def test_scranton_sales_reads_only_patches_of_the_group_and_posts_of_groups(
+    seeded: Seeded, shape: str
+) -> None:
+    """A PUT of the group carrying a PATCH body is no PATCH, and a POST to /Users naming
+    Scranton Sales with members is no POST /Groups: neither is the technique or its hint."""
+    with another_client(seeded) as other:
+        group = make_sales(other)
+        patch_group(other, group, Operation("add", "members", _sales_ids(seeded)))
+    add = {"op": "add", "path": "members", "value": _sales_ids(seeded)}
+    method, path, body = {
+        "put-with-patch-body": ("PUT", f"/Groups/{group}", {"Operations": [add]}),
+        "post-users-named-sales": (
+            "POST",
+            "/Users",
+            {"displayName": "Scranton Sales", "members": _sales_ids(seeded)},
+        ),
+    }[shape]
+    assert _message(checks.scranton_sales, _only_sent(seeded, method, path, body)) == (
+        "Scranton Sales is right, but not filled by one PATCH from your client: " + NO_LOG
+    )
+
+
+def test_mspc_active_a_put_carrying_a_patch_body_is_a_put(seeded: Seeded) -> None:
+    """A PUT of Michael whose body is a PATCH's replace of active is still a PUT."""
+    _founders_out_of_dunder_mifflin(seeded)
+    michael = seeded.user_ids["Michael Scott"]
+    body = {"Operations": [{"op": "replace", "path": "active", "value": True}]}
+    tenant = _only_sent(seeded, "PUT", f"/Users/{michael}", body)
+    assert _message(checks.mspc_active, tenant, 12) == (
+        "Michael is active, but your client replaced his whole record with a PUT; the exercise "
+        "asks for a PATCH that replaces active."
+    )
