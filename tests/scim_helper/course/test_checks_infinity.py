@@ -11,6 +11,7 @@ import pytest
 from scim_helper import checks
 from scim_helper.providers import practice
 from scim_helper.providers.practice import PracticeProvider, ScimProblem
+from sync_app.scim.urns import USER
 
 from .test_checks import hint, ok, says
 
@@ -291,3 +292,139 @@ def test_infinity_duplicates_refused_but_okta_not_green(app: PracticeProvider) -
     result = checks.infinity_duplicates(app)
     hint(result)
     assert result.message.startswith("The duplicate is refused, but "), result.message
+
+
+# -- the checks' own requests to the app, and what they make of its answers ----------------------
+
+
+def test_an_app_that_stopped_answering_gets_the_not_running_hint() -> None:
+    """An app whose url is still set but whose server is gone: the replay cannot reach it, and
+    the hint says to start it again (not an error, not an empty hint)."""
+    with PracticeProvider() as gone:
+        url = gone.url
+    gone.url = url
+    says(
+        checks.infinity_search(gone),
+        "The app is not running: run the plumbing cell (PracticeProvider().start()) again.",
+    )
+
+
+def test_a_step_without_an_answer_is_named_no_answer() -> None:
+    """A step that got no HTTP answer (no exchange, or one without a status) reads "no answer"
+    in a hint, a step that got one reads its status."""
+    from scim_helper.checks import infinity
+    from scim_helper.providers.report import StepResult
+    from sync_app.wirelog import Exchange
+
+    def step(*exchanges: Exchange) -> StepResult:
+        return StepResult(1, "test connection", "fail", "", None, exchanges=exchanges)  # type: ignore[arg-type]
+
+    lost = Exchange(method="GET", url="http://127.0.0.1:1/Users", path="/Users", error="refused")
+    answered = Exchange(method="GET", url="http://127.0.0.1/Users", path="/Users", status=404)
+    assert infinity._status(step()) == "no answer"
+    assert infinity._status(step(lost)) == "no answer"
+    assert infinity._status(step(answered, lost)) == "404"
+
+
+def _lowers_only_the_query(
+    resources: list[dict[str, Any]], clauses: list[tuple[str, str]]
+) -> list[Any]:
+    """A learner's near miss: the filter's userName is lower-cased, the stored one is not."""
+    return [
+        r
+        for r in resources
+        if all(
+            str(practice.attribute(r, n)) == (v.lower() if n.lower() == "username" else v)
+            for n, v in clauses
+        )
+    ]
+
+
+def test_infinity_search_makes_its_inactive_user_in_lower_case(app: PracticeProvider) -> None:
+    """The check's inactive user is created lower-case and searched lower-case, so an app that
+    lower-cases only the filter's value still finds it (Okta's own step with capitals passes
+    there too): ✓."""
+    app.search = _lowers_only_the_query
+    says(
+        checks.infinity_search(app),
+        "Empty lists for no match, userName in any case, inactive users found.",
+    )
+
+
+def _with_schema(check_new_user: Any) -> Any:
+    """An app that also refuses a new user whose body does not name the User schema."""
+
+    def check(users: list[dict[str, Any]], body: dict[str, Any]) -> None:
+        if USER not in (body.get("schemas") or []):
+            raise ScimProblem(400, "invalidValue", "schemas must name the User schema.")
+        check_new_user(users, body)
+
+    return check
+
+
+def test_the_checks_create_users_an_app_that_checks_schemas_accepts(app: PracticeProvider) -> None:
+    """RFC 7643 §3: a resource names its schemas. The users the checks create themselves carry
+    them, so an app that refuses a body without the User schema still gets both ✓."""
+    _solution("09-infinity-search.py", app)
+    _solution("09-infinity-patch.py", app)
+    _solution("09-infinity-duplicates.py", app)
+    app.check_new_user = _with_schema(app.check_new_user)
+    says(
+        checks.infinity_search(app),
+        "Empty lists for no match, userName in any case, inactive users found.",
+    )
+    says(
+        checks.infinity_duplicates(app),
+        "A second user with a taken userName gets 409 uniqueness; Okta's replay is green.",
+    )
+
+
+def test_infinity_duplicates_its_first_user_is_active(app: PracticeProvider) -> None:
+    """An app that keeps userNames unique among active users only (a deactivated account's
+    name may be reused) still refuses the check's duplicate: the check's first user is
+    active, as Okta's are."""
+    _solution("09-infinity-search.py", app)
+    _solution("09-infinity-patch.py", app)
+
+    def unique_among_active(users: list[dict[str, Any]], body: dict[str, Any]) -> None:
+        wanted = str(body.get("userName")).lower()
+        if any(
+            str(u.get("userName")).lower() == wanted and u.get("active") is not False for u in users
+        ):
+            raise ScimProblem(409, "uniqueness", "taken")
+
+    app.check_new_user = unique_among_active
+    says(
+        checks.infinity_duplicates(app),
+        "A second user with a taken userName gets 409 uniqueness; Okta's replay is green.",
+    )
+
+
+def test_infinity_duplicates_sends_the_first_name_lower_case(app: PracticeProvider) -> None:
+    """An app that lower-cases only the new userName before comparing (the stored one as it
+    came) refuses the check's capitals only because the first name was sent lower-case."""
+    _solution("09-infinity-search.py", app)
+    _solution("09-infinity-patch.py", app)
+
+    def lowers_the_new_name(users: list[dict[str, Any]], body: dict[str, Any]) -> None:
+        new = str(body.get("userName"))
+        if any(u.get("userName") in (new, new.lower()) for u in users):
+            raise ScimProblem(409, "uniqueness", "taken")
+
+    app.check_new_user = lowers_the_new_name
+    says(
+        checks.infinity_duplicates(app),
+        "A second user with a taken userName gets 409 uniqueness; Okta's replay is green.",
+    )
+
+
+def test_infinity_patch_an_answer_that_changes_nothing(app: PracticeProvider) -> None:
+    """A PATCH answered 200 that changes nothing: the hint says the app answered, but a read
+    afterwards does not show the change."""
+    _solution("09-infinity-search.py", app)
+    app.apply_patch = lambda resource, operations: None
+    result = checks.infinity_patch(app)
+    hint(result)
+    assert result.message.endswith(
+        ", and the app answered, but reading the resource afterwards does not show the change."
+    ), result.message
