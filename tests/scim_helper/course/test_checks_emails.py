@@ -9,6 +9,7 @@ from sync_app.scim.user import Name, User
 
 from .conftest import Seeded
 from .test_checks import hint, ok, patch_user, says, user_id
+from .test_checks_michael import another_client, send_raw
 
 HOME = {"value": "prison.mike@example.com", "type": "home"}
 
@@ -251,3 +252,71 @@ def test_pam_home_email_without_pam_says_who_is_missing(seeded: Seeded) -> None:
         checks.pam_home_email(seeded.client),
         "There is no user 'pbeesly' (Pam Beesly) on the server yet.",
     )
+
+
+PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+PAM_WORK = {"value": "pam.beesly@michaelscottpaper.com", "type": "work", "primary": True}
+PAM_HOME = {"value": "pam@example.com", "type": "home"}
+NO_ADD = (
+    "Pam has both emails, but your client sent {}; the exercise asks for a PATCH with op add, "
+    "which cannot overwrite what is there."
+)
+
+
+def _pam_with_both_emails(seeded: Seeded) -> str:
+    """Pam gets both emails from another client (not in the checked wire log); her id."""
+    with another_client(seeded) as other:
+        patch_user(other, "pbeesly", Operation("replace", "emails", [PAM_WORK, PAM_HOME]))
+    return seeded.user_ids["Pam Beesly"]
+
+
+def test_replace_all_predicted_a_put_with_a_patch_body_is_not_the_patch(seeded: Seeded) -> None:
+    """A PUT to Michael carrying the PATCH's emails.value operation is not the PATCH asked for."""
+    client = seeded.client
+    michael = seeded.user_ids["Michael Scott"]
+    operation = {"op": "replace", "path": "emails.value", "value": "m@michaelscottpaper.com"}
+    send_raw(client, "PUT", f"/Users/{michael}", {"schemas": [PATCH_OP], "Operations": [operation]})
+    assert client.wire_log[-1].method == "PUT"
+    says(
+        checks.replace_all_predicted(client, 0),
+        "Your client has not sent the PATCH with path emails.value to Michael yet: run the "
+        "cell that sends it.",
+    )
+
+
+def test_pam_home_email_a_put_with_a_patch_body_is_no_patch(seeded: Seeded) -> None:
+    """A PUT to Pam carrying an add on emails is not a PATCH: the hint says none was sent."""
+    client = seeded.client
+    pam = _pam_with_both_emails(seeded)
+    operation = {"op": "add", "path": "emails", "value": [PAM_HOME]}
+    send_raw(client, "PUT", f"/Users/{pam}", {"schemas": [PATCH_OP], "Operations": [operation]})
+    assert client.wire_log[-1].method == "PUT"
+    says(checks.pam_home_email(client), NO_ADD.format("no PATCH on emails"))
+
+
+def test_pam_home_email_an_add_on_someone_elses_emails_is_not_hers(seeded: Seeded) -> None:
+    """An add on Michael's emails does not count for Pam, whose emails came by a PUT."""
+    client = seeded.client
+    pam = client.get_user(seeded.user_ids["Pam Beesly"]).to_dict()
+    pam["emails"] = [PAM_WORK, PAM_HOME]
+    client.replace_user(User.from_dict(pam), id=pam["id"])
+    patch_user(client, "mscott", Operation("add", "emails", [HOME]))
+    says(checks.pam_home_email(client), NO_ADD.format("no PATCH on emails"))
+
+
+def test_pam_home_email_names_every_op_sent_on_her_emails(seeded: Seeded) -> None:
+    """A replace then a remove on Pam's emails, no add: the hint lists both ops, sorted."""
+    client = seeded.client
+    extra = {"value": "pam.old@example.com", "type": "other"}
+    patch_user(client, "pbeesly", Operation("replace", "emails", [PAM_WORK, PAM_HOME, extra]))
+    patch_user(client, "pbeesly", Operation("remove", 'emails[value eq "pam.old@example.com"]'))
+    says(checks.pam_home_email(client), NO_ADD.format("remove, replace"))
+
+
+def test_pam_home_email_an_operation_without_op_names_no_op(seeded: Seeded) -> None:
+    """A PATCH on Pam's emails whose operation has no op: the hint names no op for it."""
+    client = seeded.client
+    pam = _pam_with_both_emails(seeded)
+    operation = {"path": "emails", "value": [PAM_HOME]}
+    send_raw(client, "PATCH", f"/Users/{pam}", {"schemas": [PATCH_OP], "Operations": [operation]})
+    says(checks.pam_home_email(client), NO_ADD.format("no PATCH on emails"))

@@ -9,12 +9,18 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
+import pytest
+
 from scim_helper import checks
+from scim_helper.checks._framework import Hint
 from scim_helper.staff import staff
+from scim_helper.tenant import Tenant
 from sync_app.client import ClientConfiguration, SCIMClient
 from sync_app.errors import ProtocolError
 from sync_app.scim.group import Group, Member
 from sync_app.scim.patchop import Operation, PatchOp
+from sync_app.scim.user import User
+from sync_app.wirelog import Exchange
 
 from .conftest import Seeded
 from .test_checks import hint, make_group, make_user, members, ok, patch_group, patch_user, says
@@ -392,3 +398,152 @@ def test_practice_group_restored_counts_only_adds_after_the_last_remove_all(seed
         patch_group(other, group, Operation("remove", "members"))
         patch_group(other, group, Operation("add", "members", members(fourteen)))
         ok(checks.practice_group_restored(other))
+
+
+def _management(seeded: Seeded) -> str:
+    """Scranton Management with Michael and Dwight, made by another client; its id."""
+    with another_client(seeded) as other:
+        return make_group(other, "Scranton Management", "mscott", "dschrute")
+
+
+def _fourteen(seeded: Seeded) -> list[str]:
+    return [i for n, i in seeded.user_ids.items() if n != "Michael Scott"]
+
+
+def test_michael_left_management_a_get_of_the_group_is_no_patch(seeded: Seeded) -> None:
+    """Michael removed by another client, the group only read by this one: no PATCH of its own."""
+    group = _management(seeded)
+    with another_client(seeded) as other:
+        patch_group(other, group, rfc_remove(seeded.user_ids["Michael Scott"]))
+    seeded.client.get_group(group)
+    assert seeded.client.wire_log[-1].method == "GET"
+    says(
+        checks.michael_left_management(seeded.client),
+        "Michael is out of Scranton Management, but not by your client: use the chapter's "
+        "`client` for it (the check reads that client's wire log; another client's requests "
+        "are not in it).",
+    )
+
+
+def test_michael_left_management_the_rfc_form_on_another_group_does_not_count(
+    seeded: Seeded,
+) -> None:
+    """Michael removed from Dunder Mifflin by the RFC form, Management emptied and Dwight put
+    back: the filter on the other group is not this exercise's remove."""
+    client = seeded.client
+    group = _management(seeded)
+    patch_group(client, seeded.group_id, rfc_remove(seeded.user_ids["Michael Scott"]))
+    patch_group(client, group, Operation("remove", "members"))
+    patch_group(
+        client, group, Operation("add", "members", members([seeded.user_ids["Dwight Schrute"]]))
+    )
+    says(
+        checks.michael_left_management(client),
+        "Michael is out, but your client removed every member and put Dwight back. The "
+        'exercise asks for one remove that names Michael in the path (members[value eq "…"]).',
+    )
+
+
+def test_michael_left_management_back_in_after_the_rfc_remove(seeded: Seeded) -> None:
+    """Removed by the RFC form with his id, then added back: still in, and his own id is not
+    named as a wrong filter."""
+    client = seeded.client
+    michael = seeded.user_ids["Michael Scott"]
+    group = _management(seeded)
+    patch_group(client, group, rfc_remove(michael))
+    patch_group(client, group, Operation("add", "members", members([michael])))
+    says(checks.michael_left_management(client), "Michael is still in Scranton Management.")
+
+
+def test_michael_left_management_everyone_out_and_back_names_no_filter(seeded: Seeded) -> None:
+    """Everyone removed, then Michael and Dwight put back: a remove without a filter names no
+    value in the hint."""
+    client = seeded.client
+    group = _management(seeded)
+    both = [seeded.user_ids["Michael Scott"], seeded.user_ids["Dwight Schrute"]]
+    patch_group(client, group, Operation("remove", "members"))
+    patch_group(client, group, Operation("add", "members", members(both)))
+    says(checks.michael_left_management(client), "Michael is still in Scranton Management.")
+
+
+def test_michael_left_management_after_michael_was_deleted(seeded: Seeded) -> None:
+    """Michael out of the group and then deleted: the check still answers with a hint."""
+    group = _management(seeded)
+    with another_client(seeded) as other:
+        patch_group(other, group, rfc_remove(seeded.user_ids["Michael Scott"]))
+        other.delete_user(seeded.user_ids["Michael Scott"])
+    says(
+        checks.michael_left_management(seeded.client),
+        "Michael is out of Scranton Management, but not by your client: use the chapter's "
+        "`client` for it (the check reads that client's wire log; another client's requests "
+        "are not in it).",
+    )
+
+
+_PRACTICE_NO_LOG = (
+    "Everyone is back, but not by one PATCH from your client: use the chapter's `client` for "
+    "it (the check reads that client's wire log; another client's requests are not in it)."
+)
+
+
+def _practice_filled_by_another_client(seeded: Seeded) -> str:
+    """The practice group emptied and refilled with the fourteen by another client; its id."""
+    with another_client(seeded) as other:
+        group = make_group(other, "Practice: remove all", *(m.user_name for m in staff()))
+        patch_group(other, group, Operation("remove", "members"))
+        patch_group(other, group, Operation("add", "members", members(_fourteen(seeded))))
+    return group
+
+
+def test_practice_group_restored_an_add_to_another_group_does_not_count(seeded: Seeded) -> None:
+    """One PATCH adding the fourteen to Dunder Mifflin is not the practice group's PATCH."""
+    client = seeded.client
+    _practice_filled_by_another_client(seeded)
+    patch_group(client, seeded.group_id, Operation("remove", "members"))
+    patch_group(client, seeded.group_id, Operation("add", "members", members(_fourteen(seeded))))
+    says(checks.practice_group_restored(client), _PRACTICE_NO_LOG)
+
+
+def test_practice_group_restored_a_put_of_a_user_is_no_put_of_the_group(seeded: Seeded) -> None:
+    """A PUT of someone's record is not the PUT of the practice group the hint warns about."""
+    client = seeded.client
+    _practice_filled_by_another_client(seeded)
+    oscar = client.get_user(seeded.user_ids["Oscar Martinez"]).to_dict()
+    client.replace_user(User.from_dict(oscar), id=oscar["id"])
+    assert client.wire_log[-1].method == "PUT"
+    says(checks.practice_group_restored(client), _PRACTICE_NO_LOG)
+
+
+def test_practice_group_restored_one_patch_adding_only_some(seeded: Seeded) -> None:
+    """One PATCH adding thirteen, the last one added by another client: not one PATCH of the
+    whole list, and not two PATCH requests either."""
+    client = seeded.client
+    fourteen = _fourteen(seeded)
+    group = make_group(client, "Practice: remove all")
+    patch_group(client, group, Operation("add", "members", members(fourteen[:-1])))
+    with another_client(seeded) as other:
+        patch_group(other, group, Operation("add", "members", members(fourteen[-1:])))
+    says(checks.practice_group_restored(client), _PRACTICE_NO_LOG)
+
+
+def test_practice_group_restored_a_put_carrying_an_add_is_still_a_put(seeded: Seeded) -> None:
+    """An accepted PUT of the group whose body also carries a PATCH's add of the fourteen is a
+    PUT: the hint says so, not ✓."""
+    group = _practice_filled_by_another_client(seeded)
+    fourteen = _fourteen(seeded)
+    body = {
+        "displayName": "Practice: remove all",
+        "members": members(fourteen),
+        "Operations": [{"op": "add", "path": "members", "value": members(fourteen)}],
+    }
+    tenant = Tenant(seeded.client)
+    url = f"{seeded.tenant.url}/Groups/{group}"
+    tenant.history = [
+        Exchange(method="PUT", url=url, path=f"/Groups/{group}", request_body=body, status=200)
+    ]
+    with pytest.raises(Hint) as told:
+        checks.practice_group_restored.func(tenant)
+    assert str(told.value) == (
+        "Everyone is back, but your client replaced the whole group with a PUT; the exercise "
+        "asks for one PATCH whose add carries the list of members."
+    )
