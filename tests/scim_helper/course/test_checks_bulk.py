@@ -90,13 +90,9 @@ def _join(value: str) -> dict[str, Any]:
     }
 
 
-def test_holly_returns(seeded: Seeded) -> None:
-    """✓ once Holly is created and added in one Bulk; a hint while she is not in the group."""
-    hint(checks.holly_returns(seeded.client), "hflax")
-    make_user(seeded.client, "hflax", "Holly", "Flax", externalId=course_external_id("hflax"))
-    hint(checks.holly_returns(seeded.client), "bulkId")
-    seeded.client.delete_user(user_id(seeded.client, "hflax"))
-    seeded.client.bulk(
+def _holly_in_one_bulk(client: SCIMClient, group_id: str) -> None:
+    """The exercise's solution: Holly created, marked, and added by her bulkId, in one request."""
+    client.bulk(
         [
             BulkOperation(
                 method="POST",
@@ -104,11 +100,18 @@ def test_holly_returns(seeded: Seeded) -> None:
                 bulkId="holly",
                 data=_holly(externalId=course_external_id("hflax")),
             ),
-            BulkOperation(
-                method="PATCH", path=f"/Groups/{seeded.group_id}", data=_join("bulkId:holly")
-            ),
+            BulkOperation(method="PATCH", path=f"/Groups/{group_id}", data=_join("bulkId:holly")),
         ]
     )
+
+
+def test_holly_returns(seeded: Seeded) -> None:
+    """✓ once Holly is created and added in one Bulk; a hint while she is not in the group."""
+    hint(checks.holly_returns(seeded.client), "hflax")
+    make_user(seeded.client, "hflax", "Holly", "Flax", externalId=course_external_id("hflax"))
+    hint(checks.holly_returns(seeded.client), "bulkId")
+    seeded.client.delete_user(user_id(seeded.client, "hflax"))
+    _holly_in_one_bulk(seeded.client, seeded.group_id)
     ok(checks.holly_returns(seeded.client))
 
 
@@ -463,19 +466,7 @@ def test_holly_returns_says_its_tick_and_the_post_users_hint_in_full(seeded: See
         "exercise asks for one Bulk request that creates her and adds her.",
     )
     client.delete_user(holly)
-    client.bulk(
-        [
-            BulkOperation(
-                method="POST",
-                path="/Users",
-                bulkId="holly",
-                data=_holly(externalId=course_external_id("hflax")),
-            ),
-            BulkOperation(
-                method="PATCH", path=f"/Groups/{seeded.group_id}", data=_join("bulkId:holly")
-            ),
-        ]
-    )
+    _holly_in_one_bulk(client, seeded.group_id)
     says(
         checks.holly_returns(client),
         "Holly is back in Scranton, created and added in one Bulk request.",

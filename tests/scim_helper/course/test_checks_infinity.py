@@ -379,39 +379,34 @@ def test_the_checks_create_users_an_app_that_checks_schemas_accepts(app: Practic
     )
 
 
-def test_infinity_duplicates_its_first_user_is_active(app: PracticeProvider) -> None:
-    """An app that keeps userNames unique among active users only (a deactivated account's
-    name may be reused) still refuses the check's duplicate: the check's first user is
-    active, as Okta's are."""
+def _unique_among_active(users: list[dict[str, Any]], body: dict[str, Any]) -> None:
+    """A deactivated account's userName may be reused."""
+    wanted = str(body.get("userName")).lower()
+    if any(
+        str(u.get("userName")).lower() == wanted and u.get("active") is not False for u in users
+    ):
+        raise ScimProblem(409, "uniqueness", "taken")
+
+
+def _lowers_the_new_name(users: list[dict[str, Any]], body: dict[str, Any]) -> None:
+    """The new userName is compared as sent and lower-cased; the stored ones as they came."""
+    new = str(body.get("userName"))
+    if any(u.get("userName") in (new, new.lower()) for u in users):
+        raise ScimProblem(409, "uniqueness", "taken")
+
+
+@pytest.mark.parametrize(
+    "check_new_user", [_unique_among_active, _lowers_the_new_name], ids=["active", "lowered"]
+)
+def test_infinity_duplicates_its_first_user_is_active_and_lower_case(
+    app: PracticeProvider, check_new_user: Any
+) -> None:
+    """Apps with a learner's near miss in their uniqueness rule still refuse the check's
+    duplicate, because the check's first user is active and its name lower-case, as Okta's
+    are: unique among active users only, or lower-casing only the new name."""
     _solution("09-infinity-search.py", app)
     _solution("09-infinity-patch.py", app)
-
-    def unique_among_active(users: list[dict[str, Any]], body: dict[str, Any]) -> None:
-        wanted = str(body.get("userName")).lower()
-        if any(
-            str(u.get("userName")).lower() == wanted and u.get("active") is not False for u in users
-        ):
-            raise ScimProblem(409, "uniqueness", "taken")
-
-    app.check_new_user = unique_among_active
-    says(
-        checks.infinity_duplicates(app),
-        "A second user with a taken userName gets 409 uniqueness; Okta's replay is green.",
-    )
-
-
-def test_infinity_duplicates_sends_the_first_name_lower_case(app: PracticeProvider) -> None:
-    """An app that lower-cases only the new userName before comparing (the stored one as it
-    came) refuses the check's capitals only because the first name was sent lower-case."""
-    _solution("09-infinity-search.py", app)
-    _solution("09-infinity-patch.py", app)
-
-    def lowers_the_new_name(users: list[dict[str, Any]], body: dict[str, Any]) -> None:
-        new = str(body.get("userName"))
-        if any(u.get("userName") in (new, new.lower()) for u in users):
-            raise ScimProblem(409, "uniqueness", "taken")
-
-    app.check_new_user = lowers_the_new_name
+    app.check_new_user = check_new_user
     says(
         checks.infinity_duplicates(app),
         "A second user with a taken userName gets 409 uniqueness; Okta's replay is green.",

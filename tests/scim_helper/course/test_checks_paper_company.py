@@ -106,6 +106,19 @@ def reactivate(client: SCIMClient, michael: str) -> None:
     client.update_user(id=michael, ops=PatchOp(operations=[Operation("replace", "active", True)]))
 
 
+def _founders_out_of_dunder_mifflin(seeded: Seeded) -> list[str]:
+    """The Paper Company made of its three founders, none of them left in Dunder Mifflin;
+    their ids."""
+    make_group(seeded.client, "Michael Scott Paper Company", "mscott", "pbeesly", "rhoward")
+    founders = [seeded.user_ids[n] for n in ("Michael Scott", "Pam Beesly", "Ryan Howard")]
+    patch_group(
+        seeded.client,
+        seeded.group_id,
+        *[Operation("remove", f'members[value eq "{f}"]') for f in founders],
+    )
+    return founders
+
+
 def test_mspc_active(seeded: Seeded) -> None:
     """✓ for three active founders outside Dunder Mifflin and the right count; hints on the way."""
     client = seeded.client
@@ -132,13 +145,7 @@ def test_mspc_active(seeded: Seeded) -> None:
 
 def test_mspc_active_wrong_techniques(seeded: Seeded) -> None:
     """Reactivated by a PUT, or by another client: the right state, but a hint."""
-    make_group(seeded.client, "Michael Scott Paper Company", "mscott", "pbeesly", "rhoward")
-    founders = [seeded.user_ids[n] for n in ("Michael Scott", "Pam Beesly", "Ryan Howard")]
-    patch_group(
-        seeded.client,
-        seeded.group_id,
-        *[Operation("remove", f'members[value eq "{f}"]') for f in founders],
-    )
+    _founders_out_of_dunder_mifflin(seeded)
     michael = user_id(seeded.client, "mscott")
     with another_client(seeded) as other:
         hint(checks.mspc_active(other, 12), "not by a PATCH")
@@ -341,13 +348,7 @@ def test_mspc_active_says_each_hint_in_full(seeded: Seeded) -> None:
 
 def test_mspc_active_other_ways_to_switch_michael_on(seeded: Seeded) -> None:
     """A path-less replace counts; a replace of another attribute and the PUT hint do not."""
-    make_group(seeded.client, "Michael Scott Paper Company", "mscott", "pbeesly", "rhoward")
-    founders = [seeded.user_ids[n] for n in ("Michael Scott", "Pam Beesly", "Ryan Howard")]
-    patch_group(
-        seeded.client,
-        seeded.group_id,
-        *[Operation("remove", f'members[value eq "{f}"]') for f in founders],
-    )
+    founders = _founders_out_of_dunder_mifflin(seeded)
     with another_client(seeded) as other:
         patch_user(other, "mscott", Operation("replace", "title", "Founder"))
         patch_user(other, "mscott", Operation("add", "active", True))
@@ -423,16 +424,6 @@ def test_scranton_sales_one_patch_of_four_is_not_several_patches(seeded: Seeded)
     with another_client(seeded) as other:
         patch_group(other, group, Operation("add", "members", five[4:]))
     _not_one_patch(client)
-
-
-def _founders_out_of_dunder_mifflin(seeded: Seeded) -> None:
-    make_group(seeded.client, "Michael Scott Paper Company", "mscott", "pbeesly", "rhoward")
-    founders = [seeded.user_ids[n] for n in ("Michael Scott", "Pam Beesly", "Ryan Howard")]
-    patch_group(
-        seeded.client,
-        seeded.group_id,
-        *[Operation("remove", f'members[value eq "{f}"]') for f in founders],
-    )
 
 
 def test_mspc_active_only_a_patch_of_michael_counts(seeded: Seeded) -> None:
