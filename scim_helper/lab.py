@@ -17,12 +17,14 @@ import argparse
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 from types import FrameType
 from typing import Any
+from urllib.parse import urlsplit
 
 import zmq
 from jupyter_core.paths import jupyter_runtime_dir
@@ -143,6 +145,24 @@ def _server_info(pid: int) -> dict[str, Any] | None:
     return info if isinstance(info, dict) and info.get("url") else None
 
 
+def answers(info: dict[str, Any]) -> bool:
+    """Whether JupyterLab accepts connections at the address in its ``info``: it writes that
+    file a moment before it binds its port (jupyter_server binds once its event loop runs), so
+    a URL printed from the file alone can be refused for that moment."""
+    address = urlsplit(str(info["url"]))
+    try:
+        port = address.port
+    except ValueError:
+        port = None
+    if address.scheme not in ("http", "https") or port is None:
+        return True  # a Unix socket or an address without a port: nothing to knock on
+    try:
+        with socket.create_connection((address.hostname or "localhost", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
 def lab_url(info: dict[str, Any], notebooks: Path) -> str:
     """The URL that opens the index chapter, with JupyterLab's token (not the SCIM one)."""
     url = str(info["url"]).rstrip("/") + "/lab"
@@ -216,7 +236,7 @@ def run(args: argparse.Namespace) -> int:
         while process.poll() is None and not stop_requests:
             if not shown:
                 info = _server_info(process.pid)
-                if info is not None:
+                if info is not None and answers(info):
                     print(
                         f"\nThe course is open at\n\n    {lab_url(info, notebooks)}\n\n"
                         "Press Ctrl-C here to stop JupyterLab and the SCIM server.\n",

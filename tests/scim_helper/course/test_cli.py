@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -131,3 +132,20 @@ def test_a_command_whose_module_fails_to_import_fails_loudly(tmp_path: Path) -> 
         [sys.executable, "-c", program, "--help"], env=env, capture_output=True, text=True
     )
     assert listed.returncode == 0 and "broken" in listed.stdout
+
+
+def test_lab_prints_the_address_only_once_jupyterlab_answers_there() -> None:
+    """JupyterLab writes its server file a moment before it binds its port: the address is
+    ready only when a connection to it is accepted."""
+    from scim_helper import lab
+
+    with socket.socket() as listening:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen()
+        port = listening.getsockname()[1]
+        assert lab.answers({"url": f"http://127.0.0.1:{port}/"})
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        free = closed.getsockname()[1]
+    assert not lab.answers({"url": f"http://127.0.0.1:{free}/"})
+    assert lab.answers({"url": "http+unix://%2Ftmp%2Fjupyter.sock/"})
