@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from scim_helper import checks
+from scim_helper.checks._framework import Hint
 from scim_helper.checks.sabre import SOURCE
 from scim_helper.story import Roster as StaffGroups
+from scim_helper.tenant import Tenant
 from sync_app.client import ClientConfiguration, SCIMClient
 from sync_app.errors import SCIMError
 from sync_app.scim.group import Group
@@ -505,6 +508,7 @@ def test_rfc7644_3_5_1_sabre_gabe_a_put_of_someone_else_is_fine(seeded: Seeded) 
     ("emails", "shown"),
     [
         ([], "none"),
+        ([{"type": "work"}], "none"),
         (
             [
                 {"value": "gabe.lewis@sabre.example", "type": "work"},
@@ -517,7 +521,8 @@ def test_rfc7644_3_5_1_sabre_gabe_a_put_of_someone_else_is_fine(seeded: Seeded) 
 def test_sabre_gabe_renamed_with_other_emails_names_them(
     seeded: Seeded, emails: list[dict[str, str]], shown: str
 ) -> None:
-    """Renamed, but his emails are none, or two that are not the new one: the hint lists them."""
+    """Renamed, but his emails are none, one without a value (the server's /Schemas does not
+    make emails.value required), or two that are not the new one: the hint lists them."""
     state = monday_synced(seeded)
     gabe_id = state.managed["S002"].user_id
     operations = [Operation(op="replace", path="userName", value=GABE_AFTER)]
@@ -552,3 +557,97 @@ def test_sabre_quiet_friday_a_later_read_is_not_a_plan(seeded: Seeded) -> None:
     assert report.writes == 4, report.text()
     seeded.client.get_users()
     ok(checks.sabre_quiet_friday(seeded.client, 4))
+
+
+# -- found by the ninth mutation run ----------------------------------------------------------
+
+
+def test_sabre_toby_a_head_naming_him_is_not_the_plans_read(seeded: Seeded) -> None:
+    """A HEAD of /Users filtered on Toby's userName reads no user: the plan reads him with a
+    GET, so the check still waits for it."""
+    seeded.client._transport.request("HEAD", '/Users?filter=userName eq "tflenderson"')
+    hint(checks.sabre_toby(seeded.client, "conflict"), "has not asked for Toby's userName")
+
+
+def test_sabre_gabe_a_patch_of_his_email_alone_is_no_rename(seeded: Seeded) -> None:
+    """The learner's accepted PATCH replaced only Gabe's work email (its value is his new
+    name, but the path is not userName); another client renamed him: no PATCH of the
+    learner's replaced his userName."""
+    state = monday_synced(seeded)
+    gabe_id = state.managed["S002"].user_id
+    email = Operation(op="replace", path='emails[type eq "work"].value', value=GABE_AFTER)
+    seeded.client.update_user(gabe_id, PatchOp(operations=[email]))
+    with another_client(seeded) as other:
+        solve_gabe(Seeded(seeded.tenant, other, seeded.group_id, seeded.user_ids), state)
+    says(
+        checks.sabre_gabe(seeded.client),
+        f"Gabe is {GABE_AFTER}, but no accepted PATCH of him that your client still remembers "
+        "replaced his userName: the exercise asks for one PATCH.",
+    )
+
+
+def test_sabre_gabe_renaming_someone_else_is_no_rename_of_gabe(seeded: Seeded) -> None:
+    """The learner's match picked the wrong user: an accepted PATCH renamed Toby to Gabe's new
+    name. Toby was put back and Gabe renamed by another client: no PATCH of Gabe counts."""
+    state = monday_synced(seeded)
+    toby = seeded.user_ids["Toby Flenderson"]
+    rename = Operation(op="replace", path="userName", value=GABE_AFTER)
+    seeded.client.update_user(toby, PatchOp(operations=[rename]))
+    with another_client(seeded) as other:
+        back = Operation(op="replace", path="userName", value="tflenderson")
+        other.update_user(toby, PatchOp(operations=[back]))
+        solve_gabe(Seeded(seeded.tenant, other, seeded.group_id, seeded.user_ids), state)
+    says(
+        checks.sabre_gabe(seeded.client),
+        f"Gabe is {GABE_AFTER}, but no accepted PATCH of him that your client still remembers "
+        "replaced his userName: the exercise asks for one PATCH.",
+    )
+
+
+def test_sabre_gabe_a_redirect_is_no_accepted_patch(seeded: Seeded) -> None:
+    """A rename PATCH answered 300 (a redirect, which no SCIM server sends to a PATCH: the wire
+    log is crafted) was not accepted: only a 2xx is."""
+    state = monday_synced(seeded)
+    gabe_id = state.managed["S002"].user_id
+    solve_gabe(seeded, state)
+    tenant = Tenant(seeded.client)
+    of_gabe = f"/Users/{gabe_id}"
+    (accepted,) = [e for e in seeded.client.wire_log if (e.method, e.path) == ("PATCH", of_gabe)]
+    assert accepted.status == 200
+    tenant.history = [dataclasses.replace(accepted, status=300)]
+    try:
+        checks.sabre_gabe.func(tenant)
+    except Hint as refused:
+        assert str(refused) == (
+            f"Gabe is {GABE_AFTER}, but no accepted PATCH of him that your client still "
+            "remembers replaced his userName: the exercise asks for one PATCH."
+        )
+    else:
+        raise AssertionError("a PATCH answered 300 was taken for an accepted rename")
+
+
+@pytest.mark.parametrize("path", ["/Users/.search?attributes=userName", "/.search?q=a?b"])
+def test_rfc7644_3_4_3_sabre_quiet_friday_a_search_with_a_query_is_a_read(
+    seeded: Seeded, path: str
+) -> None:
+    """A POST to /.search whose URL carries a query string (even one holding a second "?") is
+    still a search (RFC 7644 §3.4.3): after the re-run's plan, 0 writes."""
+    monday_synced(seeded)
+    rerun_monday(seeded)
+    body = {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+        "filter": 'userName eq "dschrute"',
+    }
+    seeded.client._transport.request("POST", path, body=body)
+    ok(checks.sabre_quiet_friday(seeded.client, 0))
+
+
+def test_sabre_quiet_friday_a_plan_read_last_is_the_last_plan(seeded: Seeded) -> None:
+    """After Tuesday's plan and its 4 writes, the client reads the sync's first page once more
+    as its very last request: that read starts the last plan, with no write after it."""
+    monday_synced(seeded)
+    report = apply_plan(seeded.client, plan_sync(seeded.client, export("tuesday"), source=SOURCE))
+    assert report.writes == 4, report.text()
+    seeded.client.get_users(filter=f'externalId sw "{SOURCE}:"')
+    ok(checks.sabre_quiet_friday(seeded.client, 0))
+    hint(checks.sabre_quiet_friday(seeded.client, 4), "You predicted 4")

@@ -987,3 +987,21 @@ def test_rfc7644_3_5_2_malformed_operations_in_full(
     with pytest.raises(SCIMException) as info:
         store.patch(tenant, "User", pam["id"], operations)
     assert (info.value.scim_type, info.value.detail) == (scim_type, detail)
+
+
+# -- found by the ninth mutation run -------------------------------------------------------
+
+
+@pytest.mark.parametrize("op", ["add", "replace"])
+def test_ours_add_or_replace_members_with_a_bare_id_names_it(
+    store: Store, tenant: str, sales: dict, op: str
+) -> None:
+    """add or replace members with a bare id string (as a remove may name one): 400
+    invalidValue naming that string as a member that is not an object, word for word."""
+    kevin = user(store, tenant, "kmalone")
+    operation = {"op": op, "path": "members", "value": kevin["id"]}
+    error = refused(store, tenant, sales["group"], operation)
+    assert (error.scim_type, error.detail) == (
+        "invalidValue",
+        f'A member must be an object with a "value" id, not {kevin["id"]!r}.',
+    )
