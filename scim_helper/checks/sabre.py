@@ -145,7 +145,7 @@ def sabre_gabe(tenant: Tenant) -> str:
             f"The PATCH that renamed Gabe also sent {', '.join(extra)}, which Tuesday's row "
             "does not change: the exercise asks for only what differs (user_operations)."
         )
-    emails = [str(e.get("value", "")).lower() for e in gabe.get("emails") or []]
+    emails = [str(e.get("value") or "(no value)").lower() for e in gabe.get("emails") or []]
     if emails != [GABE_AFTER]:
         raise Hint(
             f"Gabe is renamed, but his emails are {', '.join(emails) or 'none'}: Tuesday's row "

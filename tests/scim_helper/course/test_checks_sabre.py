@@ -514,7 +514,11 @@ def test_rfc7644_3_5_1_sabre_gabe_a_put_of_someone_else_is_fine(seeded: Seeded) 
     ("emails", "shown"),
     [
         ([], "none"),
-        ([{"type": "work"}], "none"),
+        ([{"type": "work"}], "(no value)"),
+        (
+            [{"type": "work"}, {"value": "gabe@home.example", "type": "home"}],
+            "(no value), gabe@home.example",
+        ),
         (
             [
                 {"value": "gabe.lewis@sabre.example", "type": "work"},
@@ -527,8 +531,9 @@ def test_rfc7644_3_5_1_sabre_gabe_a_put_of_someone_else_is_fine(seeded: Seeded) 
 def test_sabre_gabe_renamed_with_other_emails_names_them(
     seeded: Seeded, emails: list[dict[str, str]], shown: str
 ) -> None:
-    """Renamed, but his emails are none, one without a value (the server's /Schemas does not
-    make emails.value required), or two that are not the new one: the hint lists them."""
+    """Renamed, but his emails are none, some without a value (the server's /Schemas does not
+    make emails.value required; shown as "(no value)"), or two that are not the new one: the
+    hint lists them."""
     state = monday_synced(seeded)
     gabe_id = state.managed["S002"].user_id
     operations = [Operation(op="replace", path="userName", value=GABE_AFTER)]
