@@ -13,10 +13,12 @@ import pytest
 
 from scim_helper import checks, connection
 from scim_helper.tenant import Tenant
-from sync_app.client import SCIMClient
+from sync_app.client import ClientConfiguration, SCIMClient
+from sync_app.errors import ProtocolError
 from sync_app.scim.group import Group, Member
 from sync_app.scim.patchop import Operation, PatchOp
 from sync_app.scim.user import Email, Name, User
+from sync_app.wirelog import Exchange
 
 from .conftest import Seeded
 
@@ -72,6 +74,44 @@ def make_user(client: SCIMClient, user_name: str, given: str, family: str, **ext
 
 def members(ids: list[str]) -> list[dict[str, str]]:
     return [{"value": i} for i in ids]
+
+
+def another_client(seeded: Seeded) -> SCIMClient:
+    """A second client on the same tenant: an empty wire log, as after a kernel restart; what
+    it sends is not in the learner's wire log."""
+    config = ClientConfiguration(server_url=seeded.tenant.url, auth_token=seeded.tenant.token)
+    return SCIMClient(config)
+
+
+def send_raw(client: SCIMClient, method: str, path: str, body: Any) -> int:
+    """Send a body exactly as given (as another client library would); the status."""
+    try:
+        response, _body, _exchange = client._transport.request(method, path, body=body)
+    except ProtocolError as error:
+        return error.status
+    return response.status_code
+
+
+def accepted(seeded: Seeded, method: str, path: str, body: Any) -> Exchange:
+    """A request the server accepted (200), as a wire log holds it: for requests a real server
+    would refuse or answer otherwise, which a check must still read right."""
+    url = f"{seeded.tenant.url}{path}"
+    return Exchange(method=method, url=url, path=path, request_body=body, status=200)
+
+
+def sent_only(seeded: Seeded, *exchanges: Exchange) -> Tenant:
+    """The seeded tenant, as a check sees it after a client that sent ``exchanges`` alone."""
+    tenant = Tenant(seeded.client)
+    tenant.history = list(exchanges)
+    return tenant
+
+
+def told(found: Any, tenant: Tenant, *args: Any) -> str:
+    """What a check says to ``tenant`` (with its answer ``args``): its hint, or its ✓."""
+    try:
+        return str(found.func(tenant, *args))
+    except checks.Hint as hint:
+        return str(hint)
 
 
 # -- the result itself --------------------------------------------------------------------------

@@ -7,24 +7,26 @@ from typing import Any
 import pytest
 
 from scim_helper import checks, course_external_id
-from scim_helper.checks._framework import Hint
-from scim_helper.tenant import Tenant
-from sync_app.client import ClientConfiguration, SCIMClient
+from sync_app.client import SCIMClient
 from sync_app.scim.group import Group, Member
 from sync_app.scim.messages import BulkOperation
 from sync_app.scim.patchop import PATCH_OP_SCHEMA, Operation, PatchOp
-from sync_app.wirelog import Exchange
 
 from .conftest import Seeded
-from .test_checks import hint, make_user, members, ok, says, user_id
+from .test_checks import (
+    accepted,
+    another_client,
+    hint,
+    make_user,
+    members,
+    ok,
+    says,
+    sent_only,
+    told,
+    user_id,
+)
 
 CLUB_ID = course_external_id("group:finer-things-club")
-
-
-def another_client(seeded: Seeded) -> SCIMClient:
-    """A second client on the same tenant: an empty wire log, as after a kernel restart."""
-    config = ClientConfiguration(server_url=seeded.tenant.url, auth_token=seeded.tenant.token)
-    return SCIMClient(config)
 
 
 def _club_ids(seeded: Seeded) -> list[str]:
@@ -288,16 +290,9 @@ def test_holly_returns_a_post_without_a_bulk_id_names_none(seeded: Seeded) -> No
         id=seeded.group_id,
         ops=PatchOp(operations=[Operation("add", "members", [{"value": holly}])]),
     )
-    tenant = Tenant(seeded.client)
     body = {"Operations": [{"method": "POST", "path": "/Users", "data": _holly()}]}
-    url = f"{seeded.tenant.url}/Bulk"
-    tenant.history = [Exchange(method="POST", url=url, path="/Bulk", request_body=body, status=200)]
-    try:
-        checks.holly_returns.func(tenant)
-    except Hint as no_reference:
-        assert 'referring to her as "bulkId:…": ' in str(no_reference)
-    else:
-        raise AssertionError("a Bulk request without a bulkId was taken for the reference")
+    tenant = sent_only(seeded, accepted(seeded, "POST", "/Bulk", body))
+    assert 'referring to her as "bulkId:…": ' in told(checks.holly_returns, tenant)
 
 
 def test_holly_returns_the_reference_must_be_in_a_group_operation(seeded: Seeded) -> None:
@@ -340,29 +335,6 @@ def _club_data(seeded: Seeded) -> dict[str, Any]:
     }
 
 
-def _message(found: Any, tenant: Tenant) -> str:
-    """What a check says to a client that sent only ``tenant.history``: its hint or its ✓."""
-    try:
-        return str(found.func(tenant))
-    except Hint as told:
-        return str(told)
-
-
-def _only_sent(seeded: Seeded, *exchanges: Exchange) -> Tenant:
-    """The seeded tenant, as a check sees it after a client that sent ``exchanges`` alone."""
-    tenant = Tenant(seeded.client)
-    tenant.history = list(exchanges)
-    return tenant
-
-
-def _exchange(method: str, path: str, body: Any) -> Exchange:
-    url = f"{TENANT_URL}{path}"
-    return Exchange(method=method, url=url, path=path, request_body=body, status=200)
-
-
-TENANT_URL = "http://127.0.0.1:8000/scim/v2"
-
-
 @pytest.mark.parametrize(
     ("method", "path", "operation"),
     [
@@ -385,8 +357,9 @@ def test_finer_things_club_only_a_post_bulk_posting_the_club_counts(
         other.bulk(
             [BulkOperation(method="POST", path="/Groups", bulkId="c", data=_club_data(seeded))]
         )
-    sent = _exchange(method, path, {"Operations": [{"data": _club_data(seeded), **operation}]})
-    assert _message(checks.finer_things_club, _only_sent(seeded, sent)) == _FORGOTTEN_CLUB
+    body = {"Operations": [{"data": _club_data(seeded), **operation}]}
+    tenant = sent_only(seeded, accepted(seeded, method, path, body))
+    assert told(checks.finer_things_club, tenant) == _FORGOTTEN_CLUB
 
 
 @pytest.mark.parametrize(
@@ -407,8 +380,8 @@ def test_finer_things_club_only_a_post_groups_of_the_club_is_named_as_one(
         other.bulk(
             [BulkOperation(method="POST", path="/Groups", bulkId="c", data=_club_data(seeded))]
         )
-    tenant = _only_sent(seeded, _exchange(method, path, body))
-    assert _message(checks.finer_things_club, tenant) == _FORGOTTEN_CLUB
+    tenant = sent_only(seeded, accepted(seeded, method, path, body))
+    assert told(checks.finer_things_club, tenant) == _FORGOTTEN_CLUB
 
 
 def test_finer_things_club_by_post_groups_says_so_in_full(seeded: Seeded) -> None:
@@ -485,8 +458,8 @@ def test_holly_returns_a_post_groups_naming_her_is_no_post_users(seeded: Seeded)
                 ),
             ]
         )
-    tenant = _only_sent(seeded, _exchange("POST", "/Groups", {"userName": "hflax"}))
-    assert _message(checks.holly_returns, tenant) == (
+    tenant = sent_only(seeded, accepted(seeded, "POST", "/Groups", {"userName": "hflax"}))
+    assert told(checks.holly_returns, tenant) == (
         "Holly is in, but she was created with no request your client still remembers, not "
         "inside a POST /Bulk: the exercise asks for one Bulk request that creates her and adds "
         "her."

@@ -19,13 +19,17 @@ from sync_app.scim.user import Email, Name, User
 from sync_app.wirelog import Exchange
 
 from .conftest import Seeded
-from .test_checks import hint, make_group, make_user, members, ok, patch_group, patch_user, says
-
-
-def another_client(seeded: Seeded) -> SCIMClient:
-    """A second client on the same tenant: an empty wire log, as after a kernel restart."""
-    config = ClientConfiguration(server_url=seeded.tenant.url, auth_token=seeded.tenant.token)
-    return SCIMClient(config)
+from .test_checks import (
+    another_client,
+    hint,
+    make_group,
+    make_user,
+    members,
+    ok,
+    patch_group,
+    patch_user,
+    says,
+)
 
 
 def test_charles_created(seeded: Seeded) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from scim_helper import checks
 from sync_app.client import SCIMClient
 from sync_app.scim.patchop import Operation
+from sync_app.scim.urns import PATCH_OP
 from sync_app.scim.user import Name, User
 
 from .conftest import Seeded
-from .test_checks import hint, ok, patch_user, says, user_id
-from .test_checks_michael import another_client, send_raw
+from .test_checks import another_client, hint, ok, patch_user, says, send_raw, user_id
 
 HOME = {"value": "prison.mike@example.com", "type": "home"}
 
@@ -254,7 +254,6 @@ def test_pam_home_email_without_pam_says_who_is_missing(seeded: Seeded) -> None:
     )
 
 
-PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 PAM_WORK = {"value": "pam.beesly@michaelscottpaper.com", "type": "work", "primary": True}
 PAM_HOME = {"value": "pam@example.com", "type": "home"}
 NO_ADD = (

@@ -7,38 +7,31 @@ read what that client sent (its wire log), so wrong techniques are sent for real
 from __future__ import annotations
 
 import contextlib
-from typing import Any
-
-import pytest
 
 from scim_helper import checks
-from scim_helper.checks._framework import Hint
 from scim_helper.staff import staff
-from scim_helper.tenant import Tenant
-from sync_app.client import ClientConfiguration, SCIMClient
+from sync_app.client import SCIMClient
 from sync_app.errors import ProtocolError
 from sync_app.scim.group import Group, Member
 from sync_app.scim.patchop import Operation, PatchOp
 from sync_app.scim.user import User
-from sync_app.wirelog import Exchange
 
 from .conftest import Seeded
-from .test_checks import hint, make_group, make_user, members, ok, patch_group, patch_user, says
-
-
-def another_client(seeded: Seeded) -> SCIMClient:
-    """A second client on the same tenant: an empty wire log, as after a kernel restart."""
-    config = ClientConfiguration(server_url=seeded.tenant.url, auth_token=seeded.tenant.token)
-    return SCIMClient(config)
-
-
-def send_raw(client: SCIMClient, method: str, path: str, body: Any) -> int:
-    """Send a body exactly as given (as another client library would); the status."""
-    try:
-        response, _body, _exchange = client._transport.request(method, path, body=body)
-    except ProtocolError as error:
-        return error.status
-    return response.status_code
+from .test_checks import (
+    accepted,
+    another_client,
+    hint,
+    make_group,
+    make_user,
+    members,
+    ok,
+    patch_group,
+    patch_user,
+    says,
+    send_raw,
+    sent_only,
+    told,
+)
 
 
 def test_michael_deactivated(seeded: Seeded) -> None:
@@ -536,14 +529,8 @@ def test_practice_group_restored_a_put_carrying_an_add_is_still_a_put(seeded: Se
         "members": members(fourteen),
         "Operations": [{"op": "add", "path": "members", "value": members(fourteen)}],
     }
-    tenant = Tenant(seeded.client)
-    url = f"{seeded.tenant.url}/Groups/{group}"
-    tenant.history = [
-        Exchange(method="PUT", url=url, path=f"/Groups/{group}", request_body=body, status=200)
-    ]
-    with pytest.raises(Hint) as told:
-        checks.practice_group_restored.func(tenant)
-    assert str(told.value) == (
+    tenant = sent_only(seeded, accepted(seeded, "PUT", f"/Groups/{group}", body))
+    assert told(checks.practice_group_restored, tenant) == (
         "Everyone is back, but your client replaced the whole group with a PUT; the exercise "
         "asks for one PATCH whose add carries the list of members."
     )

@@ -6,26 +6,29 @@ read what that client sent (its wire log), so wrong techniques are sent for real
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from scim_helper import checks
-from scim_helper.tenant import Tenant
-from sync_app.client import ClientConfiguration, SCIMClient
+from sync_app.client import SCIMClient
 from sync_app.scim.group import Group, Member
 from sync_app.scim.patchop import Operation, PatchOp
 from sync_app.scim.user import User
-from sync_app.wirelog import Exchange
 
 from .conftest import Seeded
-from .test_checks import hint, make_group, members, ok, patch_group, patch_user, says, user_id
-
-
-def another_client(seeded: Seeded) -> SCIMClient:
-    """A second client on the same tenant: an empty wire log, as after a kernel restart."""
-    config = ClientConfiguration(server_url=seeded.tenant.url, auth_token=seeded.tenant.token)
-    return SCIMClient(config)
+from .test_checks import (
+    accepted,
+    another_client,
+    hint,
+    make_group,
+    members,
+    ok,
+    patch_group,
+    patch_user,
+    says,
+    sent_only,
+    told,
+    user_id,
+)
 
 
 def test_paper_company_created(seeded: Seeded) -> None:
@@ -458,22 +461,6 @@ def test_mspc_active_a_replace_with_a_path_and_an_object_is_not_active(seeded: S
         )
 
 
-def _only_sent(seeded: Seeded, method: str, path: str, body: Any) -> Tenant:
-    """The seeded tenant, as a check sees it after a client that sent this one request (the
-    server accepted it)."""
-    tenant = Tenant(seeded.client)
-    url = f"{seeded.tenant.url}{path}"
-    tenant.history = [Exchange(method=method, url=url, path=path, request_body=body, status=200)]
-    return tenant
-
-
-def _message(found: Any, tenant: Tenant, *args: Any) -> str:
-    try:
-        return str(found.func(tenant, *args))
-    except checks.Hint as told:
-        return str(told)
-
-
 @pytest.mark.parametrize("shape", ["put-with-patch-body", "post-users-named-sales"])
 def test_scranton_sales_reads_only_patches_of_the_group_and_posts_of_groups(
     seeded: Seeded, shape: str
@@ -492,7 +479,8 @@ def test_scranton_sales_reads_only_patches_of_the_group_and_posts_of_groups(
             {"displayName": "Scranton Sales", "members": _sales_ids(seeded)},
         ),
     }[shape]
-    assert _message(checks.scranton_sales, _only_sent(seeded, method, path, body)) == (
+    tenant = sent_only(seeded, accepted(seeded, method, path, body))
+    assert told(checks.scranton_sales, tenant) == (
         "Scranton Sales is right, but not filled by one PATCH from your client: " + NO_LOG
     )
 
@@ -502,8 +490,8 @@ def test_mspc_active_a_put_carrying_a_patch_body_is_a_put(seeded: Seeded) -> Non
     _founders_out_of_dunder_mifflin(seeded)
     michael = seeded.user_ids["Michael Scott"]
     body = {"Operations": [{"op": "replace", "path": "active", "value": True}]}
-    tenant = _only_sent(seeded, "PUT", f"/Users/{michael}", body)
-    assert _message(checks.mspc_active, tenant, 12) == (
+    tenant = sent_only(seeded, accepted(seeded, "PUT", f"/Users/{michael}", body))
+    assert told(checks.mspc_active, tenant, 12) == (
         "Michael is active, but your client replaced his whole record with a PUT; the exercise "
         "asks for a PATCH that replaces active."
     )

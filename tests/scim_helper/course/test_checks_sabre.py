@@ -13,7 +13,6 @@ from scim_helper.checks._framework import Hint
 from scim_helper.checks.sabre import SOURCE
 from scim_helper.story import Roster as StaffGroups
 from scim_helper.tenant import Tenant
-from sync_app.client import ClientConfiguration, SCIMClient
 from sync_app.errors import SCIMError
 from sync_app.scim.group import Group
 from sync_app.scim.patchop import Operation, PatchOp
@@ -30,7 +29,7 @@ from sync_app.sync import (
 from sync_app.sync import Roster as HrRoster
 
 from .conftest import Seeded
-from .test_checks import hint, ok, says
+from .test_checks import another_client, hint, ok, says
 
 NOTEBOOKS = Path(__file__).resolve().parents[3] / "notebooks"
 EXPORTS = NOTEBOOKS / "sabre"
@@ -47,12 +46,6 @@ def solution(name: str, **names: Any) -> dict[str, Any]:
     namespace = dict(names)
     exec((SOLUTIONS / name).read_text(encoding="utf-8"), namespace)
     return namespace
-
-
-def another_client(seeded: Seeded) -> SCIMClient:
-    """A second client on the same tenant: what it sends is not in the learner's wire log."""
-    config = ClientConfiguration(server_url=seeded.tenant.url, auth_token=seeded.tenant.token)
-    return SCIMClient(config)
 
 
 # -- sabre_toby -----------------------------------------------------------------------------

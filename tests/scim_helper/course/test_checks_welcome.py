@@ -17,13 +17,7 @@ from sync_app.scim.patchop import Operation, PatchOp
 from sync_app.wirelog import Exchange
 
 from .conftest import Seeded
-from .test_checks import hint, ok, says
-
-
-def another_client(seeded: Seeded) -> SCIMClient:
-    """A second client on the same tenant: an empty wire log, as after a kernel restart."""
-    config = ClientConfiguration(server_url=seeded.tenant.url, auth_token=seeded.tenant.token)
-    return SCIMClient(config)
+from .test_checks import another_client, hint, ok, says
 
 
 def test_welcome_bulk_limit(seeded: Seeded) -> None:
