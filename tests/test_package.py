@@ -8,6 +8,7 @@ an empty folder; it is ``slow`` (about two to three minutes on two shared cores)
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -275,6 +276,13 @@ def _lab_until_it_answers(scim_course: Path, folder: Path, cwd: Path, env: dict[
         return output
     finally:
         if process.poll() is None:
+            # Failed before the processes were counted: count them now, or JupyterLab (in a
+            # process group of its own) outlives the test and keeps its port.
+            with contextlib.suppress(psutil.Error):
+                seen = seen or [
+                    psutil.Process(process.pid),
+                    *psutil.Process(process.pid).children(True),
+                ]
             for p in seen:
                 if p.is_running():
                     p.kill()
